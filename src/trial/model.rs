@@ -1,0 +1,435 @@
+//! The trial definition as data: what a RON file under `trials/` holds.
+//!
+//! A criterion's id, verbatim registry text and rule live only in the trial file; the engine
+//! reads them from here and never hard-codes a threshold.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::decimal_text;
+
+/// One clinical trial's eligibility checklist and the registry facts that identify it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrialDefinition {
+    /// Stable machine id used on the command line and in screening files (`assix`, `a-muse`).
+    pub id: String,
+    /// The acronym a coordinator recognises the trial by.
+    pub acronym: String,
+    /// Short (brief) title as registered.
+    pub short_title: String,
+    /// Official title as registered.
+    pub official_title: String,
+    /// Every registry identifier, with its kind, so a monitor can look the trial up anywhere.
+    pub identifiers: Vec<RegistryIdentifier>,
+    /// Lead sponsor.
+    pub sponsor: String,
+    /// Phase as registered; `None` where the registry leaves it unspecified.
+    #[serde(default)]
+    pub phase: Option<String>,
+    /// Study design as registered; `None` where the registry says "Not specified".
+    #[serde(default)]
+    pub design: Option<String>,
+    /// Target enrolment (participants).
+    #[serde(default)]
+    pub target_enrolment: Option<u32>,
+    /// Condition studied.
+    pub condition: String,
+    /// Intervention given.
+    pub intervention: String,
+    /// Primary outcome measure.
+    pub primary_outcome: String,
+    /// Recruiting sites.
+    pub sites: Vec<Site>,
+    /// Where the criteria were copied from, and who copied and checked them.
+    pub provenance: Provenance,
+    /// The on-site visit as the protocol names it ("screening visit", "inclusion visit"):
+    /// time windows counted from the visit use its planned date.
+    pub visit_name: String,
+    /// A colour of the trial's own (`#RRGGBB`), so two trials are never confused on screen.
+    pub colour: String,
+    /// Inclusion and exclusion criteria in registry order.
+    pub criteria: Vec<Criterion>,
+}
+
+impl TrialDefinition {
+    /// The definition version: with the trial id it names one exact checklist.
+    pub fn version(&self) -> &str {
+        &self.provenance.definition_version
+    }
+
+    /// Looks a criterion up by its short id.
+    pub fn criterion(&self, id: &str) -> Option<&Criterion> {
+        self.criteria.iter().find(|criterion| criterion.id == id)
+    }
+
+    /// The identifier a coordinator sees first: NCT if there is one, else the EU CT number.
+    pub fn primary_identifier(&self) -> Option<&RegistryIdentifier> {
+        let by_kind = |kind: IdentifierKind| self.identifiers.iter().find(|i| i.kind == kind);
+        by_kind(IdentifierKind::Nct)
+            .or_else(|| by_kind(IdentifierKind::EuCt))
+            .or_else(|| by_kind(IdentifierKind::Ctis))
+            .or_else(|| self.identifiers.first())
+    }
+}
+
+/// A registry number together with the registry that issued it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryIdentifier {
+    /// Which registry or scheme the value belongs to.
+    pub kind: IdentifierKind,
+    /// The identifier exactly as registered.
+    pub value: String,
+}
+
+/// The registries and schemes a trial can be identified by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum IdentifierKind {
+    /// EU Clinical Trials number (EU CT), as shown in the EU CTIS public portal.
+    EuCt,
+    /// A CTIS number listed as a secondary id by another registry.
+    Ctis,
+    /// ClinicalTrials.gov NCT number.
+    Nct,
+    /// The sponsor's own protocol code.
+    SponsorProtocol,
+}
+
+impl IdentifierKind {
+    /// Label used in reports and on screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::EuCt => "EU CT",
+            Self::Ctis => "CTIS",
+            Self::Nct => "NCT",
+            Self::SponsorProtocol => "Sponsor protocol",
+        }
+    }
+}
+
+/// A recruiting site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// Facility name as registered, if given.
+    #[serde(default)]
+    pub facility: Option<String>,
+    /// City.
+    pub city: String,
+    /// Country.
+    pub country: String,
+}
+
+/// Where a definition came from: an auditor must be able to trace every criterion to a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// The registry (or copy of it) the criteria were transcribed from.
+    pub source_registry: String,
+    /// Which record, e.g. its URL or file name.
+    pub source_record: String,
+    /// The record's date, when the record states one.
+    #[serde(default)]
+    pub record_date: Option<jiff::civil::Date>,
+    /// What `record_date` is ("last update posted").
+    #[serde(default)]
+    pub record_date_meaning: Option<String>,
+    /// Version of this definition file; bump it whenever a criterion changes.
+    pub definition_version: String,
+    /// Who transcribed the criteria.
+    pub transcribed_by: String,
+    /// Who verified the transcription against the protocol; `None` until someone has.
+    #[serde(default)]
+    pub verified_by: Option<String>,
+}
+
+/// One eligibility criterion, as registered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    /// Stable short id in the style of CDISC IETESTCD (`IN01`, `EX07`).
+    pub id: String,
+    /// Inclusion or exclusion.
+    pub kind: CriterionKind,
+    /// The registry's text verbatim, typos and all.
+    pub text: String,
+    /// How the text is interpreted, where the reading is not obvious.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// When the criterion can be settled.
+    pub stage: Stage,
+    /// Which candidates the criterion concerns.
+    #[serde(default)]
+    pub applies_to: Applicability,
+    /// How an answer turns into met / not met.
+    pub rule: Rule,
+}
+
+/// Inclusion criteria must be met; exclusion criteria must be absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CriterionKind {
+    /// Must be met.
+    Inclusion,
+    /// Must be absent.
+    Exclusion,
+}
+
+/// When a criterion can be settled: before consent from records and interview, or at the
+/// on-site visit (consent, measurements).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Stage {
+    /// Settled from medical records and the pre-screening interview.
+    PreScreen,
+    /// Settled at the protocol's screening / inclusion visit.
+    ScreeningVisit,
+}
+
+/// Which candidates a criterion concerns; for the others it is "not applicable".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Applicability {
+    /// Every candidate.
+    #[default]
+    AllCandidates,
+    /// Female candidates only.
+    Female,
+    /// Women of childbearing potential only (CTFG 2020 definition).
+    WomenOfChildbearingPotential,
+}
+
+/// How an answer settles a criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Rule {
+    /// The coordinator confirms yes/no from records or interview (consent, statements about
+    /// the future, lists given "such as").
+    Confirmation,
+    /// Settled by the investigator's clinical judgement; shown as such.
+    InvestigatorJudgement,
+    /// A number with a unit, checked against eligibility bounds.
+    Measurement(MeasurementRule),
+    /// Age in whole years from the date of birth on a reference date.
+    MinimumAge(MinimumAgeRule),
+    /// An event within a period before a reference date excludes.
+    TimeWindow(TimeWindowRule),
+    /// A quantity whose upper limit depends on the candidate's sex.
+    SexDependentLimit(SexDependentLimitRule),
+    /// A classification score from a calculator, or a diagnosis documented in the record.
+    Classification(ClassificationRule),
+}
+
+impl Rule {
+    /// Short name of the rule kind for messages and reports.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Self::Confirmation => "confirmation",
+            Self::InvestigatorJudgement => "investigator judgement",
+            Self::Measurement(_) => "measurement",
+            Self::MinimumAge(_) => "minimum age",
+            Self::TimeWindow(_) => "time window",
+            Self::SexDependentLimit(_) => "sex-dependent limit",
+            Self::Classification(_) => "classification score",
+        }
+    }
+}
+
+/// A measured or scored quantity with the range that passes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasurementRule {
+    /// What is measured, as a short label ("UFR", "Maximal mouth opening").
+    pub quantity: String,
+    /// Unit symbol; one of [`KNOWN_UNITS`].
+    pub unit: String,
+    /// Lower eligibility bound, if any.
+    #[serde(default)]
+    pub min: Option<Bound>,
+    /// Upper eligibility bound, if any.
+    #[serde(default)]
+    pub max: Option<Bound>,
+    /// Input check: values outside this physical range are typing errors, not answers.
+    pub plausible: PlausibleRange,
+    /// A calculator that can produce the value from its parts.
+    #[serde(default)]
+    pub calculator: Option<MeasurementCalculator>,
+}
+
+/// One end of an eligibility range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bound {
+    /// The threshold, exactly as the protocol states it.
+    #[serde(with = "decimal_text")]
+    pub value: Decimal,
+    /// Whether the threshold itself passes ("minimum 0.05" yes; "less than 40" no).
+    pub inclusive: bool,
+}
+
+/// The physically possible range of an input, used only to catch typing errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlausibleRange {
+    /// Smallest possible value.
+    #[serde(with = "decimal_text")]
+    pub min: Decimal,
+    /// Largest possible value.
+    #[serde(with = "decimal_text")]
+    pub max: Decimal,
+}
+
+/// Units a measurement may use; anything else is a definition error.
+pub const KNOWN_UNITS: &[&str] = &["ml/min", "mm", "points", "units/week"];
+
+/// Calculators that can produce a measurement's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MeasurementCalculator {
+    /// Unstimulated whole saliva flow from volume (or weight) and minutes → ml/min.
+    UnstimulatedSalivaFlow,
+    /// MHISS total from its 12 item scores → points.
+    Mhiss,
+    /// Danish alcohol units per week from drinks → units/week.
+    DanishAlcoholUnits,
+}
+
+impl MeasurementCalculator {
+    /// The unit the calculator's result is in; the rule must use the same unit.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Self::UnstimulatedSalivaFlow => "ml/min",
+            Self::Mhiss => "points",
+            Self::DanishAlcoholUnits => "units/week",
+        }
+    }
+}
+
+/// Age in whole years on a reference date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinimumAgeRule {
+    /// Minimum age in completed years (inclusive).
+    pub years: u16,
+    /// The date the age is taken on.
+    pub reference: ReferenceDate,
+}
+
+/// Which date a rule counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ReferenceDate {
+    /// The pre-screening date.
+    PreScreeningDate,
+    /// The planned visit (as the trial names it) when entered, else the pre-screening date.
+    PlannedVisitElsePreScreening,
+}
+
+/// An event that excludes when it happened within a period before the reference date, or
+/// is ongoing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeWindowRule {
+    /// The event, as a short phrase ("Smoking", "Injection of botulinum toxin").
+    pub event: String,
+    /// How far back the window reaches.
+    pub length: Period,
+    /// Whether an event exactly `length` before the reference date is within the window.
+    pub start: WindowStart,
+    /// The date the window counts back from.
+    pub reference: ReferenceDate,
+}
+
+/// A calendar period; months and years are calendar units clamped to the month's end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    /// How many units.
+    pub amount: u16,
+    /// Which unit.
+    pub unit: PeriodUnit,
+}
+
+/// Calendar units of a [`Period`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PeriodUnit {
+    /// Days.
+    Days,
+    /// Weeks of seven days.
+    Weeks,
+    /// Calendar months.
+    Months,
+    /// Calendar years.
+    Years,
+}
+
+impl std::fmt::Display for Period {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unit = match (self.unit, self.amount == 1) {
+            (PeriodUnit::Days, true) => "day",
+            (PeriodUnit::Days, false) => "days",
+            (PeriodUnit::Weeks, true) => "week",
+            (PeriodUnit::Weeks, false) => "weeks",
+            (PeriodUnit::Months, true) => "month",
+            (PeriodUnit::Months, false) => "months",
+            (PeriodUnit::Years, true) => "year",
+            (PeriodUnit::Years, false) => "years",
+        };
+        write!(f, "{} {unit}", self.amount)
+    }
+}
+
+/// Whether the window's first day belongs to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WindowStart {
+    /// An event exactly one period before counts as within (the conservative reading).
+    Inclusive,
+    /// "Within less than": an event exactly one period before is outside.
+    Exclusive,
+}
+
+/// A quantity whose maximum depends on sex; an unknown sex leaves it unknown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SexDependentLimitRule {
+    /// What is measured ("Alcohol consumption").
+    pub quantity: String,
+    /// Unit symbol; one of [`KNOWN_UNITS`].
+    pub unit: String,
+    /// Upper limit for women.
+    pub female_max: Bound,
+    /// Upper limit for men.
+    pub male_max: Bound,
+    /// Input check range.
+    pub plausible: PlausibleRange,
+    /// A calculator that can produce the value.
+    #[serde(default)]
+    pub calculator: Option<MeasurementCalculator>,
+}
+
+/// A classification score with its threshold, or a documented diagnosis instead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassificationRule {
+    /// Which published criteria.
+    pub calculator: ClassificationCalculator,
+    /// The total that classifies, as the published criteria state it (inclusive).
+    #[serde(with = "decimal_text")]
+    pub min_score: Decimal,
+    /// Whether a diagnosis documented in the medical record may be confirmed instead.
+    pub documented_diagnosis_allowed: bool,
+}
+
+/// Published classification criteria with a calculator in `calculators`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ClassificationCalculator {
+    /// 2016 ACR/EULAR classification criteria for primary Sjögren's syndrome.
+    AcrEular2016PrimarySjogren,
+    /// 2013 ACR/EULAR classification criteria for systemic sclerosis.
+    AcrEular2013SystemicSclerosis,
+}
+
+impl ClassificationCalculator {
+    /// Human name for reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::AcrEular2016PrimarySjogren => "2016 ACR/EULAR pSS criteria",
+            Self::AcrEular2013SystemicSclerosis => "2013 ACR/EULAR SSc criteria",
+        }
+    }
+}
