@@ -40,9 +40,14 @@ pub struct Cli {
     #[arg(long = "trials", value_name = "DIR", global = true)]
     pub trial_dirs: Vec<PathBuf>,
 
-    /// What to do.
+    /// Keep everything (database, signing identities, settings) in this folder instead of the
+    /// user's data folder.
+    #[arg(long = "data-dir", value_name = "DIR", env = "PRESCREEN_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+
+    /// What to do; without a command the desktop app opens.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// The subcommands.
@@ -80,7 +85,14 @@ pub enum OutputFormat {
 
 /// Runs a parsed command line; errors are reported once, by the caller.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        let data_dir = crate::storage::DataDir::resolve(cli.data_dir.as_deref())?;
+        let today = jiff::Zoned::now().date();
+        crate::app::run(crate::app::AppConfig { data_dir, trial_dirs: cli.trial_dirs, today })
+            .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    match command {
         Command::Validate { paths } => validate(&paths),
         Command::Trials => {
             let set = trial_set(&cli.trial_dirs);

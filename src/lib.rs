@@ -3,10 +3,13 @@
 //! Data flows one way: trial file → model → evaluation → record → report. The library has no
 //! UI dependency; the command line (and the desktop app) are thin front doors onto it.
 
+pub mod app;
 pub mod calculators;
 pub mod cli;
 pub mod decimal_text;
 pub mod eligibility;
+pub mod report;
 pub mod screening;
 pub mod screening_file;
+pub mod storage;
 pub mod trial;

@@ -1,0 +1,249 @@
+//! The candidate panel: pseudonymous id, initials, date of birth (age shown), sex,
+//! childbearing potential, pre-screening date and the planned visit, validated per field.
+
+use eframe::egui;
+use jiff::civil::Date;
+
+use super::Workspace;
+use super::command::Command;
+use super::fields::{committed, text_field};
+use crate::eligibility::age_in_years;
+use crate::screening::{Candidate, Screening, Sex};
+use crate::trial::model::TrialDefinition;
+
+/// The candidate panel's text buffers and per-field messages.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CandidateForm {
+    /// Initials.
+    pub initials: String,
+    /// Date of birth as typed (YYYY-MM-DD).
+    pub date_of_birth: String,
+    /// Sex (`None`: not recorded).
+    pub sex: Option<Sex>,
+    /// Childbearing potential (`None`: not recorded).
+    pub childbearing_potential: Option<bool>,
+    /// Pre-screening date as typed.
+    pub prescreening_date: String,
+    /// Planned visit date as typed (may be empty).
+    pub planned_visit_date: String,
+    /// Messages by field label.
+    pub errors: std::collections::BTreeMap<&'static str, String>,
+}
+
+/// A candidate form that passed validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidCandidate {
+    /// The candidate facts.
+    pub candidate: Candidate,
+    /// Pre-screening date.
+    pub prescreening_date: Date,
+    /// Planned visit date.
+    pub planned_visit_date: Option<Date>,
+}
+
+fn parse_date(text: &str) -> Result<Option<Date>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<Date>().map(Some).map_err(|_| format!("\"{text}\" is not a date: use YYYY-MM-DD"))
+}
+
+impl CandidateForm {
+    /// The form showing a screening's values.
+    pub fn from_screening(screening: &Screening) -> Self {
+        let c = &screening.candidate;
+        Self {
+            initials: c.initials.clone(),
+            date_of_birth: c.date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
+            sex: c.sex,
+            childbearing_potential: c.childbearing_potential,
+            prescreening_date: screening.prescreening_date.to_string(),
+            planned_visit_date: screening.planned_visit_date.map(|d| d.to_string()).unwrap_or_default(),
+            errors: Default::default(),
+        }
+    }
+
+    /// Checks every field, records a message per bad field, and returns the valid values.
+    pub fn validated(&mut self, today: Date) -> Result<ValidCandidate, ()> {
+        self.errors.clear();
+        let initials = self.initials.trim().to_owned();
+        if initials.is_empty() {
+            self.errors.insert("Initials", "required".to_owned());
+        } else if initials.chars().count() > 4 || !initials.chars().all(|c| c.is_alphabetic() || c == '-' || c == '.') {
+            self.errors.insert("Initials", "initials only: up to 4 letters".to_owned());
+        }
+        let birth = match parse_date(&self.date_of_birth) {
+            Ok(Some(d)) if d > today => {
+                self.errors.insert("Date of birth", "cannot be in the future".to_owned());
+                None
+            }
+            Ok(Some(d)) if d.year() < 1900 => {
+                self.errors.insert("Date of birth", "before 1900: check the year".to_owned());
+                None
+            }
+            Ok(d) => d,
+            Err(e) => {
+                self.errors.insert("Date of birth", e);
+                None
+            }
+        };
+        let prescreening = match parse_date(&self.prescreening_date) {
+            Ok(Some(d)) => {
+                if birth.is_some_and(|b| d < b) {
+                    self.errors.insert("Pre-screening date", "before the date of birth".to_owned());
+                }
+                if d > today {
+                    self.errors.insert("Pre-screening date", "cannot be in the future".to_owned());
+                }
+                Some(d)
+            }
+            Ok(None) => {
+                self.errors.insert("Pre-screening date", "required".to_owned());
+                None
+            }
+            Err(e) => {
+                self.errors.insert("Pre-screening date", e);
+                None
+            }
+        };
+        let visit = match parse_date(&self.planned_visit_date) {
+            Ok(Some(d)) if prescreening.is_some_and(|p| d < p) => {
+                self.errors.insert("Planned visit", "before the pre-screening date".to_owned());
+                None
+            }
+            Ok(d) => d,
+            Err(e) => {
+                self.errors.insert("Planned visit", e);
+                None
+            }
+        };
+        let Some(prescreening_date) = prescreening else { return Err(()) };
+        if !self.errors.is_empty() {
+            return Err(());
+        }
+        let childbearing_potential = if self.sex == Some(Sex::Male) { None } else { self.childbearing_potential };
+        Ok(ValidCandidate {
+            candidate: Candidate { initials, date_of_birth: birth, sex: self.sex, childbearing_potential },
+            prescreening_date,
+            planned_visit_date: visit,
+        })
+    }
+}
+
+/// Whether the change overwrites a value that was already recorded (the audit trail then
+/// needs a reason).
+pub fn overwrites_a_value(old: &Screening, new: &ValidCandidate) -> bool {
+    let c = &old.candidate;
+    let changed = |had: bool, differs: bool| had && differs;
+    changed(!c.initials.is_empty(), c.initials != new.candidate.initials)
+        || changed(c.date_of_birth.is_some(), c.date_of_birth != new.candidate.date_of_birth)
+        || changed(c.sex.is_some(), c.sex != new.candidate.sex)
+        || changed(c.childbearing_potential.is_some(), c.childbearing_potential != new.candidate.childbearing_potential)
+        || old.prescreening_date != new.prescreening_date
+        || changed(old.planned_visit_date.is_some(), old.planned_visit_date != new.planned_visit_date)
+}
+
+fn carried_badge(ui: &mut egui::Ui, carried: &std::collections::BTreeSet<&'static str>, field: &str) {
+    if carried.contains(field) {
+        ui.label(egui::RichText::new("carried over").small().italics())
+            .on_hover_text("Pre-filled from this candidate's screening in another trial; edit if needed.");
+    }
+}
+
+/// Draws the candidate panel.
+pub fn ui(ui: &mut egui::Ui, trial: &TrialDefinition, workspace: &mut Workspace, today: Date, commands: &mut Vec<Command>) {
+    ui.heading("Candidate");
+    let id_text = if workspace.stored {
+        workspace.screening.screening_id.clone()
+    } else {
+        "assigned when the screening starts".to_owned()
+    };
+    ui.horizontal(|ui| {
+        ui.label("Screening ID:");
+        ui.label(egui::RichText::new(id_text).monospace().strong());
+    });
+    if let Some(status) = workspace.status {
+        ui.label(format!("Status: {status}"));
+    }
+    let mut commit = false;
+    let form = &mut workspace.candidate_form;
+    let error = |form: &CandidateForm, field: &str| form.errors.get(field).cloned();
+
+    let e = error(form, "Initials");
+    ui.horizontal(|ui| {
+        ui.vertical(|ui| {
+            let r = text_field(ui, "Initials", &mut form.initials, "e.g. AB", e.as_deref());
+            commit |= committed(&r);
+        });
+    });
+    carried_badge(ui, &workspace.carried_over, "initials");
+
+    let form = &mut workspace.candidate_form;
+    let e = error(form, "Date of birth");
+    let r = text_field(ui, "Date of birth", &mut form.date_of_birth, "YYYY-MM-DD", e.as_deref());
+    commit |= committed(&r);
+    if let (Ok(Some(birth)), Ok(Some(on))) = (parse_date(&form.date_of_birth), parse_date(&form.prescreening_date))
+        && let Some(age) = age_in_years(birth, on)
+    {
+        ui.label(format!("Age {age} on the pre-screening date"));
+    }
+    carried_badge(ui, &workspace.carried_over, "date of birth");
+
+    let form = &mut workspace.candidate_form;
+    let sex_label = ui.label("Sex");
+    ui.horizontal(|ui| {
+        for (value, text) in [(Some(Sex::Female), "Female"), (Some(Sex::Male), "Male"), (None, "Not recorded")] {
+            let r = ui.radio_value(&mut form.sex, value, text).labelled_by(sex_label.id);
+            commit |= r.clicked();
+        }
+    });
+    carried_badge(ui, &workspace.carried_over, "sex");
+
+    let form = &mut workspace.candidate_form;
+    if form.sex != Some(Sex::Male) {
+        let cbp_label = ui.label("Childbearing potential").on_hover_text(
+            "Fertile from menarche until post-menopausal (12 months without menses with no other medical cause) unless permanently sterile (CTFG 2020).",
+        );
+        ui.horizontal(|ui| {
+            for (value, text) in [(Some(true), "Yes"), (Some(false), "No"), (None, "Not recorded")] {
+                let r = ui.radio_value(&mut form.childbearing_potential, value, text).labelled_by(cbp_label.id);
+                commit |= r.clicked();
+            }
+        });
+        carried_badge(ui, &workspace.carried_over, "childbearing potential");
+    }
+
+    let form = &mut workspace.candidate_form;
+    let e = error(form, "Pre-screening date");
+    let r = text_field(ui, "Pre-screening date", &mut form.prescreening_date, "YYYY-MM-DD", e.as_deref());
+    commit |= committed(&r);
+    let e = error(form, "Planned visit");
+    let visit_label = format!("Planned {}", trial.visit_name);
+    let label_response = ui.label(&visit_label);
+    let mut edit = egui::TextEdit::singleline(&mut form.planned_visit_date).hint_text("YYYY-MM-DD (optional)");
+    if e.is_some() {
+        edit = edit.text_color(ui.visuals().error_fg_color);
+    }
+    let r = ui.add(edit).labelled_by(label_response.id);
+    if let Some(e) = e {
+        ui.label(egui::RichText::new(e).color(ui.visuals().error_fg_color).small());
+    }
+    commit |= committed(&r);
+
+    if commit {
+        // Validate now so messages show under the fields at once.
+        let _ = workspace.candidate_form.validated(today);
+        commands.push(Command::CommitCandidate);
+    }
+    ui.add_space(6.0);
+    if !workspace.stored {
+        if ui.button("Start screening").clicked() {
+            commands.push(Command::CommitCandidate);
+            commands.push(Command::StartScreening);
+        }
+    } else if ui.button("New candidate").on_hover_text("Clear this trial's checklist for another candidate; the current screening stays saved.").clicked() {
+        commands.push(Command::NewCandidate);
+    }
+}
+

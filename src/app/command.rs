@@ -1,0 +1,72 @@
+//! What the panels ask for during a frame; the app applies it after the frame, in one place,
+//! which is also where the store (and so the audit trail) is written.
+
+use crate::screening::{Answer, CriterionEntry};
+use crate::storage::ScreeningStatus;
+
+/// Which main view is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    /// The checklist of the active trial.
+    #[default]
+    Screening,
+    /// The screening log of every trial.
+    Log,
+}
+
+/// One thing a panel asked for.
+#[must_use]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Make another loaded trial the active one (by index).
+    SwitchTrial(usize),
+    /// Show a view.
+    ShowView(View),
+    /// Save the first-run coordinator profile form.
+    SaveProfile,
+    /// Create the screening in the store from the candidate form.
+    StartScreening,
+    /// Put the candidate form's valid fields into the screening (and the store).
+    CommitCandidate,
+    /// Clear the active trial's workspace for another candidate.
+    NewCandidate,
+    /// Select a criterion (by index) in the checklist.
+    Select(usize),
+    /// Move the selection by this many criteria.
+    MoveSelection(i32),
+    /// Jump to the next unanswered or unknown criterion.
+    NextUnanswered,
+    /// Answer a criterion (keeps its note and evidence).
+    Answer {
+        /// Criterion id.
+        criterion: String,
+        /// The new answer.
+        answer: Answer,
+    },
+    /// Save a criterion's whole entry (note and evidence edits).
+    SaveEntry {
+        /// Criterion id.
+        criterion: String,
+        /// The entry.
+        entry: CriterionEntry,
+    },
+    /// The reason dialog was confirmed with this text.
+    ConfirmReason(String),
+    /// The reason dialog was cancelled: the change is dropped.
+    CancelReason,
+    /// Open a stored screening from the log in its trial's workspace.
+    OpenScreening(String),
+    /// Move a screening through its lifecycle.
+    SetStatus {
+        /// Screening id.
+        screening_id: String,
+        /// Target status.
+        status: ScreeningStatus,
+        /// Reason, where the step needs one.
+        reason: Option<String>,
+    },
+    /// Re-read the screening log with the current filter.
+    RefreshLog,
+    /// Switch between dark and light.
+    ToggleTheme,
+}

@@ -1,0 +1,232 @@
+//! The screening log: a virtualised table (only visible rows are laid out, so 100 000 rows
+//! stay smooth) with filters, "open", and the lifecycle actions.
+
+use eframe::egui;
+use egui_extras::{Column, TableBuilder};
+
+use super::command::Command;
+use crate::storage::{LogFilter, LogRow, ScreeningStatus, Store};
+use crate::trial::load::LoadedTrial;
+
+/// The log's rows, filters and the row being acted on.
+#[derive(Default)]
+pub struct LogView {
+    rows: Vec<LogRow>,
+    error: Option<String>,
+    /// Free-text filter on id, coordinator and reasons.
+    pub filter_text: String,
+    trial: Option<String>,
+    status: Option<ScreeningStatus>,
+    verdict: Option<String>,
+    from: String,
+    to: String,
+    selected: Option<String>,
+    reason: String,
+    focus_filter: bool,
+    /// Indices of `rows` that pass the in-memory filters; rebuilt only when a filter changes.
+    visible: Vec<usize>,
+    visible_key: Option<(String, Option<String>, Option<ScreeningStatus>, Option<String>, usize)>,
+}
+
+impl LogView {
+    /// Asks for the filter field to take keyboard focus next frame (Ctrl+F).
+    pub fn request_filter_focus(&mut self) {
+        self.focus_filter = true;
+    }
+
+    /// Re-reads the log from the store with the date filter (rows streamed into memory).
+    pub fn reload(&mut self, store: &dyn Store) {
+        let parse = |text: &str| text.trim().parse::<jiff::civil::Date>().ok();
+        let filter = LogFilter { from: parse(&self.from), to: parse(&self.to), ..LogFilter::default() };
+        let mut rows = Vec::new();
+        let result = store.log(&filter, &mut |row: &LogRow| {
+            rows.push(row.clone());
+            Ok(())
+        });
+        self.error = result.err().map(|e| e.to_string());
+        rows.reverse(); // newest first
+        self.rows = rows;
+        self.visible_key = None;
+    }
+
+    fn refresh_visible(&mut self) {
+        let key = (self.filter_text.clone(), self.trial.clone(), self.status, self.verdict.clone(), self.rows.len());
+        if self.visible_key.as_ref() == Some(&key) {
+            return;
+        }
+        let needle = self.filter_text.trim().to_lowercase();
+        self.visible = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| {
+                self.trial.as_ref().is_none_or(|t| &row.trial_id == t)
+                    && self.status.is_none_or(|s| row.status == s)
+                    && self.verdict.as_ref().is_none_or(|v| &row.verdict == v)
+                    && (needle.is_empty()
+                        || row.screening_id.to_lowercase().contains(&needle)
+                        || row.coordinator.to_lowercase().contains(&needle)
+                        || row.reasons.iter().any(|r| r.criterion_id.to_lowercase().contains(&needle)))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        self.visible_key = Some(key);
+    }
+
+    /// Draws the log.
+    pub fn ui(&mut self, ui: &mut egui::Ui, trials: &[LoadedTrial], commands: &mut Vec<Command>) {
+        ui.heading("Screening log");
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("Filter");
+            let response = ui
+                .add(egui::TextEdit::singleline(&mut self.filter_text).hint_text("id, coordinator, criterion (Ctrl+F)"))
+                .labelled_by(label.id);
+            if std::mem::take(&mut self.focus_filter) {
+                response.request_focus();
+            }
+            egui::ComboBox::from_label("Trial")
+                .selected_text(self.trial.clone().unwrap_or_else(|| "all".to_owned()))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.trial, None, "all");
+                    for trial in trials {
+                        ui.selectable_value(&mut self.trial, Some(trial.definition.id.clone()), &trial.definition.acronym);
+                    }
+                });
+            egui::ComboBox::from_label("Status")
+                .selected_text(self.status.map(|s| s.to_string()).unwrap_or_else(|| "all".to_owned()))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.status, None, "all");
+                    for status in ALL_STATUSES {
+                        ui.selectable_value(&mut self.status, Some(status), status.to_string());
+                    }
+                });
+            egui::ComboBox::from_label("Verdict")
+                .selected_text(self.verdict.clone().unwrap_or_else(|| "all".to_owned()))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.verdict, None, "all");
+                    for verdict in ["NOT ELIGIBLE", "INCOMPLETE", "PRE-SCREEN PASSED", "ELIGIBLE"] {
+                        ui.selectable_value(&mut self.verdict, Some(verdict.to_owned()), verdict);
+                    }
+                });
+            let from = ui.label("From");
+            let from_changed = ui.add(egui::TextEdit::singleline(&mut self.from).hint_text("YYYY-MM-DD").desired_width(90.0)).labelled_by(from.id).lost_focus();
+            let to = ui.label("To");
+            let to_changed = ui.add(egui::TextEdit::singleline(&mut self.to).hint_text("YYYY-MM-DD").desired_width(90.0)).labelled_by(to.id).lost_focus();
+            if from_changed || to_changed || ui.button("Refresh").clicked() {
+                commands.push(Command::RefreshLog);
+            }
+        });
+        if let Some(error) = &self.error {
+            ui.label(egui::RichText::new(error).color(ui.visuals().error_fg_color));
+        }
+        self.refresh_visible();
+        ui.label(format!("{} of {} screenings", self.visible.len(), self.rows.len()));
+        self.actions(ui, commands);
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+        let Self { rows, visible, selected, .. } = self;
+        TableBuilder::new(ui)
+            .striped(true)
+            .sense(egui::Sense::click())
+            .column(Column::auto().at_least(130.0))
+            .column(Column::auto().at_least(60.0))
+            .column(Column::auto().at_least(80.0))
+            .column(Column::auto().at_least(110.0))
+            .column(Column::auto().at_least(110.0))
+            .column(Column::auto().at_least(120.0))
+            .column(Column::remainder())
+            .header(row_height, |mut header| {
+                for title in ["Screening ID", "Trial", "Date", "Status", "Verdict", "Coordinator", "Reasons"] {
+                    header.col(|ui| {
+                        ui.strong(title);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(row_height, visible.len(), |mut table_row| {
+                    let Some(row) = visible.get(table_row.index()).and_then(|&i| rows.get(i)) else { return };
+                    table_row.set_selected(selected.as_deref() == Some(row.screening_id.as_str()));
+                    table_row.col(|ui| {
+                        ui.monospace(&row.screening_id);
+                    });
+                    table_row.col(|ui| {
+                        ui.label(&row.trial_id);
+                    });
+                    table_row.col(|ui| {
+                        ui.label(row.prescreening_date.to_string());
+                    });
+                    table_row.col(|ui| {
+                        ui.label(row.status.to_string());
+                    });
+                    table_row.col(|ui| {
+                        ui.label(&row.verdict);
+                    });
+                    table_row.col(|ui| {
+                        ui.label(&row.coordinator);
+                    });
+                    table_row.col(|ui| {
+                        let reasons: Vec<&str> = row.reasons.iter().map(|r| r.criterion_id.as_str()).collect();
+                        let mut text = reasons.join(", ");
+                        if let Some(reason) = &row.status_reason {
+                            text = format!("{text} {reason}");
+                        }
+                        ui.label(text);
+                    });
+                    if table_row.response().clicked() {
+                        *selected = Some(row.screening_id.clone());
+                    }
+                    if table_row.response().double_clicked() {
+                        commands.push(Command::OpenScreening(row.screening_id.clone()));
+                    }
+                });
+            });
+    }
+
+    fn actions(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let Some(id) = self.selected.clone() else {
+            ui.label(egui::RichText::new("Select a row for its actions; double-click opens it.").weak());
+            return;
+        };
+        ui.horizontal_wrapped(|ui| {
+            ui.label(egui::RichText::new(&id).monospace().strong());
+            if ui.button("Open").clicked() {
+                commands.push(Command::OpenScreening(id.clone()));
+            }
+            let status = |status, reason: Option<String>| Command::SetStatus { screening_id: id.clone(), status, reason };
+            for (caption, target) in [
+                ("Record verdict (pre-screened)", ScreeningStatus::PreScreened),
+                ("Approached", ScreeningStatus::Approached),
+                ("Consented", ScreeningStatus::Consented),
+                ("Enrolled", ScreeningStatus::Enrolled),
+            ] {
+                if ui.button(caption).clicked() {
+                    commands.push(status(target, None));
+                }
+            }
+            let label = ui.label("Reason");
+            ui.add(egui::TextEdit::singleline(&mut self.reason).hint_text("needed to decline, not enrol or void").desired_width(220.0))
+                .labelled_by(label.id);
+            let reason = Some(self.reason.trim().to_owned()).filter(|r| !r.is_empty());
+            for (caption, target) in [
+                ("Declined", ScreeningStatus::Declined),
+                ("Not enrolled", ScreeningStatus::NotEnrolled),
+                ("Void (entered in error)", ScreeningStatus::Voided),
+            ] {
+                if ui.add_enabled(reason.is_some(), egui::Button::new(caption)).clicked() {
+                    commands.push(status(target, reason.clone()));
+                    self.reason.clear();
+                }
+            }
+        });
+    }
+}
+
+const ALL_STATUSES: [ScreeningStatus; 8] = [
+    ScreeningStatus::Draft,
+    ScreeningStatus::PreScreened,
+    ScreeningStatus::Approached,
+    ScreeningStatus::Consented,
+    ScreeningStatus::Declined,
+    ScreeningStatus::Enrolled,
+    ScreeningStatus::NotEnrolled,
+    ScreeningStatus::Voided,
+];
