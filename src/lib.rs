@@ -12,4 +12,5 @@ pub mod report;
 pub mod screening;
 pub mod screening_file;
 pub mod storage;
+pub mod storage;
 pub mod trial;

@@ -1,0 +1,666 @@
+//! Records: where screenings, their answers and the audit trail are kept.
+//!
+//! The app and the command line talk to the store only through the [`Store`] trait, so a
+//! shared server database for a multi-coordinator site can be added later beside
+//! [`sqlite::SqliteStore`] (the embedded default) without touching the UI or the engine.
+//! Every change goes through the trait, is one transaction, and appends an audit event.
+
+pub mod audit;
+pub mod clock;
+pub mod data_dir;
+pub mod ids;
+pub mod sqlite;
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use jiff::civil::Date;
+
+pub use audit::{AuditAction, AuditEvent, BrokenLink, ChainReport};
+pub use data_dir::DataDir;
+pub use sqlite::SqliteStore;
+
+use crate::eligibility::Verdict;
+use crate::screening::{Candidate, CriterionEntry, Screening};
+use crate::trial::load::LoadedTrial;
+
+/// A coordinator's id in the store; every audit event names one.
+pub type CoordinatorId = i64;
+
+/// A person who screens: events are attributed to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coordinator {
+    /// Store id.
+    pub id: CoordinatorId,
+    /// Full name as they sign.
+    pub name: String,
+    /// Role at the site ("study nurse", "investigator").
+    pub role: String,
+    /// The site's code, part of every screening id they create (`CPH`, `TLS`).
+    pub site_code: String,
+}
+
+/// What a coordinator is saved with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCoordinator {
+    /// Full name.
+    pub name: String,
+    /// Role at the site.
+    pub role: String,
+    /// Site code: 2 to 8 ASCII letters or digits (upper-cased when saved).
+    pub site_code: String,
+}
+
+/// Where a screening is in its life, after the ICH E6 screening log and SEAR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScreeningStatus {
+    /// Being filled in; no verdict recorded yet.
+    Draft,
+    /// The pre-screening verdict is recorded.
+    PreScreened,
+    /// The candidate was approached about the trial.
+    Approached,
+    /// The candidate consented.
+    Consented,
+    /// The candidate declined (with a reason).
+    Declined,
+    /// The candidate was enrolled.
+    Enrolled,
+    /// The candidate was not enrolled (with a reason).
+    NotEnrolled,
+    /// Entered in error (with a reason); kept, never deleted, and frozen.
+    Voided,
+}
+
+impl ScreeningStatus {
+    /// Every status in lifecycle order.
+    pub const ALL: [Self; 8] = [
+        Self::Draft,
+        Self::PreScreened,
+        Self::Approached,
+        Self::Consented,
+        Self::Declined,
+        Self::Enrolled,
+        Self::NotEnrolled,
+        Self::Voided,
+    ];
+
+    /// The stable text stored and accepted on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::PreScreened => "pre-screened",
+            Self::Approached => "approached",
+            Self::Consented => "consented",
+            Self::Declined => "declined",
+            Self::Enrolled => "enrolled",
+            Self::NotEnrolled => "not-enrolled",
+            Self::Voided => "voided",
+        }
+    }
+
+    /// How far along the lifecycle a status is; a move to a lower stage is a correction.
+    fn stage(self) -> u8 {
+        match self {
+            Self::Draft => 0,
+            Self::PreScreened => 1,
+            Self::Approached => 2,
+            Self::Consented | Self::Declined => 3,
+            Self::Enrolled | Self::NotEnrolled => 4,
+            Self::Voided => 5,
+        }
+    }
+
+    /// Whether a move to `self` always needs a reason (declined, not enrolled, voided).
+    pub fn needs_reason(self) -> bool {
+        matches!(self, Self::Declined | Self::NotEnrolled | Self::Voided)
+    }
+
+    /// The normal next steps from this status (no reason beyond [`Self::needs_reason`]).
+    pub fn forward_steps(self) -> &'static [Self] {
+        match self {
+            Self::Draft => &[Self::PreScreened],
+            Self::PreScreened => &[Self::Approached, Self::NotEnrolled],
+            Self::Approached => &[Self::Consented, Self::Declined],
+            Self::Consented => &[Self::Enrolled, Self::NotEnrolled],
+            Self::Declined | Self::Enrolled | Self::NotEnrolled | Self::Voided => &[],
+        }
+    }
+
+    /// Checks a move and whether it needs a reason: forward steps are allowed; a move back (or
+    /// sideways) is a correction that needs a reason; voiding needs a reason; a voided
+    /// screening never changes again.
+    pub fn check_transition(self, to: Self) -> Result<TransitionKind, String> {
+        if self == Self::Voided {
+            return Err("a voided screening cannot change".to_owned());
+        }
+        if self == to {
+            return Err(format!("it is already {}", self.as_str()));
+        }
+        if to == Self::Voided {
+            return Ok(TransitionKind::Void);
+        }
+        if self.forward_steps().contains(&to) {
+            return Ok(if to.needs_reason() {
+                TransitionKind::ForwardWithReason
+            } else {
+                TransitionKind::Forward
+            });
+        }
+        if to.stage() <= self.stage() {
+            return Ok(TransitionKind::Correction);
+        }
+        let next: Vec<&str> = self.forward_steps().iter().map(|s| s.as_str()).collect();
+        Err(format!(
+            "the next step from {} is {}",
+            self.as_str(),
+            if next.is_empty() {
+                "none (only a correction with a reason, or void)".to_owned()
+            } else {
+                next.join(" or ")
+            }
+        ))
+    }
+}
+
+impl fmt::Display for ScreeningStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ScreeningStatus {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let wanted = text.trim().to_ascii_lowercase().replace('_', "-");
+        let wanted = match wanted.as_str() {
+            "prescreened" => "pre-screened",
+            "notenrolled" | "not enrolled" => "not-enrolled",
+            other => other,
+        }
+        .to_owned();
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == wanted)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|s| s.as_str()).collect();
+                format!("unknown status; use one of {}", names.join(", "))
+            })
+    }
+}
+
+/// What kind of move a status change is, which decides whether a reason is required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransitionKind {
+    /// A normal next step.
+    Forward,
+    /// A next step that records why (declined, not enrolled).
+    ForwardWithReason,
+    /// A move back or sideways: a correction, needs a reason.
+    Correction,
+    /// Entered in error: needs a reason.
+    Void,
+}
+
+impl TransitionKind {
+    /// Whether the move needs a reason.
+    pub fn needs_reason(self) -> bool {
+        !matches!(self, Self::Forward)
+    }
+}
+
+/// The verdict as stored with a screening, so the log and summary need no re-evaluation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredVerdict {
+    /// The verdict's name (`NOT ELIGIBLE`, `INCOMPLETE`, `PRE-SCREEN PASSED`, `ELIGIBLE`).
+    pub name: String,
+    /// For NOT ELIGIBLE, the failing criterion ids.
+    pub failing: Vec<String>,
+}
+
+impl StoredVerdict {
+    /// The stored form of an engine verdict.
+    pub fn from_verdict(verdict: &Verdict) -> Self {
+        let failing = match verdict {
+            Verdict::NotEligible { failing, .. } => failing.clone(),
+            _ => Vec::new(),
+        };
+        Self {
+            name: verdict.name().to_owned(),
+            failing,
+        }
+    }
+
+    /// Whether the candidate was (pre-)eligible: ELIGIBLE or PRE-SCREEN PASSED.
+    pub fn is_eligible(&self) -> bool {
+        self.name == "ELIGIBLE" || self.name == "PRE-SCREEN PASSED"
+    }
+}
+
+/// A new screening's first facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewScreening {
+    /// The site the id is generated for; `None` uses the coordinator's site.
+    pub site_code: Option<String>,
+    /// Initials, date of birth, sex, childbearing potential.
+    pub candidate: Candidate,
+    /// The pre-screening date (its year goes into the id).
+    pub prescreening_date: Date,
+    /// The planned visit, when known.
+    pub planned_visit_date: Option<Date>,
+}
+
+/// A screening as kept: the exchange-format record plus its place in the lifecycle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredScreening {
+    /// Answers and candidate in the exchange format (trial reference includes the SHA-256;
+    /// `coordinator` is the name of whoever created it).
+    pub screening: Screening,
+    /// The site code.
+    pub site_code: String,
+    /// Lifecycle status.
+    pub status: ScreeningStatus,
+    /// Why it is declined, not enrolled, voided or was last corrected.
+    pub status_reason: Option<String>,
+    /// The verdict after the last save.
+    pub verdict: StoredVerdict,
+}
+
+/// Which screenings the log and summary cover.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogFilter {
+    /// One trial id only.
+    pub trial: Option<String>,
+    /// Pre-screening date on or after.
+    pub from: Option<Date>,
+    /// Pre-screening date on or before.
+    pub to: Option<Date>,
+    /// Only these statuses (empty: all). Ignored by the summary, which counts every stage.
+    pub statuses: Vec<ScreeningStatus>,
+}
+
+/// A criterion named as a reason: its id and the first words of its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReasonCriterion {
+    /// Criterion id (`IN04`).
+    pub criterion_id: String,
+    /// Short text of the criterion.
+    pub text: String,
+}
+
+/// One row of the screening log (ICH E6 screening log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRow {
+    /// Pseudonymous screening id.
+    pub screening_id: String,
+    /// Trial id.
+    pub trial_id: String,
+    /// Definition version screened against.
+    pub definition_version: String,
+    /// Pre-screening date.
+    pub prescreening_date: Date,
+    /// Who created the screening.
+    pub coordinator: String,
+    /// Site code.
+    pub site_code: String,
+    /// Lifecycle status.
+    pub status: ScreeningStatus,
+    /// Why declined, not enrolled, voided or corrected.
+    pub status_reason: Option<String>,
+    /// The verdict's name.
+    pub verdict: String,
+    /// The failing criteria for NOT ELIGIBLE.
+    pub reasons: Vec<ReasonCriterion>,
+}
+
+/// How many candidates failed one criterion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CriterionCount {
+    /// Criterion id.
+    pub criterion_id: String,
+    /// Short text of the criterion.
+    pub text: String,
+    /// Screened candidates whose verdict names it as failing.
+    pub count: u64,
+}
+
+/// A reason text and how often it was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReasonCount {
+    /// The reason as entered.
+    pub reason: String,
+    /// How many screenings gave it.
+    pub count: u64,
+}
+
+/// Per-trial SEAR counts and ineligibility reasons: the numbers of a CONSORT flow diagram.
+///
+/// Voided screenings count nowhere but in `voided`; drafts only in `in_progress`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrialSummary {
+    /// Trial id.
+    pub trial_id: String,
+    /// Screenings with a recorded verdict (status beyond draft, not voided).
+    pub screened: u64,
+    /// Of those, verdict ELIGIBLE or PRE-SCREEN PASSED.
+    pub eligible: u64,
+    /// Of those screened, approached at some point (approached and every later stage).
+    pub approached: u64,
+    /// Consented (consented, enrolled, and not enrolled after consent).
+    pub consented: u64,
+    /// Declined.
+    pub declined: u64,
+    /// Enrolled.
+    pub enrolled: u64,
+    /// Not enrolled (before or after consent).
+    pub not_enrolled: u64,
+    /// Drafts: started, no verdict recorded.
+    pub in_progress: u64,
+    /// Voided as entered in error.
+    pub voided: u64,
+    /// Screened and NOT ELIGIBLE.
+    pub not_eligible: u64,
+    /// Failing criteria among the NOT ELIGIBLE, most frequent first (ties by id).
+    pub ineligible_by_criterion: Vec<CriterionCount>,
+    /// Reasons given for declining, most frequent first.
+    pub declined_reasons: Vec<ReasonCount>,
+    /// Reasons given for not enrolling, most frequent first.
+    pub not_enrolled_reasons: Vec<ReasonCount>,
+}
+
+/// Why a records operation failed. Messages name files and screening ids, never a
+/// candidate's initials, date of birth or name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The file exists but is not a prescreen database (another program's file, or text).
+    #[error("{file}: not a prescreen database ({detail}); the file was left untouched")]
+    NotOurDatabase {
+        /// The file.
+        file: String,
+        /// What was found.
+        detail: String,
+    },
+    /// The file is a damaged SQLite database.
+    #[error(
+        "{file}: the database is damaged ({detail}); the file was left untouched — restore it from a backup"
+    )]
+    Corrupt {
+        /// The file.
+        file: String,
+        /// SQLite's words.
+        detail: String,
+    },
+    /// The database was written by a newer prescreen.
+    #[error(
+        "{file}: written by a newer prescreen (schema version {found}; this version knows up to {supported}); the file was left untouched — use a newer prescreen"
+    )]
+    NewerSchema {
+        /// The file.
+        file: String,
+        /// The schema version found.
+        found: i64,
+        /// The newest schema this build knows.
+        supported: i64,
+    },
+    /// A file or folder could not be read or written.
+    #[error("{file}: {detail}")]
+    Io {
+        /// The file or folder.
+        file: String,
+        /// The operating system's reason.
+        detail: String,
+    },
+    /// SQLite reported an error.
+    #[error("database error: {0}")]
+    Database(String),
+    /// No screening has this id.
+    #[error("no screening {0}")]
+    UnknownScreening(String),
+    /// The id is taken (ids are never reused).
+    #[error("screening id {0} is already taken; ids are never reused")]
+    DuplicateScreeningId(String),
+    /// An id given in a file is not a pseudonymous id (the id itself is not repeated here).
+    #[error(
+        "the screening id is not usable (letters, digits, '-' and '_' only, at most {max} characters); leave it empty to get one generated",
+        max = ids::MAX_ID_LEN
+    )]
+    UnacceptableScreeningId,
+    /// A site code is not 2 to 8 ASCII letters or digits.
+    #[error("site code {0:?} must be 2 to 8 letters or digits")]
+    InvalidSiteCode(String),
+    /// No coordinator has this id.
+    #[error("no coordinator with id {0}")]
+    UnknownCoordinator(CoordinatorId),
+    /// Nobody is set as the current coordinator.
+    #[error(
+        "no coordinator set: run `prescreen coordinator set --name NAME --role ROLE --site CODE`"
+    )]
+    NoCurrentCoordinator,
+    /// The trial definition the screening refers to is not in the store.
+    #[error("trial {trial} version {version} (SHA-256 {sha256}) is not recorded in the store")]
+    UnknownDefinition {
+        /// Trial id.
+        trial: String,
+        /// Version.
+        version: String,
+        /// Hash.
+        sha256: String,
+    },
+    /// The screening belongs to another trial or version than the definition given.
+    #[error("{0}")]
+    DefinitionMismatch(String),
+    /// A stored definition no longer loads in this version of prescreen.
+    #[error("stored definition {trial} {version} cannot be loaded: {detail}")]
+    StoredDefinition {
+        /// Trial id.
+        trial: String,
+        /// Version.
+        version: String,
+        /// The loader's message.
+        detail: String,
+    },
+    /// The trial has no such criterion.
+    #[error("trial {trial} has no criterion {criterion}")]
+    UnknownCriterion {
+        /// Trial id.
+        trial: String,
+        /// Criterion id.
+        criterion: String,
+    },
+    /// The change needs a reason (ALCOA+: a changed record says why).
+    #[error("{screening}: {what} needs a reason")]
+    ReasonRequired {
+        /// Screening id.
+        screening: String,
+        /// What was being changed.
+        what: String,
+    },
+    /// The status move is not allowed.
+    #[error("{screening}: cannot go from {from} to {to}: {why}")]
+    InvalidTransition {
+        /// Screening id.
+        screening: String,
+        /// Current status.
+        from: ScreeningStatus,
+        /// Requested status.
+        to: ScreeningStatus,
+        /// Why not.
+        why: String,
+    },
+    /// The screening is voided and frozen.
+    #[error("{0} is voided (entered in error) and can no longer change")]
+    Voided(String),
+    /// A verdict can only be recorded once the pre-screen criteria are settled.
+    #[error(
+        "{0}: the verdict is INCOMPLETE; answer the open pre-screen criteria before recording it"
+    )]
+    VerdictNotSettled(String),
+    /// Stored data could not be read back (the message says which column, not the value).
+    #[error("stored data is invalid: {0}")]
+    InvalidStoredData(String),
+    /// The caller's output sink failed (e.g. a closed pipe).
+    #[error("writing output: {0}")]
+    Output(String),
+}
+
+/// The records API the app and command line use; implemented by [`SqliteStore`] now and by a
+/// server-backed store later. Object-safe (`&mut dyn Store`). Every write is one transaction
+/// that also appends its audit events; when a write returns `Ok`, it is durable.
+pub trait Store {
+    /// Saves a coordinator (or finds the identical one) and returns it with its id.
+    fn save_coordinator(&mut self, new: &NewCoordinator) -> Result<Coordinator, StoreError>;
+    /// Makes a coordinator the one the command line and app act as.
+    fn set_current_coordinator(&mut self, id: CoordinatorId) -> Result<(), StoreError>;
+    /// The coordinator set as current, if any.
+    fn current_coordinator(&self) -> Result<Option<Coordinator>, StoreError>;
+    /// One coordinator by id.
+    fn coordinator(&self, id: CoordinatorId) -> Result<Coordinator, StoreError>;
+
+    /// Keeps a definition's exact text and hash (idempotent), so screenings against it can be
+    /// re-evaluated and re-rendered years later.
+    fn record_trial_definition(&mut self, trial: &LoadedTrial) -> Result<(), StoreError>;
+    /// The exact text of a recorded definition.
+    fn trial_text(
+        &self,
+        trial_id: &str,
+        version: &str,
+        sha256: &str,
+    ) -> Result<Option<String>, StoreError>;
+
+    /// Starts a screening (status draft) and returns its generated id.
+    fn create_screening(
+        &mut self,
+        trial: &LoadedTrial,
+        new: &NewScreening,
+        by: CoordinatorId,
+    ) -> Result<String, StoreError>;
+    /// Stores a screening from the exchange format: keeps its id when free (refuses a taken
+    /// one), generates one when it has none. Returns the id.
+    fn import_screening(
+        &mut self,
+        trial: &LoadedTrial,
+        screening: &Screening,
+        by: CoordinatorId,
+    ) -> Result<String, StoreError>;
+    /// Reads a screening back.
+    fn load_screening(&self, id: &str) -> Result<StoredScreening, StoreError>;
+
+    /// Sets (or with `None` clears) one criterion's answer and re-evaluates. Changing an
+    /// answered criterion (an answer other than Unknown) or clearing one needs a reason.
+    fn set_answer(
+        &mut self,
+        id: &str,
+        criterion_id: &str,
+        entry: Option<&CriterionEntry>,
+        by: CoordinatorId,
+        reason: Option<&str>,
+    ) -> Result<StoredVerdict, StoreError>;
+    /// Sets the candidate fields; one audit event per changed field. Changing a field that
+    /// already had a value needs a reason.
+    fn set_candidate(
+        &mut self,
+        id: &str,
+        candidate: &Candidate,
+        by: CoordinatorId,
+        reason: Option<&str>,
+    ) -> Result<StoredVerdict, StoreError>;
+    /// Sets the pre-screening and planned visit dates. Changing a date that was set needs a
+    /// reason.
+    fn set_dates(
+        &mut self,
+        id: &str,
+        prescreening_date: Date,
+        planned_visit_date: Option<Date>,
+        by: CoordinatorId,
+        reason: Option<&str>,
+    ) -> Result<StoredVerdict, StoreError>;
+    /// Moves a screening through its lifecycle (see [`ScreeningStatus::check_transition`]).
+    /// Moving to pre-screened records the verdict and refuses an INCOMPLETE one.
+    fn set_status(
+        &mut self,
+        id: &str,
+        status: ScreeningStatus,
+        by: CoordinatorId,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// Records the verdict: draft → pre-screened.
+    fn record_verdict(&mut self, id: &str, by: CoordinatorId) -> Result<StoredVerdict, StoreError>;
+    /// Notes in the trail that the screening's summary was signed (`detail`: what, e.g. the
+    /// PDF's hash and the certificate).
+    fn mark_signed(&mut self, id: &str, by: CoordinatorId, detail: &str) -> Result<(), StoreError>;
+    /// Notes in the trail that the screening left prescreen (`detail`: format and file name).
+    fn mark_exported(
+        &mut self,
+        id: &str,
+        by: CoordinatorId,
+        detail: &str,
+    ) -> Result<(), StoreError>;
+
+    /// A screening's audit events in order (for the PDF appendix).
+    fn screening_history(&self, id: &str) -> Result<Vec<AuditEvent>, StoreError>;
+    /// Walks the whole chain and reports the first broken link.
+    fn verify_audit_chain(&self) -> Result<ChainReport, StoreError>;
+    /// The hash of the newest audit event, printed on the PDF.
+    fn latest_chain_hash(&self) -> Result<String, StoreError>;
+
+    /// Streams the screening log, one row at a time, in (date, id) order; returns the count.
+    fn log(
+        &self,
+        filter: &LogFilter,
+        sink: &mut dyn FnMut(&LogRow) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError>;
+    /// Per-trial SEAR counts and ineligibility reasons, in trial id order.
+    fn summary(&self, filter: &LogFilter) -> Result<Vec<TrialSummary>, StoreError>;
+
+    /// A consistent copy of the whole store at `path`, even while others write.
+    fn backup_to(&self, path: &Path) -> Result<(), StoreError>;
+}
+
+/// Opens the default store in a data folder, creating the folder if needed.
+pub fn open_store(data_dir: &DataDir) -> Result<SqliteStore, StoreError> {
+    data_dir.ensure_exists()?;
+    SqliteStore::open(&data_dir.database_path())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ScreeningStatus as S;
+
+    #[test]
+    fn forward_moves_need_no_reason_and_corrections_do() {
+        assert_eq!(
+            S::Draft.check_transition(S::PreScreened),
+            Ok(TransitionKind::Forward)
+        );
+        assert_eq!(
+            S::Approached.check_transition(S::Declined),
+            Ok(TransitionKind::ForwardWithReason)
+        );
+        assert_eq!(
+            S::Approached.check_transition(S::PreScreened),
+            Ok(TransitionKind::Correction)
+        );
+        assert_eq!(
+            S::Declined.check_transition(S::Consented),
+            Ok(TransitionKind::Correction)
+        );
+        assert_eq!(
+            S::Enrolled.check_transition(S::Voided),
+            Ok(TransitionKind::Void)
+        );
+        assert!(S::Draft.check_transition(S::Enrolled).is_err());
+        assert!(S::Voided.check_transition(S::Draft).is_err());
+        assert!(S::Draft.check_transition(S::Draft).is_err());
+    }
+
+    #[test]
+    fn statuses_parse_from_their_names() {
+        for status in S::ALL {
+            assert_eq!(status.as_str().parse::<S>(), Ok(status));
+        }
+        assert_eq!("not_enrolled".parse::<S>(), Ok(S::NotEnrolled));
+    }
+}
