@@ -12,5 +12,4 @@ pub mod report;
 pub mod screening;
 pub mod screening_file;
 pub mod storage;
-pub mod storage;
 pub mod trial;
