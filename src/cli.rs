@@ -53,6 +53,9 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Records: coordinator, new, answer, status, log, audit, backup, import, show.
+    #[command(flatten)]
+    Records(crate::cli_records::RecordsCommand),
     /// Check trial files or folders of them; list every problem; exit 1 if there is any.
     Validate {
         /// Files or folders to check (default: the built-in trials).
@@ -93,6 +96,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     match command {
+        Command::Records(records) => {
+            crate::cli_records::run(records, cli.data_dir.as_deref(), &cli.trial_dirs)
+        }
         Command::Validate { paths } => validate(&paths),
         Command::Trials => {
             let set = trial_set(&cli.trial_dirs);

@@ -6,10 +6,12 @@
 pub mod app;
 pub mod calculators;
 pub mod cli;
+pub mod cli_records;
 pub mod decimal_text;
 pub mod eligibility;
 pub mod report;
 pub mod screening;
 pub mod screening_file;
+pub mod signing;
 pub mod storage;
 pub mod trial;

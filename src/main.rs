@@ -7,6 +7,7 @@ use prescreen::cli::{Cli, exit_code, run};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    prescreen::cli_records::init_logging();
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
