@@ -46,7 +46,9 @@ fn parse_date(text: &str) -> Result<Option<Date>, String> {
     if text.is_empty() {
         return Ok(None);
     }
-    text.parse::<Date>().map(Some).map_err(|_| format!("\"{text}\" is not a date: use YYYY-MM-DD"))
+    text.parse::<Date>()
+        .map(Some)
+        .map_err(|_| format!("\"{text}\" is not a date: use YYYY-MM-DD"))
 }
 
 impl CandidateForm {
@@ -59,7 +61,10 @@ impl CandidateForm {
             sex: c.sex,
             childbearing_potential: c.childbearing_potential,
             prescreening_date: screening.prescreening_date.to_string(),
-            planned_visit_date: screening.planned_visit_date.map(|d| d.to_string()).unwrap_or_default(),
+            planned_visit_date: screening
+                .planned_visit_date
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             errors: Default::default(),
         }
     }
@@ -70,16 +75,23 @@ impl CandidateForm {
         let initials = self.initials.trim().to_owned();
         if initials.is_empty() {
             self.errors.insert("Initials", "required".to_owned());
-        } else if initials.chars().count() > 4 || !initials.chars().all(|c| c.is_alphabetic() || c == '-' || c == '.') {
-            self.errors.insert("Initials", "initials only: up to 4 letters".to_owned());
+        } else if initials.chars().count() > 4
+            || !initials
+                .chars()
+                .all(|c| c.is_alphabetic() || c == '-' || c == '.')
+        {
+            self.errors
+                .insert("Initials", "initials only: up to 4 letters".to_owned());
         }
         let birth = match parse_date(&self.date_of_birth) {
             Ok(Some(d)) if d > today => {
-                self.errors.insert("Date of birth", "cannot be in the future".to_owned());
+                self.errors
+                    .insert("Date of birth", "cannot be in the future".to_owned());
                 None
             }
             Ok(Some(d)) if d.year() < 1900 => {
-                self.errors.insert("Date of birth", "before 1900: check the year".to_owned());
+                self.errors
+                    .insert("Date of birth", "before 1900: check the year".to_owned());
                 None
             }
             Ok(d) => d,
@@ -91,15 +103,18 @@ impl CandidateForm {
         let prescreening = match parse_date(&self.prescreening_date) {
             Ok(Some(d)) => {
                 if birth.is_some_and(|b| d < b) {
-                    self.errors.insert("Pre-screening date", "before the date of birth".to_owned());
+                    self.errors
+                        .insert("Pre-screening date", "before the date of birth".to_owned());
                 }
                 if d > today {
-                    self.errors.insert("Pre-screening date", "cannot be in the future".to_owned());
+                    self.errors
+                        .insert("Pre-screening date", "cannot be in the future".to_owned());
                 }
                 Some(d)
             }
             Ok(None) => {
-                self.errors.insert("Pre-screening date", "required".to_owned());
+                self.errors
+                    .insert("Pre-screening date", "required".to_owned());
                 None
             }
             Err(e) => {
@@ -109,7 +124,8 @@ impl CandidateForm {
         };
         let visit = match parse_date(&self.planned_visit_date) {
             Ok(Some(d)) if prescreening.is_some_and(|p| d < p) => {
-                self.errors.insert("Planned visit", "before the pre-screening date".to_owned());
+                self.errors
+                    .insert("Planned visit", "before the pre-screening date".to_owned());
                 None
             }
             Ok(d) => d,
@@ -118,13 +134,24 @@ impl CandidateForm {
                 None
             }
         };
-        let Some(prescreening_date) = prescreening else { return Err(()) };
+        let Some(prescreening_date) = prescreening else {
+            return Err(());
+        };
         if !self.errors.is_empty() {
             return Err(());
         }
-        let childbearing_potential = if self.sex == Some(Sex::Male) { None } else { self.childbearing_potential };
+        let childbearing_potential = if self.sex == Some(Sex::Male) {
+            None
+        } else {
+            self.childbearing_potential
+        };
         Ok(ValidCandidate {
-            candidate: Candidate { initials, date_of_birth: birth, sex: self.sex, childbearing_potential },
+            candidate: Candidate {
+                initials,
+                date_of_birth: birth,
+                sex: self.sex,
+                childbearing_potential,
+            },
             prescreening_date,
             planned_visit_date: visit,
         })
@@ -137,22 +164,43 @@ pub fn overwrites_a_value(old: &Screening, new: &ValidCandidate) -> bool {
     let c = &old.candidate;
     let changed = |had: bool, differs: bool| had && differs;
     changed(!c.initials.is_empty(), c.initials != new.candidate.initials)
-        || changed(c.date_of_birth.is_some(), c.date_of_birth != new.candidate.date_of_birth)
+        || changed(
+            c.date_of_birth.is_some(),
+            c.date_of_birth != new.candidate.date_of_birth,
+        )
         || changed(c.sex.is_some(), c.sex != new.candidate.sex)
-        || changed(c.childbearing_potential.is_some(), c.childbearing_potential != new.candidate.childbearing_potential)
+        || changed(
+            c.childbearing_potential.is_some(),
+            c.childbearing_potential != new.candidate.childbearing_potential,
+        )
         || old.prescreening_date != new.prescreening_date
-        || changed(old.planned_visit_date.is_some(), old.planned_visit_date != new.planned_visit_date)
+        || changed(
+            old.planned_visit_date.is_some(),
+            old.planned_visit_date != new.planned_visit_date,
+        )
 }
 
-fn carried_badge(ui: &mut egui::Ui, carried: &std::collections::BTreeSet<&'static str>, field: &str) {
+fn carried_badge(
+    ui: &mut egui::Ui,
+    carried: &std::collections::BTreeSet<&'static str>,
+    field: &str,
+) {
     if carried.contains(field) {
         ui.label(egui::RichText::new("carried over").small().italics())
-            .on_hover_text("Pre-filled from this candidate's screening in another trial; edit if needed.");
+            .on_hover_text(
+                "Pre-filled from this candidate's screening in another trial; edit if needed.",
+            );
     }
 }
 
 /// Draws the candidate panel.
-pub fn ui(ui: &mut egui::Ui, trial: &TrialDefinition, workspace: &mut Workspace, today: Date, commands: &mut Vec<Command>) {
+pub fn ui(
+    ui: &mut egui::Ui,
+    trial: &TrialDefinition,
+    workspace: &mut Workspace,
+    today: Date,
+    commands: &mut Vec<Command>,
+) {
     ui.heading("Candidate");
     let id_text = if workspace.stored {
         workspace.screening.screening_id.clone()
@@ -181,20 +229,34 @@ pub fn ui(ui: &mut egui::Ui, trial: &TrialDefinition, workspace: &mut Workspace,
 
     let form = &mut workspace.candidate_form;
     let e = error(form, "Date of birth");
-    let r = text_field(ui, "Date of birth", &mut form.date_of_birth, "YYYY-MM-DD", e.as_deref());
+    let r = text_field(
+        ui,
+        "Date of birth",
+        &mut form.date_of_birth,
+        "YYYY-MM-DD",
+        e.as_deref(),
+    );
     commit |= committed(&r);
-    if let (Ok(Some(birth)), Ok(Some(on))) = (parse_date(&form.date_of_birth), parse_date(&form.prescreening_date))
-        && let Some(age) = age_in_years(birth, on)
+    if let (Ok(Some(birth)), Ok(Some(on))) = (
+        parse_date(&form.date_of_birth),
+        parse_date(&form.prescreening_date),
+    ) && let Some(age) = age_in_years(birth, on)
     {
         ui.label(format!("Age {age} on the pre-screening date"));
     }
     carried_badge(ui, &workspace.carried_over, "date of birth");
 
     let form = &mut workspace.candidate_form;
-    let sex_label = ui.label("Sex");
+    ui.label("Sex");
     ui.horizontal(|ui| {
-        for (value, text) in [(Some(Sex::Female), "Female"), (Some(Sex::Male), "Male"), (None, "Not recorded")] {
-            let r = ui.radio_value(&mut form.sex, value, text).labelled_by(sex_label.id);
+        for (value, text) in [
+            (Some(Sex::Female), "Female"),
+            (Some(Sex::Male), "Male"),
+            (None, "Not recorded"),
+        ] {
+            let r = ui
+                .radio_value(&mut form.sex, value, text)
+                .on_hover_text("Sex");
             commit |= r.clicked();
         }
     });
@@ -202,12 +264,18 @@ pub fn ui(ui: &mut egui::Ui, trial: &TrialDefinition, workspace: &mut Workspace,
 
     let form = &mut workspace.candidate_form;
     if form.sex != Some(Sex::Male) {
-        let cbp_label = ui.label("Childbearing potential").on_hover_text(
+        ui.label("Childbearing potential").on_hover_text(
             "Fertile from menarche until post-menopausal (12 months without menses with no other medical cause) unless permanently sterile (CTFG 2020).",
         );
         ui.horizontal(|ui| {
-            for (value, text) in [(Some(true), "Yes"), (Some(false), "No"), (None, "Not recorded")] {
-                let r = ui.radio_value(&mut form.childbearing_potential, value, text).labelled_by(cbp_label.id);
+            for (value, text) in [
+                (Some(true), "Yes"),
+                (Some(false), "No"),
+                (None, "Not recorded"),
+            ] {
+                let r = ui
+                    .radio_value(&mut form.childbearing_potential, value, text)
+                    .on_hover_text("Childbearing potential");
                 commit |= r.clicked();
             }
         });
@@ -216,18 +284,29 @@ pub fn ui(ui: &mut egui::Ui, trial: &TrialDefinition, workspace: &mut Workspace,
 
     let form = &mut workspace.candidate_form;
     let e = error(form, "Pre-screening date");
-    let r = text_field(ui, "Pre-screening date", &mut form.prescreening_date, "YYYY-MM-DD", e.as_deref());
+    let r = text_field(
+        ui,
+        "Pre-screening date",
+        &mut form.prescreening_date,
+        "YYYY-MM-DD",
+        e.as_deref(),
+    );
     commit |= committed(&r);
     let e = error(form, "Planned visit");
     let visit_label = format!("Planned {}", trial.visit_name);
     let label_response = ui.label(&visit_label);
-    let mut edit = egui::TextEdit::singleline(&mut form.planned_visit_date).hint_text("YYYY-MM-DD (optional)");
+    let mut edit =
+        egui::TextEdit::singleline(&mut form.planned_visit_date).hint_text("YYYY-MM-DD (optional)");
     if e.is_some() {
         edit = edit.text_color(ui.visuals().error_fg_color);
     }
     let r = ui.add(edit).labelled_by(label_response.id);
     if let Some(e) = e {
-        ui.label(egui::RichText::new(e).color(ui.visuals().error_fg_color).small());
+        ui.label(
+            egui::RichText::new(e)
+                .color(ui.visuals().error_fg_color)
+                .small(),
+        );
     }
     commit |= committed(&r);
 
@@ -246,4 +325,3 @@ pub fn ui(ui: &mut egui::Ui, trial: &TrialDefinition, workspace: &mut Workspace,
         commands.push(Command::NewCandidate);
     }
 }
-

@@ -13,8 +13,8 @@ use crate::calculators::{alcohol_units, mhiss, pss_2016, ssc_2013, ufr};
 use crate::decimal_text::parse_decimal_input;
 use crate::screening::{Answer, CriterionEntry, EventAnswer};
 use crate::trial::model::{
-    ClassificationCalculator, Criterion, CriterionKind, MeasurementCalculator, PlausibleRange, Rule, Stage,
-    TrialDefinition,
+    ClassificationCalculator, Criterion, CriterionKind, MeasurementCalculator, PlausibleRange,
+    Rule, Stage, TrialDefinition,
 };
 
 /// Text buffers of every criterion's inputs, by criterion id, so nothing typed is lost when
@@ -57,7 +57,11 @@ impl InputBuffers {
             Answer::Event(EventAnswer::LastOn(d)) => self.event_date = d.to_string(),
             Answer::DocumentedDiagnosis { source } => self.documented_source = source.clone(),
             Answer::Mhiss(input) => {
-                self.mhiss_items = input.items.iter().map(|v| v.map(|v| v.to_string()).unwrap_or_default()).collect();
+                self.mhiss_items = input
+                    .items
+                    .iter()
+                    .map(|v| v.map(|v| v.to_string()).unwrap_or_default())
+                    .collect();
             }
             Answer::SalivaFlow(input) => {
                 self.ufr_collected = input.collected.to_string();
@@ -68,7 +72,13 @@ impl InputBuffers {
                 self.drinks = input
                     .drinks
                     .iter()
-                    .map(|d| [d.per_week.to_string(), d.volume_ml.to_string(), d.abv_percent.to_string()])
+                    .map(|d| {
+                        [
+                            d.per_week.to_string(),
+                            d.volume_ml.to_string(),
+                            d.abv_percent.to_string(),
+                        ]
+                    })
                     .collect();
             }
             Answer::Pss2016(input) => self.items = bool_fields(input),
@@ -80,20 +90,34 @@ impl InputBuffers {
 
 fn bool_fields<T: serde::Serialize>(input: &T) -> BTreeMap<String, Option<bool>> {
     match serde_json::to_value(input) {
-        Ok(serde_json::Value::Object(map)) => map.into_iter().map(|(k, v)| (k, v.as_bool())).collect(),
+        Ok(serde_json::Value::Object(map)) => {
+            map.into_iter().map(|(k, v)| (k, v.as_bool())).collect()
+        }
         _ => BTreeMap::new(),
     }
 }
 
-fn from_bool_fields<T: serde::de::DeserializeOwned>(items: &BTreeMap<String, Option<bool>>) -> Option<T> {
-    let map: serde_json::Map<String, serde_json::Value> =
-        items.iter().map(|(k, v)| (k.clone(), v.map_or(serde_json::Value::Null, serde_json::Value::Bool))).collect();
+fn from_bool_fields<T: serde::de::DeserializeOwned>(
+    items: &BTreeMap<String, Option<bool>>,
+) -> Option<T> {
+    let map: serde_json::Map<String, serde_json::Value> = items
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.map_or(serde_json::Value::Null, serde_json::Value::Bool),
+            )
+        })
+        .collect();
     serde_json::from_value(serde_json::Value::Object(map)).ok()
 }
 
 /// Whether the criterion is answered with yes / no / unknown (and so by the Y/N/U keys).
 pub fn answers_yes_no(criterion: &Criterion) -> bool {
-    matches!(criterion.rule, Rule::Confirmation | Rule::InvestigatorJudgement)
+    matches!(
+        criterion.rule,
+        Rule::Confirmation | Rule::InvestigatorJudgement
+    )
 }
 
 /// Button captions: on an exclusion "yes" means "present".
@@ -105,9 +129,18 @@ fn yes_no_labels(kind: CriterionKind) -> [&'static str; 3] {
 }
 
 /// Draws the detail pane for the selected criterion.
-pub fn ui(ui: &mut egui::Ui, trial: &TrialDefinition, workspace: &mut Workspace, commands: &mut Vec<Command>) {
-    let Some(criterion) = trial.criteria.get(workspace.selected) else { return };
-    let Some(finding) = workspace.evaluation.criteria.get(workspace.selected) else { return };
+pub fn ui(
+    ui: &mut egui::Ui,
+    trial: &TrialDefinition,
+    workspace: &mut Workspace,
+    commands: &mut Vec<Command>,
+) {
+    let Some(criterion) = trial.criteria.get(workspace.selected) else {
+        return;
+    };
+    let Some(finding) = workspace.evaluation.criteria.get(workspace.selected) else {
+        return;
+    };
     let entry = workspace.screening.answers.get(&criterion.id).cloned();
     let buffers = workspace.inputs.entry(criterion.id.clone()).or_default();
     if !buffers.loaded {
@@ -125,27 +158,44 @@ pub fn ui(ui: &mut egui::Ui, trial: &TrialDefinition, workspace: &mut Workspace,
     ui.label(egui::RichText::new(stage).weak());
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
-        ui.label(egui::RichText::new("Registry text (verbatim)").small().weak());
+        ui.label(
+            egui::RichText::new("Registry text (verbatim)")
+                .small()
+                .weak(),
+        );
         ui.label(egui::RichText::new(&criterion.text).size(15.0));
     });
     if let Some(note) = &criterion.note {
         ui.label(egui::RichText::new(format!("Interpretation: {note}")).italics());
     }
     if matches!(criterion.rule, Rule::InvestigatorJudgement) {
-        ui.label(egui::RichText::new("Investigator judgement: record the investigator's decision.").strong());
+        ui.label(
+            egui::RichText::new("Investigator judgement: record the investigator's decision.")
+                .strong(),
+        );
     }
     ui.add_space(4.0);
     let (icon, colour) = super::checklist::status_icon(finding, ui.visuals());
     ui.horizontal_wrapped(|ui| {
-        ui.label(egui::RichText::new(format!("{icon} {}", finding.status.label(criterion.kind))).color(colour).strong());
+        ui.label(
+            egui::RichText::new(format!("{icon} {}", finding.status.label(criterion.kind)))
+                .color(colour)
+                .strong(),
+        );
         ui.label(&finding.explanation);
     });
     if let Some(clear) = finding.clear_from {
         let until = clear.yesterday().map(|d| d.to_string()).unwrap_or_default();
-        ui.label(egui::RichText::new(format!("Excluded until {until}; clear from {clear}.")).color(ui.visuals().warn_fg_color));
+        ui.label(
+            egui::RichText::new(format!("Excluded until {until}; clear from {clear}."))
+                .color(ui.visuals().warn_fg_color),
+        );
     }
     ui.separator();
-    let answer = |answer: Answer| Command::Answer { criterion: criterion.id.clone(), answer };
+    let answer = |answer: Answer| Command::Answer {
+        criterion: criterion.id.clone(),
+        answer,
+    };
     match &criterion.rule {
         Rule::Confirmation | Rule::InvestigatorJudgement => {
             yes_no_buttons(ui, criterion, entry.as_ref().map(|e| &e.answer), commands);
@@ -155,13 +205,23 @@ pub fn ui(ui: &mut egui::Ui, trial: &TrialDefinition, workspace: &mut Workspace,
                 "Computed from the date of birth: at least {} years on the {}.",
                 rule.years,
                 match rule.reference {
-                    crate::trial::model::ReferenceDate::PreScreeningDate => "pre-screening date".to_owned(),
-                    crate::trial::model::ReferenceDate::PlannedVisitElsePreScreening => format!("planned {}", trial.visit_name),
+                    crate::trial::model::ReferenceDate::PreScreeningDate =>
+                        "pre-screening date".to_owned(),
+                    crate::trial::model::ReferenceDate::PlannedVisitElsePreScreening =>
+                        format!("planned {}", trial.visit_name),
                 }
             ));
         }
         Rule::Measurement(rule) => {
-            value_input(ui, buffers, &rule.quantity, &rule.unit, rule.plausible, &criterion.id, commands);
+            value_input(
+                ui,
+                buffers,
+                &rule.quantity,
+                &rule.unit,
+                rule.plausible,
+                &criterion.id,
+                commands,
+            );
             if let Some(calculator) = rule.calculator {
                 calculator_form(ui, buffers, calculator, &criterion.id, commands);
             }
@@ -174,14 +234,25 @@ pub fn ui(ui: &mut egui::Ui, trial: &TrialDefinition, workspace: &mut Workspace,
                 rule.male_max.value,
                 unit = rule.unit
             ));
-            value_input(ui, buffers, &rule.quantity, &rule.unit, rule.plausible, &criterion.id, commands);
+            value_input(
+                ui,
+                buffers,
+                &rule.quantity,
+                &rule.unit,
+                rule.plausible,
+                &criterion.id,
+                commands,
+            );
             if let Some(calculator) = rule.calculator {
                 calculator_form(ui, buffers, calculator, &criterion.id, commands);
             }
             unknown_button(ui, criterion, commands);
         }
         Rule::TimeWindow(rule) => {
-            ui.label(format!("{}: when did it last happen? (window: {})", rule.event, rule.length));
+            ui.label(format!(
+                "{}: when did it last happen? (window: {})",
+                rule.event, rule.length
+            ));
             ui.horizontal(|ui| {
                 if ui.button("Never").clicked() {
                     commands.push(answer(Answer::Event(EventAnswer::Never)));
@@ -193,7 +264,13 @@ pub fn ui(ui: &mut egui::Ui, trial: &TrialDefinition, workspace: &mut Workspace,
                     commands.push(answer(Answer::Unknown));
                 }
             });
-            let response = text_field(ui, "Last happened on", &mut buffers.event_date, "YYYY-MM-DD", buffers.event_error.clone().as_deref());
+            let response = text_field(
+                ui,
+                "Last happened on",
+                &mut buffers.event_date,
+                "YYYY-MM-DD",
+                buffers.event_error.clone().as_deref(),
+            );
             if committed(&response) && !buffers.event_date.trim().is_empty() {
                 match buffers.event_date.trim().parse::<Date>() {
                     Ok(date) => {
@@ -209,10 +286,20 @@ pub fn ui(ui: &mut egui::Ui, trial: &TrialDefinition, workspace: &mut Workspace,
             if rule.documented_diagnosis_allowed {
                 ui.separator();
                 ui.label("Or: the diagnosis is documented in the medical record");
-                let r = text_field(ui, "Where it is documented", &mut buffers.documented_source, "e.g. rheumatology letter 2024-03-02", None);
+                let r = text_field(
+                    ui,
+                    "Where it is documented",
+                    &mut buffers.documented_source,
+                    "e.g. rheumatology letter 2024-03-02",
+                    None,
+                );
                 let enter = committed(&r) && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if (ui.button("Confirm documented diagnosis").clicked() || enter) && !buffers.documented_source.trim().is_empty() {
-                    commands.push(answer(Answer::DocumentedDiagnosis { source: buffers.documented_source.trim().to_owned() }));
+                if (ui.button("Confirm documented diagnosis").clicked() || enter)
+                    && !buffers.documented_source.trim().is_empty()
+                {
+                    commands.push(answer(Answer::DocumentedDiagnosis {
+                        source: buffers.documented_source.trim().to_owned(),
+                    }));
                 }
             }
             ui.horizontal(|ui| {
@@ -227,24 +314,50 @@ pub fn ui(ui: &mut egui::Ui, trial: &TrialDefinition, workspace: &mut Workspace,
     }
     ui.separator();
     let note = text_field(ui, "Note", &mut buffers.note, "optional", None);
-    let evidence = text_field(ui, "Evidence source", &mut buffers.evidence, "e.g. medical record, patient interview, lab report", None);
+    let evidence = text_field(
+        ui,
+        "Evidence source",
+        &mut buffers.evidence,
+        "e.g. medical record, patient interview, lab report",
+        None,
+    );
     if committed(&note) || committed(&evidence) {
-        let mut updated = entry.clone().unwrap_or_else(|| CriterionEntry::new(Answer::Unknown));
+        let mut updated = entry
+            .clone()
+            .unwrap_or_else(|| CriterionEntry::new(Answer::Unknown));
         updated.note = Some(buffers.note.trim().to_owned()).filter(|n| !n.is_empty());
         updated.evidence = Some(buffers.evidence.trim().to_owned()).filter(|n| !n.is_empty());
         if Some(&updated) != entry.as_ref() {
-            commands.push(Command::SaveEntry { criterion: criterion.id.clone(), entry: updated });
+            commands.push(Command::SaveEntry {
+                criterion: criterion.id.clone(),
+                entry: updated,
+            });
         }
     }
 }
 
-fn yes_no_buttons(ui: &mut egui::Ui, criterion: &Criterion, current: Option<&Answer>, commands: &mut Vec<Command>) {
+fn yes_no_buttons(
+    ui: &mut egui::Ui,
+    criterion: &Criterion,
+    current: Option<&Answer>,
+    commands: &mut Vec<Command>,
+) {
     let [yes, no, unknown] = yes_no_labels(criterion.kind);
     ui.horizontal(|ui| {
-        for (caption, answer) in [(yes, Answer::Yes), (no, Answer::No), (unknown, Answer::Unknown)] {
+        for (caption, answer) in [
+            (yes, Answer::Yes),
+            (no, Answer::No),
+            (unknown, Answer::Unknown),
+        ] {
             let selected = current == Some(&answer);
-            if ui.add(egui::Button::selectable(selected, caption)).clicked() {
-                commands.push(Command::Answer { criterion: criterion.id.clone(), answer });
+            if ui
+                .add(egui::Button::selectable(selected, caption))
+                .clicked()
+            {
+                commands.push(Command::Answer {
+                    criterion: criterion.id.clone(),
+                    answer,
+                });
             }
         }
     });
@@ -252,7 +365,10 @@ fn yes_no_buttons(ui: &mut egui::Ui, criterion: &Criterion, current: Option<&Ans
 
 fn unknown_button(ui: &mut egui::Ui, criterion: &Criterion, commands: &mut Vec<Command>) {
     if ui.button("Unknown").clicked() {
-        commands.push(Command::Answer { criterion: criterion.id.clone(), answer: Answer::Unknown });
+        commands.push(Command::Answer {
+            criterion: criterion.id.clone(),
+            answer: Answer::Unknown,
+        });
     }
 }
 
@@ -272,11 +388,17 @@ fn value_input(
     if committed(&response) && !buffers.value.trim().is_empty() {
         match parse_decimal_input(&buffers.value) {
             Ok(v) if v < plausible.min || v > plausible.max => {
-                buffers.value_error = Some(format!("outside the possible range {}–{} {unit}: not used", plausible.min, plausible.max));
+                buffers.value_error = Some(format!(
+                    "outside the possible range {}–{} {unit}: not used",
+                    plausible.min, plausible.max
+                ));
             }
             Ok(v) => {
                 buffers.value_error = None;
-                commands.push(Command::Answer { criterion: criterion_id.to_owned(), answer: Answer::Value(v) });
+                commands.push(Command::Answer {
+                    criterion: criterion_id.to_owned(),
+                    answer: Answer::Value(v),
+                });
             }
             Err(e) => buffers.value_error = Some(format!("{e}: not used")),
         }
@@ -290,19 +412,26 @@ fn calculator_form(
     criterion_id: &str,
     commands: &mut Vec<Command>,
 ) {
-    let answer = |answer: Answer| Command::Answer { criterion: criterion_id.to_owned(), answer };
+    let answer = |answer: Answer| Command::Answer {
+        criterion: criterion_id.to_owned(),
+        answer,
+    };
     ui.collapsing("Calculator", |ui| match calculator {
         MeasurementCalculator::Mhiss => {
             ui.label("MHISS item scores, 0–4 each (leave empty if not yet scored).");
-            egui::Grid::new("mhiss-items").num_columns(4).show(ui, |ui| {
-                for (index, item) in buffers.mhiss_items.iter_mut().enumerate() {
-                    let label = ui.label(mhiss::ITEM_LABELS.get(index).copied().unwrap_or("Item"));
-                    ui.add(egui::TextEdit::singleline(item).desired_width(32.0)).labelled_by(label.id);
-                    if index % 2 == 1 {
-                        ui.end_row();
+            egui::Grid::new("mhiss-items")
+                .num_columns(4)
+                .show(ui, |ui| {
+                    for (index, item) in buffers.mhiss_items.iter_mut().enumerate() {
+                        let label =
+                            ui.label(mhiss::ITEM_LABELS.get(index).copied().unwrap_or("Item"));
+                        ui.add(egui::TextEdit::singleline(item).desired_width(32.0))
+                            .labelled_by(label.id);
+                        if index % 2 == 1 {
+                            ui.end_row();
+                        }
                     }
-                }
-            });
+                });
             if let Some(error) = &buffers.mhiss_error {
                 ui.label(egui::RichText::new(error).color(ui.visuals().error_fg_color));
             }
@@ -316,12 +445,16 @@ fn calculator_form(
                         if text.is_empty() {
                             return Ok(None);
                         }
-                        text.parse::<u8>().map(Some).map_err(|_| format!("Item {}: \"{text}\" is not a score 0–4", i + 1))
+                        text.parse::<u8>()
+                            .map(Some)
+                            .map_err(|_| format!("Item {}: \"{text}\" is not a score 0–4", i + 1))
                     })
                     .collect();
                 match items.and_then(|items| {
                     let input = mhiss::MhissInput { items };
-                    mhiss::total(&input).map(|_| input).map_err(|e| e.to_string())
+                    mhiss::total(&input)
+                        .map(|_| input)
+                        .map_err(|e| e.to_string())
                 }) {
                     Ok(input) => {
                         buffers.mhiss_error = None;
@@ -336,8 +469,20 @@ fn calculator_form(
                 ui.radio_value(&mut buffers.ufr_grams, false, "Volume (ml)");
                 ui.radio_value(&mut buffers.ufr_grams, true, "Weight (g, 1 g ≈ 1 ml)");
             });
-            text_field(ui, "Saliva collected", &mut buffers.ufr_collected, "e.g. 0,8", None);
-            text_field(ui, "Collection time (minutes)", &mut buffers.ufr_minutes, "e.g. 15", None);
+            text_field(
+                ui,
+                "Saliva collected",
+                &mut buffers.ufr_collected,
+                "e.g. 0,8",
+                None,
+            );
+            text_field(
+                ui,
+                "Collection time (minutes)",
+                &mut buffers.ufr_minutes,
+                "e.g. 15",
+                None,
+            );
             if let Some(error) = &buffers.ufr_error {
                 ui.label(egui::RichText::new(error).color(ui.visuals().error_fg_color));
             }
@@ -345,12 +490,24 @@ fn calculator_form(
                 let parsed = parse_decimal_input(&buffers.ufr_collected)
                     .map_err(|e| format!("Saliva collected: {e}"))
                     .and_then(|collected| {
-                        parse_decimal_input(&buffers.ufr_minutes).map(|m| (collected, m)).map_err(|e| format!("Collection time: {e}"))
+                        parse_decimal_input(&buffers.ufr_minutes)
+                            .map(|m| (collected, m))
+                            .map_err(|e| format!("Collection time: {e}"))
                     })
                     .and_then(|(collected, minutes)| {
-                        let unit = if buffers.ufr_grams { ufr::CollectedUnit::Grams } else { ufr::CollectedUnit::Millilitres };
-                        let input = ufr::UfrInput { collected, collected_unit: unit, minutes };
-                        ufr::flow_ml_per_min(&input).map(|_| input).map_err(|e| e.to_string())
+                        let unit = if buffers.ufr_grams {
+                            ufr::CollectedUnit::Grams
+                        } else {
+                            ufr::CollectedUnit::Millilitres
+                        };
+                        let input = ufr::UfrInput {
+                            collected,
+                            collected_unit: unit,
+                            minutes,
+                        };
+                        ufr::flow_ml_per_min(&input)
+                            .map(|_| input)
+                            .map_err(|e| e.to_string())
                     });
                 match parsed {
                     Ok(input) => {
@@ -371,7 +528,8 @@ fn calculator_form(
                 ui.end_row();
                 for (index, drink) in buffers.drinks.iter_mut().enumerate() {
                     for (field, name) in drink.iter_mut().zip(["per week", "volume ml", "ABV %"]) {
-                        ui.add(egui::TextEdit::singleline(field).desired_width(60.0)).on_hover_text(format!("drink {}: {name}", index + 1));
+                        ui.add(egui::TextEdit::singleline(field).desired_width(60.0))
+                            .on_hover_text(format!("drink {}: {name}", index + 1));
                     }
                     if ui.small_button("Remove").clicked() {
                         remove = Some(index);
@@ -383,7 +541,9 @@ fn calculator_form(
                 buffers.drinks.remove(index);
             }
             if ui.button("Add drink").clicked() {
-                buffers.drinks.push([String::new(), String::new(), String::new()]);
+                buffers
+                    .drinks
+                    .push([String::new(), String::new(), String::new()]);
             }
             if let Some(error) = &buffers.drinks_error {
                 ui.label(egui::RichText::new(error).color(ui.visuals().error_fg_color));
@@ -395,7 +555,10 @@ fn calculator_form(
                     .enumerate()
                     .filter(|(_, d)| d.iter().any(|f| !f.trim().is_empty()))
                     .map(|(i, [per_week, volume, abv])| {
-                        let field = |text: &str, name: &str| parse_decimal_input(text).map_err(|e| format!("drink {}: {name}: {e}", i + 1));
+                        let field = |text: &str, name: &str| {
+                            parse_decimal_input(text)
+                                .map_err(|e| format!("drink {}: {name}: {e}", i + 1))
+                        };
                         Ok(alcohol_units::Drink {
                             per_week: field(per_week, "per week")?,
                             volume_ml: field(volume, "volume ml")?,
@@ -405,7 +568,9 @@ fn calculator_form(
                     .collect();
                 match drinks.and_then(|drinks| {
                     let input = alcohol_units::AlcoholInput { drinks };
-                    alcohol_units::units_per_week(&input).map(|_| input).map_err(|e| e.to_string())
+                    alcohol_units::units_per_week(&input)
+                        .map(|_| input)
+                        .map_err(|e| e.to_string())
                 }) {
                     Ok(input) => {
                         buffers.drinks_error = None;
@@ -419,10 +584,15 @@ fn calculator_form(
 }
 
 /// Rows of a classification form: (field, label, weight or 0 for a gate question).
-fn classification_rows(calculator: ClassificationCalculator) -> Vec<(&'static str, &'static str, u8)> {
+fn classification_rows(
+    calculator: ClassificationCalculator,
+) -> Vec<(&'static str, &'static str, u8)> {
     match calculator {
         ClassificationCalculator::AcrEular2016PrimarySjogren => {
-            let mut rows: Vec<_> = pss_2016::ENTRY_QUESTIONS.iter().map(|(f, l)| (*f, *l, 0)).collect();
+            let mut rows: Vec<_> = pss_2016::ENTRY_QUESTIONS
+                .iter()
+                .map(|(f, l)| (*f, *l, 0))
+                .collect();
             rows.extend(pss_2016::ITEMS.iter().copied());
             rows.push((
                 "exclusion_present",
@@ -454,20 +624,31 @@ fn classification_form(
         for (field, label, weight) in classification_rows(calculator) {
             let value = buffers.items.entry(field.to_owned()).or_insert(None);
             ui.horizontal_wrapped(|ui| {
-                let caption = if weight > 0 { format!("{label} (+{weight})") } else { label.to_owned() };
-                let label_response = ui.label(caption);
+                let caption = if weight > 0 {
+                    format!("{label} (+{weight})")
+                } else {
+                    label.to_owned()
+                };
+                ui.label(caption);
                 for (choice, text) in [(Some(true), "Yes"), (Some(false), "No"), (None, "?")] {
-                    ui.radio_value(value, choice, text).labelled_by(label_response.id);
+                    ui.radio_value(value, choice, text).on_hover_text(field);
                 }
             });
         }
         if ui.button("Use these items").clicked() {
             let answer = match calculator {
-                ClassificationCalculator::AcrEular2016PrimarySjogren => from_bool_fields(&buffers.items).map(Answer::Pss2016),
-                ClassificationCalculator::AcrEular2013SystemicSclerosis => from_bool_fields(&buffers.items).map(Answer::Ssc2013),
+                ClassificationCalculator::AcrEular2016PrimarySjogren => {
+                    from_bool_fields(&buffers.items).map(Answer::Pss2016)
+                }
+                ClassificationCalculator::AcrEular2013SystemicSclerosis => {
+                    from_bool_fields(&buffers.items).map(Answer::Ssc2013)
+                }
             };
             if let Some(answer) = answer {
-                commands.push(Command::Answer { criterion: criterion_id.to_owned(), answer });
+                commands.push(Command::Answer {
+                    criterion: criterion_id.to_owned(),
+                    answer,
+                });
             }
         }
     });

@@ -5,15 +5,27 @@ use eframe::egui;
 
 /// A single-line text field with a label above and an error message below. Returns the
 /// response so callers can react to `lost_focus`/`changed`.
-pub fn text_field(ui: &mut egui::Ui, label: &str, text: &mut String, hint: &str, error: Option<&str>) -> egui::Response {
+pub fn text_field(
+    ui: &mut egui::Ui,
+    label: &str,
+    text: &mut String,
+    hint: &str,
+    error: Option<&str>,
+) -> egui::Response {
     let label_response = ui.label(label);
-    let mut edit = egui::TextEdit::singleline(text).hint_text(hint).desired_width(f32::INFINITY);
+    let mut edit = egui::TextEdit::singleline(text)
+        .hint_text(hint)
+        .desired_width(f32::INFINITY);
     if error.is_some() {
         edit = edit.text_color(ui.visuals().error_fg_color);
     }
     let response = ui.add(edit).labelled_by(label_response.id);
     if let Some(error) = error {
-        ui.label(egui::RichText::new(error).color(ui.visuals().error_fg_color).small());
+        ui.label(
+            egui::RichText::new(error)
+                .color(ui.visuals().error_fg_color)
+                .small(),
+        );
     }
     response
 }

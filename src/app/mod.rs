@@ -21,7 +21,9 @@ pub use command::{Command, View};
 
 use crate::eligibility::{Evaluation, Verdict, evaluate};
 use crate::screening::{Answer, Candidate, CriterionEntry, Screening, TrialReference};
-use crate::storage::{Coordinator, DataDir, LogFilter, LogRow, NewScreening, ScreeningStatus, Store};
+use crate::storage::{
+    Coordinator, DataDir, LogFilter, LogRow, NewScreening, ScreeningStatus, Store,
+};
 use crate::trial::TrialSet;
 use crate::trial::load::LoadedTrial;
 
@@ -128,7 +130,12 @@ const PREFERENCES_KEY: &str = "prescreen-preferences";
 impl PrescreenApp {
     /// Builds the app: loads trials (a broken file goes to the problems panel, the app still
     /// starts), opens the store, restores each trial's newest draft.
-    pub fn new(config: AppConfig, storage: Option<&dyn eframe::Storage>) -> Self {
+    pub fn new(
+        config: AppConfig,
+        ctx: &egui::Context,
+        storage: Option<&dyn eframe::Storage>,
+    ) -> Self {
+        install_fonts(ctx);
         let mut set = TrialSet::built_in();
         if let Ok(exe) = std::env::current_exe()
             && let Some(dir) = exe.parent()
@@ -151,13 +158,21 @@ impl PrescreenApp {
             Ok(store) => (Some(Box::new(store) as Box<dyn Store>), None),
             Err(error) => (None, Some(error.to_string())),
         };
-        let coordinator = store.as_ref().and_then(|s| s.current_coordinator().ok().flatten());
-        let workspaces = trials.iter().map(|t| Workspace::new(t, config.today)).collect();
+        let coordinator = store
+            .as_ref()
+            .and_then(|s| s.current_coordinator().ok().flatten());
+        let workspaces = trials
+            .iter()
+            .map(|t| Workspace::new(t, config.today))
+            .collect();
         let preferences: Preferences = storage
             .and_then(|s| s.get_string(PREFERENCES_KEY))
             .and_then(|text| ron::from_str(&text).ok())
             .unwrap_or_default();
-        let active = trials.iter().position(|t| Some(&t.definition.id) == preferences.last_trial.as_ref()).unwrap_or(0);
+        let active = trials
+            .iter()
+            .position(|t| Some(&t.definition.id) == preferences.last_trial.as_ref())
+            .unwrap_or(0);
         let mut app = Self {
             config,
             trials,
@@ -193,8 +208,33 @@ impl PrescreenApp {
 
     /// A trial's workspace by trial id.
     pub fn workspace_for(&self, trial_id: &str) -> Option<&Workspace> {
-        let index = self.trials.iter().position(|t| t.definition.id == trial_id)?;
+        let index = self
+            .trials
+            .iter()
+            .position(|t| t.definition.id == trial_id)?;
         self.workspaces.get(index)
+    }
+
+    /// The index of a loaded trial by id.
+    pub fn trial_index(&self, trial_id: &str) -> Option<usize> {
+        self.trials.iter().position(|t| t.definition.id == trial_id)
+    }
+
+    /// Fills the first-run profile form (benchmarks drive the app without typing).
+    #[doc(hidden)]
+    pub fn set_profile_for_tests(&mut self, name: &str, role: &str, site: &str) {
+        self.profile_form.name = name.to_owned();
+        self.profile_form.role = role.to_owned();
+        self.profile_form.site_code = site.to_owned();
+    }
+
+    /// Fills the active trial's candidate form (benchmarks drive the app without typing).
+    #[doc(hidden)]
+    pub fn fill_candidate_for_tests(&mut self, initials: &str, date_of_birth: &str) {
+        if let Some(workspace) = self.workspaces.get_mut(self.active) {
+            workspace.candidate_form.initials = initials.to_owned();
+            workspace.candidate_form.date_of_birth = date_of_birth.to_owned();
+        }
     }
 
     /// The last message shown to the user (errors and confirmations).
@@ -229,7 +269,8 @@ impl PrescreenApp {
                 workspace.screening = stored.screening;
                 workspace.stored = true;
                 workspace.status = Some(stored.status);
-                workspace.candidate_form = candidate::CandidateForm::from_screening(&workspace.screening);
+                workspace.candidate_form =
+                    candidate::CandidateForm::from_screening(&workspace.screening);
                 workspace.inputs = Default::default();
                 workspace.evaluation = evaluate(&trial.definition, &workspace.screening);
             }
@@ -262,14 +303,16 @@ impl PrescreenApp {
             }
             Command::Select(index) => {
                 if let Some(workspace) = self.workspaces.get_mut(self.active) {
-                    workspace.selected = index.min(workspace.evaluation.criteria.len().saturating_sub(1));
+                    workspace.selected =
+                        index.min(workspace.evaluation.criteria.len().saturating_sub(1));
                 }
             }
             Command::MoveSelection(delta) => {
                 if let Some(workspace) = self.workspaces.get_mut(self.active) {
                     let count = workspace.evaluation.criteria.len();
                     if count > 0 {
-                        let next = (workspace.selected as i64 + i64::from(delta)).clamp(0, count as i64 - 1);
+                        let next = (workspace.selected as i64 + i64::from(delta))
+                            .clamp(0, count as i64 - 1);
                         workspace.selected = usize::try_from(next).unwrap_or(0);
                     }
                 }
@@ -278,28 +321,41 @@ impl PrescreenApp {
                 if let Some(workspace) = self.workspaces.get_mut(self.active) {
                     let count = workspace.evaluation.criteria.len();
                     let open = |i: usize| {
-                        workspace.evaluation.criteria[i].settlement == crate::eligibility::Settlement::Open
+                        workspace.evaluation.criteria[i].settlement
+                            == crate::eligibility::Settlement::Open
                     };
-                    if let Some(next) = (1..=count).map(|step| (workspace.selected + step) % count).find(|&i| open(i)) {
+                    if let Some(next) = (1..=count)
+                        .map(|step| (workspace.selected + step) % count)
+                        .find(|&i| open(i))
+                    {
                         workspace.selected = next;
                     }
                 }
             }
             Command::Answer { criterion, answer } => {
-                let existing = self.workspaces.get(self.active).and_then(|w| w.screening.answers.get(&criterion)).cloned();
+                let existing = self
+                    .workspaces
+                    .get(self.active)
+                    .and_then(|w| w.screening.answers.get(&criterion))
+                    .cloned();
                 let mut entry = existing.unwrap_or_else(|| CriterionEntry::new(Answer::Unknown));
                 entry.answer = answer;
                 self.change_entry(criterion, Some(entry), None);
             }
-            Command::SaveEntry { criterion, entry } => self.change_entry(criterion, Some(entry), None),
+            Command::SaveEntry { criterion, entry } => {
+                self.change_entry(criterion, Some(entry), None)
+            }
             Command::ConfirmReason(reason) => {
                 let reason = reason.trim().to_owned();
                 if reason.is_empty() {
-                    self.message = Some("A reason is required for this change (audit trail).".to_owned());
+                    self.message =
+                        Some("A reason is required for this change (audit trail).".to_owned());
                     return;
                 }
                 match self.pending.take() {
-                    Some(PendingChange::Entry { criterion, entry }) => self.change_entry(criterion, entry, Some(reason)),
+                    Some(PendingChange::Entry { criterion, entry }) => {
+                        self.change_entry(criterion, entry, Some(reason))
+                    }
                     Some(PendingChange::Candidate) => self.commit_candidate(Some(reason)),
                     None => {}
                 }
@@ -309,13 +365,18 @@ impl PrescreenApp {
                 if let Some(PendingChange::Candidate) = self.pending.take()
                     && let Some(workspace) = self.workspaces.get_mut(self.active)
                 {
-                    workspace.candidate_form = candidate::CandidateForm::from_screening(&workspace.screening);
+                    workspace.candidate_form =
+                        candidate::CandidateForm::from_screening(&workspace.screening);
                 }
                 self.reason_text.clear();
                 self.message = Some("Change cancelled; nothing was saved.".to_owned());
             }
             Command::OpenScreening(id) => self.open_screening(&id),
-            Command::SetStatus { screening_id, status, reason } => self.set_status(&screening_id, status, reason),
+            Command::SetStatus {
+                screening_id,
+                status,
+                reason,
+            } => self.set_status(&screening_id, status, reason),
             Command::RefreshLog => self.refresh_log(),
             Command::ToggleTheme => self.dark = !self.dark,
         }
@@ -332,7 +393,9 @@ impl PrescreenApp {
     }
 
     fn save_profile(&mut self) {
-        let Some(store) = self.store.as_mut() else { return };
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
         let new = match self.profile_form.validated() {
             Ok(new) => new,
             Err(message) => {
@@ -340,10 +403,16 @@ impl PrescreenApp {
                 return;
             }
         };
-        match store.save_coordinator(&new).and_then(|c| store.set_current_coordinator(c.id).map(|()| c)) {
+        match store
+            .save_coordinator(&new)
+            .and_then(|c| store.set_current_coordinator(c.id).map(|()| c))
+        {
             Ok(coordinator) => {
                 self.profile_form.error = None;
-                self.message = Some(format!("Profile saved: {} ({}, {}).", coordinator.name, coordinator.role, coordinator.site_code));
+                self.message = Some(format!(
+                    "Profile saved: {} ({}, {}).",
+                    coordinator.name, coordinator.role, coordinator.site_code
+                ));
                 self.coordinator = Some(coordinator);
             }
             Err(error) => self.profile_form.error = Some(error.to_string()),
@@ -386,7 +455,8 @@ impl PrescreenApp {
         }
         if !carried.is_empty() {
             workspace.carried_over.extend(carried);
-            workspace.candidate_form = candidate::CandidateForm::from_screening(&workspace.screening);
+            workspace.candidate_form =
+                candidate::CandidateForm::from_screening(&workspace.screening);
             if let Some(trial) = self.trials.get(target) {
                 workspace.evaluation = evaluate(&trial.definition, &workspace.screening);
             }
@@ -394,9 +464,13 @@ impl PrescreenApp {
     }
 
     fn start_screening(&mut self) {
-        let Some(by) = self.coordinator_id() else { return };
+        let Some(by) = self.coordinator_id() else {
+            return;
+        };
         let index = self.active;
-        let Some(trial) = self.trials.get(index) else { return };
+        let Some(trial) = self.trials.get(index) else {
+            return;
+        };
         let workspace = &mut self.workspaces[index];
         let candidate = match workspace.candidate_form.validated(self.config.today) {
             Ok(valid) => valid,
@@ -405,14 +479,18 @@ impl PrescreenApp {
                 return;
             }
         };
-        let Some(store) = self.store.as_mut() else { return };
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
         let new = NewScreening {
             site_code: None,
             candidate: candidate.candidate.clone(),
             prescreening_date: candidate.prescreening_date,
             planned_visit_date: candidate.planned_visit_date,
         };
-        let result = store.record_trial_definition(trial).and_then(|()| store.create_screening(trial, &new, by));
+        let result = store
+            .record_trial_definition(trial)
+            .and_then(|()| store.create_screening(trial, &new, by));
         match result {
             Ok(id) => {
                 workspace.screening.screening_id = id.clone();
@@ -422,9 +500,12 @@ impl PrescreenApp {
                 workspace.stored = true;
                 workspace.status = Some(ScreeningStatus::Draft);
                 workspace.evaluation = evaluate(&trial.definition, &workspace.screening);
-                workspace.candidate_form = candidate::CandidateForm::from_screening(&workspace.screening);
+                workspace.candidate_form =
+                    candidate::CandidateForm::from_screening(&workspace.screening);
                 tracing::info!(screening = %id, "screening started");
-                self.message = Some(format!("Screening {id} started; every answer is saved as you go."));
+                self.message = Some(format!(
+                    "Screening {id} started; every answer is saved as you go."
+                ));
                 self.refresh_across_trials();
             }
             Err(error) => self.message = Some(error.to_string()),
@@ -433,9 +514,13 @@ impl PrescreenApp {
 
     fn commit_candidate(&mut self, reason: Option<String>) {
         let index = self.active;
-        let Some(trial) = self.trials.get(index) else { return };
+        let Some(trial) = self.trials.get(index) else {
+            return;
+        };
         let workspace = &mut self.workspaces[index];
-        let Ok(valid) = workspace.candidate_form.validated(self.config.today) else { return };
+        let Ok(valid) = workspace.candidate_form.validated(self.config.today) else {
+            return;
+        };
         if !workspace.stored {
             // Not in the store yet: the draft simply follows the form.
             workspace.screening.candidate = valid.candidate;
@@ -447,7 +532,8 @@ impl PrescreenApp {
         }
         let old = &workspace.screening;
         let candidate_changed = old.candidate != valid.candidate;
-        let dates_changed = old.prescreening_date != valid.prescreening_date || old.planned_visit_date != valid.planned_visit_date;
+        let dates_changed = old.prescreening_date != valid.prescreening_date
+            || old.planned_visit_date != valid.planned_visit_date;
         if !candidate_changed && !dates_changed {
             return;
         }
@@ -456,16 +542,28 @@ impl PrescreenApp {
             self.pending = Some(PendingChange::Candidate);
             return;
         }
-        let Some(by) = self.coordinator.as_ref().map(|c| c.id) else { return };
-        let Some(store) = self.store.as_mut() else { return };
+        let Some(by) = self.coordinator.as_ref().map(|c| c.id) else {
+            return;
+        };
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
         let id = workspace.screening.screening_id.clone();
         let mut result = Ok(());
         if candidate_changed {
-            result = store.set_candidate(&id, &valid.candidate, by, reason.as_deref()).map(|_| ());
+            result = store
+                .set_candidate(&id, &valid.candidate, by, reason.as_deref())
+                .map(|_| ());
         }
         if result.is_ok() && dates_changed {
             result = store
-                .set_dates(&id, valid.prescreening_date, valid.planned_visit_date, by, reason.as_deref())
+                .set_dates(
+                    &id,
+                    valid.prescreening_date,
+                    valid.planned_visit_date,
+                    by,
+                    reason.as_deref(),
+                )
                 .map(|_| ());
         }
         match result {
@@ -482,14 +580,24 @@ impl PrescreenApp {
 
     /// Saves a criterion's entry through the store; a change to an answered criterion first
     /// asks for a reason.
-    fn change_entry(&mut self, criterion: String, entry: Option<CriterionEntry>, reason: Option<String>) {
+    fn change_entry(
+        &mut self,
+        criterion: String,
+        entry: Option<CriterionEntry>,
+        reason: Option<String>,
+    ) {
         let index = self.active;
         if !self.workspaces.get(index).is_some_and(|w| w.stored) {
-            self.message = Some("Enter the candidate and press \"Start screening\" first.".to_owned());
+            self.message =
+                Some("Enter the candidate and press \"Start screening\" first.".to_owned());
             return;
         }
-        let Some(by) = self.coordinator_id() else { return };
-        let Some(trial) = self.trials.get(index) else { return };
+        let Some(by) = self.coordinator_id() else {
+            return;
+        };
+        let Some(trial) = self.trials.get(index) else {
+            return;
+        };
         let workspace = &mut self.workspaces[index];
         let previous = workspace.screening.answers.get(&criterion);
         if previous == entry.as_ref() {
@@ -500,7 +608,9 @@ impl PrescreenApp {
             self.pending = Some(PendingChange::Entry { criterion, entry });
             return;
         }
-        let Some(store) = self.store.as_mut() else { return };
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
         let id = workspace.screening.screening_id.clone();
         match store.set_answer(&id, &criterion, entry.as_ref(), by, reason.as_deref()) {
             Ok(_) => {
@@ -520,7 +630,8 @@ impl PrescreenApp {
         match store.load_screening(id) {
             Ok(stored) => {
                 let Some(index) = self.trials.iter().position(|t| {
-                    t.definition.id == stored.screening.trial.id && t.definition.version() == stored.screening.trial.version
+                    t.definition.id == stored.screening.trial.id
+                        && t.definition.version() == stored.screening.trial.version
                 }) else {
                     self.message = Some(format!(
                         "{id} was screened against {} {}, which is not loaded.",
@@ -533,7 +644,8 @@ impl PrescreenApp {
                 workspace.screening = stored.screening;
                 workspace.stored = true;
                 workspace.status = Some(stored.status);
-                workspace.candidate_form = candidate::CandidateForm::from_screening(&workspace.screening);
+                workspace.candidate_form =
+                    candidate::CandidateForm::from_screening(&workspace.screening);
                 workspace.inputs = Default::default();
                 workspace.selected = 0;
                 workspace.carried_over.clear();
@@ -546,8 +658,12 @@ impl PrescreenApp {
     }
 
     fn set_status(&mut self, id: &str, status: ScreeningStatus, reason: Option<String>) {
-        let Some(by) = self.coordinator_id() else { return };
-        let Some(store) = self.store.as_mut() else { return };
+        let Some(by) = self.coordinator_id() else {
+            return;
+        };
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
         match store.set_status(id, status, by, reason.as_deref()) {
             Ok(()) => {
                 self.message = Some(format!("{id}: {status}"));
@@ -570,7 +686,9 @@ impl PrescreenApp {
     /// The active candidate's verdict in every loaded trial: that trial's own answers, and
     /// the active candidate's shared facts where the other trial has none yet.
     fn refresh_across_trials(&mut self) {
-        let Some(active) = self.workspaces.get(self.active) else { return };
+        let Some(active) = self.workspaces.get(self.active) else {
+            return;
+        };
         let facts = active.screening.candidate.clone();
         self.across_trials = self
             .trials
@@ -591,7 +709,11 @@ impl PrescreenApp {
     /// Draws one frame and returns what the panels asked for.
     pub fn frame(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
         let mut commands = Vec::new();
-        ui.ctx().set_theme(if self.dark { egui::Theme::Dark } else { egui::Theme::Light });
+        ui.ctx().set_theme(if self.dark {
+            egui::Theme::Dark
+        } else {
+            egui::Theme::Light
+        });
         if self.coordinator.is_none() && self.store.is_some() {
             egui::CentralPanel::default().show(ui, |ui| {
                 profile::ui(&mut self.profile_form, ui, &mut commands);
@@ -606,7 +728,15 @@ impl PrescreenApp {
             });
             return commands;
         }
-        trial_bar::ui(ui, &self.trials, self.active, self.view, self.coordinator.as_ref(), self.dark, &mut commands);
+        trial_bar::ui(
+            ui,
+            &self.trials,
+            self.active,
+            self.view,
+            self.coordinator.as_ref(),
+            self.dark,
+            &mut commands,
+        );
         egui::Panel::bottom("status-bar").show(ui, |ui| {
             ui.horizontal(|ui| {
                 if let Some(message) = &self.message {
@@ -614,11 +744,16 @@ impl PrescreenApp {
                 }
                 if !self.trial_problems.is_empty() {
                     ui.separator();
-                    ui.collapsing(format!("Trial files: {} problem(s)", self.trial_problems.len()), |ui| {
-                        for problem in &self.trial_problems {
-                            ui.label(egui::RichText::new(problem).color(ui.visuals().error_fg_color));
-                        }
-                    });
+                    ui.collapsing(
+                        format!("Trial files: {} problem(s)", self.trial_problems.len()),
+                        |ui| {
+                            for problem in &self.trial_problems {
+                                ui.label(
+                                    egui::RichText::new(problem).color(ui.visuals().error_fg_color),
+                                );
+                            }
+                        },
+                    );
                 }
             });
         });
@@ -637,8 +772,16 @@ impl PrescreenApp {
     }
 
     fn screening_view(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-        let Self { trials, workspaces, active, across_trials, config, .. } = self;
-        let (Some(trial), Some(workspace)) = (trials.get(*active), workspaces.get_mut(*active)) else {
+        let Self {
+            trials,
+            workspaces,
+            active,
+            across_trials,
+            config,
+            ..
+        } = self;
+        let (Some(trial), Some(workspace)) = (trials.get(*active), workspaces.get_mut(*active))
+        else {
             egui::CentralPanel::default().show(ui, |ui| {
                 ui.label("No trial definitions loaded.");
             });
@@ -647,16 +790,22 @@ impl PrescreenApp {
         egui::Panel::top("verdict").show(ui, |ui| {
             verdict::ui(ui, &trial.definition, &workspace.evaluation, commands);
         });
-        egui::Panel::left("candidate").resizable(true).default_size(300.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                candidate::ui(ui, &trial.definition, workspace, config.today, commands);
-                ui.separator();
-                verdict::across_trials(ui, trials, across_trials, *active, commands);
+        egui::Panel::left("candidate")
+            .resizable(true)
+            .default_size(300.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    candidate::ui(ui, &trial.definition, workspace, config.today, commands);
+                    ui.separator();
+                    verdict::across_trials(ui, trials, across_trials, *active, commands);
+                });
             });
-        });
-        egui::Panel::left("checklist").resizable(true).default_size(330.0).show(ui, |ui| {
-            checklist::ui(ui, &trial.definition, workspace, commands);
-        });
+        egui::Panel::left("checklist")
+            .resizable(true)
+            .default_size(330.0)
+            .show(ui, |ui| {
+                checklist::ui(ui, &trial.definition, workspace, commands);
+            });
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 criterion::ui(ui, &trial.definition, workspace, commands);
@@ -698,15 +847,28 @@ impl PrescreenApp {
         if pressed(egui::Key::Enter) {
             commands.push(Command::NextUnanswered);
         }
-        let Some(workspace) = self.workspaces.get(self.active) else { return };
-        let Some(trial) = self.trials.get(self.active) else { return };
-        let Some(criterion) = trial.definition.criteria.get(workspace.selected) else { return };
+        let Some(workspace) = self.workspaces.get(self.active) else {
+            return;
+        };
+        let Some(trial) = self.trials.get(self.active) else {
+            return;
+        };
+        let Some(criterion) = trial.definition.criteria.get(workspace.selected) else {
+            return;
+        };
         if !criterion::answers_yes_no(criterion) {
             return;
         }
-        for (key, answer) in [(egui::Key::Y, Answer::Yes), (egui::Key::N, Answer::No), (egui::Key::U, Answer::Unknown)] {
+        for (key, answer) in [
+            (egui::Key::Y, Answer::Yes),
+            (egui::Key::N, Answer::No),
+            (egui::Key::U, Answer::Unknown),
+        ] {
             if pressed(key) {
-                commands.push(Command::Answer { criterion: criterion.id.clone(), answer });
+                commands.push(Command::Answer {
+                    criterion: criterion.id.clone(),
+                    answer,
+                });
             }
         }
     }
@@ -731,6 +893,26 @@ fn reason_dialog(ctx: &egui::Context, text: &mut String, commands: &mut Vec<Comm
     });
 }
 
+/// Adds DejaVu Sans (shipped in `assets/fonts`) as a fallback, so every character of the
+/// trial files ("≥", "≤", "µ", "–", "²") and the status icons draw.
+pub fn install_fonts(ctx: &egui::Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    fonts.font_data.insert(
+        "DejaVuSans".to_owned(),
+        std::sync::Arc::new(egui::FontData::from_static(include_bytes!(
+            "../../assets/fonts/DejaVuSans.ttf"
+        ))),
+    );
+    for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+        fonts
+            .families
+            .entry(family)
+            .or_default()
+            .push("DejaVuSans".to_owned());
+    }
+    ctx.set_fonts(fonts);
+}
+
 /// UI preferences kept in eframe's storage (in the data folder): never screenings.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 struct Preferences {
@@ -749,7 +931,10 @@ impl eframe::App for PrescreenApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        let preferences = Preferences { dark: self.dark, last_trial: self.active_trial().map(|t| t.definition.id.clone()) };
+        let preferences = Preferences {
+            dark: self.dark,
+            last_trial: self.active_trial().map(|t| t.definition.id.clone()),
+        };
         if let Ok(text) = ron::to_string(&preferences) {
             storage.set_string(PREFERENCES_KEY, text);
         }
@@ -769,6 +954,12 @@ pub fn run(config: AppConfig) -> Result<(), eframe::Error> {
     eframe::run_native(
         "prescreen",
         options,
-        Box::new(move |cc| Ok(Box::new(PrescreenApp::new(config, cc.storage)))),
+        Box::new(move |cc| {
+            Ok(Box::new(PrescreenApp::new(
+                config,
+                &cc.egui_ctx,
+                cc.storage,
+            )))
+        }),
     )
 }

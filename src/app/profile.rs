@@ -34,13 +34,22 @@ impl ProfileForm {
         if site.len() < 2 || site.len() > 8 || !site.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err("Site code: 2 to 8 letters or digits (e.g. TLS, CPH)".to_owned());
         }
-        Ok(NewCoordinator { name: name.to_owned(), role: role.to_owned(), site_code: site.to_ascii_uppercase() })
+        Ok(NewCoordinator {
+            name: name.to_owned(),
+            role: role.to_owned(),
+            site_code: site.to_ascii_uppercase(),
+        })
     }
 }
 
 /// Draws the first-run profile form.
 pub fn ui(form: &mut ProfileForm, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-    let ProfileForm { name, role, site_code, error } = form;
+    let ProfileForm {
+        name,
+        role,
+        site_code,
+        error,
+    } = form;
     ui.vertical_centered(|ui| {
         ui.set_max_width(420.0);
         ui.heading("Welcome to prescreen");

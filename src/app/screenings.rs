@@ -25,7 +25,13 @@ pub struct LogView {
     focus_filter: bool,
     /// Indices of `rows` that pass the in-memory filters; rebuilt only when a filter changes.
     visible: Vec<usize>,
-    visible_key: Option<(String, Option<String>, Option<ScreeningStatus>, Option<String>, usize)>,
+    visible_key: Option<(
+        String,
+        Option<String>,
+        Option<ScreeningStatus>,
+        Option<String>,
+        usize,
+    )>,
 }
 
 impl LogView {
@@ -37,7 +43,11 @@ impl LogView {
     /// Re-reads the log from the store with the date filter (rows streamed into memory).
     pub fn reload(&mut self, store: &dyn Store) {
         let parse = |text: &str| text.trim().parse::<jiff::civil::Date>().ok();
-        let filter = LogFilter { from: parse(&self.from), to: parse(&self.to), ..LogFilter::default() };
+        let filter = LogFilter {
+            from: parse(&self.from),
+            to: parse(&self.to),
+            ..LogFilter::default()
+        };
         let mut rows = Vec::new();
         let result = store.log(&filter, &mut |row: &LogRow| {
             rows.push(row.clone());
@@ -50,7 +60,13 @@ impl LogView {
     }
 
     fn refresh_visible(&mut self) {
-        let key = (self.filter_text.clone(), self.trial.clone(), self.status, self.verdict.clone(), self.rows.len());
+        let key = (
+            self.filter_text.clone(),
+            self.trial.clone(),
+            self.status,
+            self.verdict.clone(),
+            self.rows.len(),
+        );
         if self.visible_key.as_ref() == Some(&key) {
             return;
         }
@@ -66,7 +82,10 @@ impl LogView {
                     && (needle.is_empty()
                         || row.screening_id.to_lowercase().contains(&needle)
                         || row.coordinator.to_lowercase().contains(&needle)
-                        || row.reasons.iter().any(|r| r.criterion_id.to_lowercase().contains(&needle)))
+                        || row
+                            .reasons
+                            .iter()
+                            .any(|r| r.criterion_id.to_lowercase().contains(&needle)))
             })
             .map(|(i, _)| i)
             .collect();
@@ -79,7 +98,10 @@ impl LogView {
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("Filter");
             let response = ui
-                .add(egui::TextEdit::singleline(&mut self.filter_text).hint_text("id, coordinator, criterion (Ctrl+F)"))
+                .add(
+                    egui::TextEdit::singleline(&mut self.filter_text)
+                        .hint_text("id, coordinator, criterion (Ctrl+F)"),
+                )
                 .labelled_by(label.id);
             if std::mem::take(&mut self.focus_filter) {
                 response.request_focus();
@@ -89,11 +111,19 @@ impl LogView {
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.trial, None, "all");
                     for trial in trials {
-                        ui.selectable_value(&mut self.trial, Some(trial.definition.id.clone()), &trial.definition.acronym);
+                        ui.selectable_value(
+                            &mut self.trial,
+                            Some(trial.definition.id.clone()),
+                            &trial.definition.acronym,
+                        );
                     }
                 });
             egui::ComboBox::from_label("Status")
-                .selected_text(self.status.map(|s| s.to_string()).unwrap_or_else(|| "all".to_owned()))
+                .selected_text(
+                    self.status
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| "all".to_owned()),
+                )
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.status, None, "all");
                     for status in ALL_STATUSES {
@@ -104,14 +134,33 @@ impl LogView {
                 .selected_text(self.verdict.clone().unwrap_or_else(|| "all".to_owned()))
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.verdict, None, "all");
-                    for verdict in ["NOT ELIGIBLE", "INCOMPLETE", "PRE-SCREEN PASSED", "ELIGIBLE"] {
+                    for verdict in [
+                        "NOT ELIGIBLE",
+                        "INCOMPLETE",
+                        "PRE-SCREEN PASSED",
+                        "ELIGIBLE",
+                    ] {
                         ui.selectable_value(&mut self.verdict, Some(verdict.to_owned()), verdict);
                     }
                 });
             let from = ui.label("From");
-            let from_changed = ui.add(egui::TextEdit::singleline(&mut self.from).hint_text("YYYY-MM-DD").desired_width(90.0)).labelled_by(from.id).lost_focus();
+            let from_changed = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.from)
+                        .hint_text("YYYY-MM-DD")
+                        .desired_width(90.0),
+                )
+                .labelled_by(from.id)
+                .lost_focus();
             let to = ui.label("To");
-            let to_changed = ui.add(egui::TextEdit::singleline(&mut self.to).hint_text("YYYY-MM-DD").desired_width(90.0)).labelled_by(to.id).lost_focus();
+            let to_changed = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.to)
+                        .hint_text("YYYY-MM-DD")
+                        .desired_width(90.0),
+                )
+                .labelled_by(to.id)
+                .lost_focus();
             if from_changed || to_changed || ui.button("Refresh").clicked() {
                 commands.push(Command::RefreshLog);
             }
@@ -120,10 +169,19 @@ impl LogView {
             ui.label(egui::RichText::new(error).color(ui.visuals().error_fg_color));
         }
         self.refresh_visible();
-        ui.label(format!("{} of {} screenings", self.visible.len(), self.rows.len()));
+        ui.label(format!(
+            "{} of {} screenings",
+            self.visible.len(),
+            self.rows.len()
+        ));
         self.actions(ui, commands);
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-        let Self { rows, visible, selected, .. } = self;
+        let Self {
+            rows,
+            visible,
+            selected,
+            ..
+        } = self;
         TableBuilder::new(ui)
             .striped(true)
             .sense(egui::Sense::click())
@@ -135,7 +193,15 @@ impl LogView {
             .column(Column::auto().at_least(120.0))
             .column(Column::remainder())
             .header(row_height, |mut header| {
-                for title in ["Screening ID", "Trial", "Date", "Status", "Verdict", "Coordinator", "Reasons"] {
+                for title in [
+                    "Screening ID",
+                    "Trial",
+                    "Date",
+                    "Status",
+                    "Verdict",
+                    "Coordinator",
+                    "Reasons",
+                ] {
                     header.col(|ui| {
                         ui.strong(title);
                     });
@@ -143,7 +209,10 @@ impl LogView {
             })
             .body(|body| {
                 body.rows(row_height, visible.len(), |mut table_row| {
-                    let Some(row) = visible.get(table_row.index()).and_then(|&i| rows.get(i)) else { return };
+                    let Some(row) = visible.get(table_row.index()).and_then(|&i| rows.get(i))
+                    else {
+                        return;
+                    };
                     table_row.set_selected(selected.as_deref() == Some(row.screening_id.as_str()));
                     table_row.col(|ui| {
                         ui.monospace(&row.screening_id);
@@ -164,7 +233,11 @@ impl LogView {
                         ui.label(&row.coordinator);
                     });
                     table_row.col(|ui| {
-                        let reasons: Vec<&str> = row.reasons.iter().map(|r| r.criterion_id.as_str()).collect();
+                        let reasons: Vec<&str> = row
+                            .reasons
+                            .iter()
+                            .map(|r| r.criterion_id.as_str())
+                            .collect();
                         let mut text = reasons.join(", ");
                         if let Some(reason) = &row.status_reason {
                             text = format!("{text} {reason}");
@@ -183,7 +256,9 @@ impl LogView {
 
     fn actions(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         let Some(id) = self.selected.clone() else {
-            ui.label(egui::RichText::new("Select a row for its actions; double-click opens it.").weak());
+            ui.label(
+                egui::RichText::new("Select a row for its actions; double-click opens it.").weak(),
+            );
             return;
         };
         ui.horizontal_wrapped(|ui| {
@@ -191,9 +266,16 @@ impl LogView {
             if ui.button("Open").clicked() {
                 commands.push(Command::OpenScreening(id.clone()));
             }
-            let status = |status, reason: Option<String>| Command::SetStatus { screening_id: id.clone(), status, reason };
+            let status = |status, reason: Option<String>| Command::SetStatus {
+                screening_id: id.clone(),
+                status,
+                reason,
+            };
             for (caption, target) in [
-                ("Record verdict (pre-screened)", ScreeningStatus::PreScreened),
+                (
+                    "Record verdict (pre-screened)",
+                    ScreeningStatus::PreScreened,
+                ),
                 ("Approached", ScreeningStatus::Approached),
                 ("Consented", ScreeningStatus::Consented),
                 ("Enrolled", ScreeningStatus::Enrolled),
@@ -203,15 +285,22 @@ impl LogView {
                 }
             }
             let label = ui.label("Reason");
-            ui.add(egui::TextEdit::singleline(&mut self.reason).hint_text("needed to decline, not enrol or void").desired_width(220.0))
-                .labelled_by(label.id);
+            ui.add(
+                egui::TextEdit::singleline(&mut self.reason)
+                    .hint_text("needed to decline, not enrol or void")
+                    .desired_width(220.0),
+            )
+            .labelled_by(label.id);
             let reason = Some(self.reason.trim().to_owned()).filter(|r| !r.is_empty());
             for (caption, target) in [
                 ("Declined", ScreeningStatus::Declined),
                 ("Not enrolled", ScreeningStatus::NotEnrolled),
                 ("Void (entered in error)", ScreeningStatus::Voided),
             ] {
-                if ui.add_enabled(reason.is_some(), egui::Button::new(caption)).clicked() {
+                if ui
+                    .add_enabled(reason.is_some(), egui::Button::new(caption))
+                    .clicked()
+                {
                     commands.push(status(target, reason.clone()));
                     self.reason.clear();
                 }

@@ -9,7 +9,11 @@ use crate::trial::load::LoadedTrial;
 
 /// Parses `#RRGGBB` (validated at load) into a colour.
 pub fn trial_colour(hex: &str) -> egui::Color32 {
-    let channel = |range: std::ops::Range<usize>| hex.get(range).and_then(|h| u8::from_str_radix(h, 16).ok()).unwrap_or(128);
+    let channel = |range: std::ops::Range<usize>| {
+        hex.get(range)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .unwrap_or(128)
+    };
     egui::Color32::from_rgb(channel(1..3), channel(3..5), channel(5..7))
 }
 
@@ -23,25 +27,48 @@ pub fn ui(
     dark: bool,
     commands: &mut Vec<Command>,
 ) {
-    let Some(trial) = trials.get(active) else { return };
+    let Some(trial) = trials.get(active) else {
+        return;
+    };
     let colour = trial_colour(&trial.definition.colour);
     egui::Panel::top("trial-bar")
-        .frame(egui::Frame::default().fill(colour).inner_margin(egui::Margin::symmetric(10, 6)))
+        .frame(
+            egui::Frame::default()
+                .fill(colour)
+                .inner_margin(egui::Margin::symmetric(10, 6)),
+        )
         .show(ui, |ui| {
             ui.horizontal(|ui| {
                 let d = &trial.definition;
-                let identifier = d.primary_identifier().map(|i| format!("{} {}", i.kind.label(), i.value)).unwrap_or_default();
-                ui.label(egui::RichText::new(&d.acronym).heading().strong().color(egui::Color32::WHITE));
+                let identifier = d
+                    .primary_identifier()
+                    .map(|i| format!("{} {}", i.kind.label(), i.value))
+                    .unwrap_or_default();
                 ui.label(
-                    egui::RichText::new(format!("{identifier} · definition {} · {}", d.version(), d.sponsor))
+                    egui::RichText::new(&d.acronym)
+                        .heading()
+                        .strong()
                         .color(egui::Color32::WHITE),
+                );
+                ui.label(
+                    egui::RichText::new(format!(
+                        "{identifier} · definition {} · {}",
+                        d.version(),
+                        d.sponsor
+                    ))
+                    .color(egui::Color32::WHITE),
                 );
                 ui.separator();
                 for (index, other) in trials.iter().enumerate() {
                     let selected = index == active && view == View::Screening;
-                    let text = egui::RichText::new(&other.definition.acronym).color(egui::Color32::WHITE).strong();
+                    let text = egui::RichText::new(&other.definition.acronym)
+                        .color(egui::Color32::WHITE)
+                        .strong();
                     if ui
-                        .add(egui::Button::selectable(selected, text).fill(trial_colour(&other.definition.colour)))
+                        .add(
+                            egui::Button::selectable(selected, text)
+                                .fill(trial_colour(&other.definition.colour)),
+                        )
                         .on_hover_text(format!("Switch to {}", other.definition.acronym))
                         .clicked()
                     {
@@ -51,7 +78,10 @@ pub fn ui(
                 }
                 ui.separator();
                 let log_text = egui::RichText::new("Screening log").color(egui::Color32::WHITE);
-                if ui.add(egui::Button::selectable(view == View::Log, log_text)).clicked() {
+                if ui
+                    .add(egui::Button::selectable(view == View::Log, log_text))
+                    .clicked()
+                {
                     commands.push(Command::ShowView(View::Log));
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -60,7 +90,13 @@ pub fn ui(
                         commands.push(Command::ToggleTheme);
                     }
                     if let Some(c) = coordinator {
-                        ui.label(egui::RichText::new(format!("{} · {} · {}", c.name, c.role, c.site_code)).color(egui::Color32::WHITE));
+                        ui.label(
+                            egui::RichText::new(format!(
+                                "{} · {} · {}",
+                                c.name, c.role, c.site_code
+                            ))
+                            .color(egui::Color32::WHITE),
+                        );
                     }
                 });
             });

@@ -1,0 +1,356 @@
+//! The real app driven headless through its accessibility labels (egui_kittest: no GPU, no
+//! display): the flows a coordinator goes through all day.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use jiff::civil::date;
+use prescreen::app::{AppConfig, PrescreenApp};
+use prescreen::storage::DataDir;
+
+fn harness(data_dir: &Path) -> Harness<'static, PrescreenApp> {
+    let config = AppConfig {
+        data_dir: DataDir::at(data_dir),
+        trial_dirs: Vec::new(),
+        today: date(2026, 11, 23),
+    };
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 1000.0))
+        .build_eframe(move |cc| PrescreenApp::new(config, &cc.egui_ctx, None))
+}
+
+/// Replaces a labelled text field's content and presses Enter (which commits it).
+fn type_into(harness: &mut Harness<'_, PrescreenApp>, label: &str, text: &str) {
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, label)
+        .focus();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.key_press(egui::Key::Backspace);
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, label)
+        .type_text(text);
+    harness.run_steps(2);
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(3);
+}
+
+fn click(harness: &mut Harness<'_, PrescreenApp>, label: &str) {
+    harness.get_by_label(label).click();
+    harness.run_steps(3);
+}
+
+fn key(harness: &mut Harness<'_, PrescreenApp>, key: egui::Key) {
+    harness.key_press(key);
+    harness.run_steps(2);
+}
+
+fn select(harness: &mut Harness<'_, PrescreenApp>, index: usize) {
+    for _ in 0..20 {
+        harness.key_press(egui::Key::ArrowUp);
+    }
+    for _ in 0..index {
+        harness.key_press(egui::Key::ArrowDown);
+    }
+    harness.run_steps(3);
+    assert_eq!(harness.state().workspace().unwrap().selected, index);
+}
+
+fn verdict(harness: &Harness<'_, PrescreenApp>) -> String {
+    harness
+        .state()
+        .workspace()
+        .unwrap()
+        .evaluation
+        .verdict
+        .name()
+        .to_owned()
+}
+
+fn save_profile(harness: &mut Harness<'_, PrescreenApp>) {
+    harness.run_steps(2);
+    type_into(harness, "Name", "Synthetic Coordinator");
+    type_into(harness, "Role", "study coordinator");
+    // Enter in the last field saves the profile.
+    type_into(harness, "Site code", "TLS");
+    assert!(
+        harness.query_by_label("Save profile").is_none(),
+        "{:?}",
+        harness.state().message()
+    );
+}
+
+fn switch_to(harness: &mut Harness<'_, PrescreenApp>, acronym: &str) {
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, acronym)
+        .click();
+    harness.run_steps(3);
+    assert_eq!(
+        harness.state().active_trial().unwrap().definition.acronym,
+        acronym
+    );
+}
+
+/// A male candidate entered in the candidate panel, screening started.
+fn start_candidate(harness: &mut Harness<'_, PrescreenApp>) {
+    type_into(harness, "Initials", "QX");
+    type_into(harness, "Date of birth", "1968-03-14");
+    click(harness, "Male");
+    click(harness, "Start screening");
+    let workspace = harness.state().workspace().unwrap();
+    assert!(workspace.stored, "{:?}", harness.state().message());
+    assert!(
+        workspace.screening.screening_id.starts_with("AM-TLS-2026-"),
+        "{}",
+        workspace.screening.screening_id
+    );
+}
+
+/// Answers every A-MUSE criterion so that the male candidate is eligible.
+fn answer_a_muse_to_eligible(harness: &mut Harness<'_, PrescreenApp>) {
+    // IN02: documented diagnosis.
+    select(harness, 1);
+    type_into(
+        harness,
+        "Where it is documented",
+        "rheumatology letter 2019",
+    );
+    click(harness, "Confirm documented diagnosis");
+    // IN03–IN05: measurements (a decimal comma is accepted).
+    select(harness, 2);
+    type_into(harness, "MHISS score (points)", "24");
+    select(harness, 3);
+    type_into(harness, "Rodnan skin score on the face (points)", "1");
+    select(harness, 4);
+    type_into(harness, "Maximal mouth opening (mm)", "32,5");
+    // IN06–IN08: confirmations and a judgement, with the keyboard.
+    for index in 5..=7 {
+        select(harness, index);
+        key(harness, egui::Key::Y);
+    }
+    // EX01–EX04: time windows.
+    for index in 8..=11 {
+        select(harness, index);
+        click(harness, "Never");
+    }
+    // EX05–EX07, EX10: absent (EX08, EX09 do not apply to a man).
+    for index in [12, 13, 14, 17] {
+        select(harness, index);
+        key(harness, egui::Key::N);
+    }
+}
+
+#[test]
+fn a_muse_to_eligible_then_mhiss_19_is_not_eligible_naming_in03() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    save_profile(&mut harness);
+    switch_to(&mut harness, "A-MUSE");
+    start_candidate(&mut harness);
+    assert_eq!(verdict(&harness), "INCOMPLETE");
+    answer_a_muse_to_eligible(&mut harness);
+    assert_eq!(
+        verdict(&harness),
+        "ELIGIBLE",
+        "{:#?}",
+        harness.state().workspace().unwrap().evaluation.criteria
+    );
+    assert!(
+        harness.query_all_by_label("ELIGIBLE").count() >= 2,
+        "banner and the every-trial list"
+    );
+
+    // Changing an answered criterion asks for a reason (audit trail).
+    select(&mut harness, 2);
+    type_into(&mut harness, "MHISS score (points)", "19");
+    assert_eq!(
+        verdict(&harness),
+        "ELIGIBLE",
+        "not saved before the reason is given"
+    );
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Reason")
+        .type_text("transcription error corrected");
+    harness.run_steps(2);
+    click(&mut harness, "Save change");
+    assert_eq!(verdict(&harness), "NOT ELIGIBLE");
+    match &harness.state().workspace().unwrap().evaluation.verdict {
+        prescreen::eligibility::Verdict::NotEligible { failing, .. } => {
+            assert_eq!(failing, &vec!["IN03".to_owned()])
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(harness.query_all_by_label("NOT ELIGIBLE").count() >= 1);
+    assert!(
+        harness.query_all_by_label("IN03").count() >= 1,
+        "the banner names IN03"
+    );
+}
+
+#[test]
+fn switching_trials_keeps_answers_and_carries_shared_facts_not_consent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    save_profile(&mut harness);
+    switch_to(&mut harness, "A-MUSE");
+    start_candidate(&mut harness);
+    select(&mut harness, 5); // IN06 consent
+    key(&mut harness, egui::Key::Y);
+    select(&mut harness, 4);
+    type_into(&mut harness, "Maximal mouth opening (mm)", "35");
+    let a_muse_before = harness.state().workspace().unwrap().screening.clone();
+
+    switch_to(&mut harness, "ASSIX");
+    let assix = harness.state().workspace().unwrap();
+    assert_eq!(assix.screening.candidate.initials, "QX");
+    assert_eq!(
+        assix.screening.candidate.date_of_birth,
+        Some(date(1968, 3, 14))
+    );
+    assert_eq!(
+        assix.screening.candidate.sex,
+        Some(prescreen::screening::Sex::Male)
+    );
+    assert!(assix.carried_over.contains("sex") && assix.carried_over.contains("date of birth"));
+    assert!(
+        assix.screening.answers.is_empty(),
+        "consent (IN05) is never carried over"
+    );
+    assert_eq!(
+        harness.query_all_by_label("carried over").count(),
+        3,
+        "initials, date of birth, sex (childbearing potential does not apply to a man)"
+    );
+
+    switch_to(&mut harness, "A-MUSE");
+    assert_eq!(
+        harness.state().workspace().unwrap().screening,
+        a_muse_before
+    );
+}
+
+#[test]
+fn restart_restores_the_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let (id, answers) = {
+        let mut harness = harness(dir.path());
+        save_profile(&mut harness);
+        switch_to(&mut harness, "A-MUSE");
+        start_candidate(&mut harness);
+        select(&mut harness, 7);
+        key(&mut harness, egui::Key::Y);
+        select(&mut harness, 2);
+        type_into(&mut harness, "MHISS score (points)", "22");
+        let screening = &harness.state().workspace().unwrap().screening;
+        (screening.screening_id.clone(), screening.answers.clone())
+    };
+    let mut harness = harness(dir.path());
+    harness.run_steps(2);
+    let restored = harness.state().workspace_for("a-muse").unwrap();
+    assert!(restored.stored);
+    assert_eq!(restored.screening.screening_id, id);
+    assert_eq!(restored.screening.answers, answers);
+    assert_eq!(restored.screening.candidate.initials, "QX");
+}
+
+#[test]
+fn a_screening_answered_with_the_keyboard_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    save_profile(&mut harness);
+    switch_to(&mut harness, "ASSIX");
+    start_candidate_assix(&mut harness);
+    // Y/N on the selected criterion, then Enter jumps to the next open one; J/K move.
+    key(&mut harness, egui::Key::J);
+    key(&mut harness, egui::Key::K);
+    let yes_no = ["IN03", "IN05", "EX01", "EX02", "EX03", "EX04", "EX09"];
+    for _ in 0..30 {
+        let (selected_id, open) = {
+            let state = harness.state();
+            let workspace = state.workspace().unwrap();
+            let trial = &state.active_trial().unwrap().definition;
+            (
+                trial.criteria[workspace.selected].id.clone(),
+                workspace.evaluation.criteria[workspace.selected].answered,
+            )
+        };
+        if yes_no.contains(&selected_id.as_str()) && !open {
+            let answer = if selected_id.starts_with("IN") {
+                egui::Key::Y
+            } else {
+                egui::Key::N
+            };
+            key(&mut harness, answer);
+        }
+        key(&mut harness, egui::Key::Enter);
+    }
+    let workspace = harness.state().workspace().unwrap();
+    for id in yes_no {
+        assert!(
+            workspace.screening.answers.contains_key(id),
+            "{id} answered by keyboard"
+        );
+    }
+    // A letter typed into a text field is text, not a shortcut.
+    select(&mut harness, 3);
+    type_into(&mut harness, "UFR (ml/min)", "y");
+    assert!(
+        !harness
+            .state()
+            .workspace()
+            .unwrap()
+            .screening
+            .answers
+            .contains_key("IN04")
+    );
+    harness.get_by_label(
+        "\"y\" is not a number (use digits with one decimal point or comma, e.g. 0,05): not used",
+    );
+}
+
+fn start_candidate_assix(harness: &mut Harness<'_, PrescreenApp>) {
+    type_into(harness, "Initials", "HB");
+    type_into(harness, "Date of birth", "1971-02-11");
+    click(harness, "Male");
+    click(harness, "Start screening");
+    assert!(
+        harness.state().workspace().unwrap().stored,
+        "{:?}",
+        harness.state().message()
+    );
+}
+
+#[test]
+fn bad_input_gets_a_message_and_is_not_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    save_profile(&mut harness);
+    switch_to(&mut harness, "A-MUSE");
+    type_into(&mut harness, "Date of birth", "2030-01-01");
+    harness.get_by_label("cannot be in the future");
+    click(&mut harness, "Start screening");
+    assert!(!harness.state().workspace().unwrap().stored);
+    type_into(&mut harness, "Date of birth", "1968-02-30");
+    harness.get_by_label("\"1968-02-30\" is not a date: use YYYY-MM-DD");
+    type_into(&mut harness, "Date of birth", "1968-03-14");
+    type_into(&mut harness, "Initials", "QX");
+    click(&mut harness, "Male");
+    click(&mut harness, "Start screening");
+    assert!(harness.state().workspace().unwrap().stored);
+    select(&mut harness, 4);
+    type_into(&mut harness, "Maximal mouth opening (mm)", "400");
+    harness.get_by_label("outside the possible range 0–100 mm: not used");
+    assert!(
+        !harness
+            .state()
+            .workspace()
+            .unwrap()
+            .screening
+            .answers
+            .contains_key("IN05")
+    );
+}
