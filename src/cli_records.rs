@@ -766,7 +766,7 @@ fn crash_writer(
         if limit.is_some_and(|l| saves >= l) {
             return Ok(ExitCode::SUCCESS);
         }
-        if saves % 10 == 0 {
+        if saves.is_multiple_of(10) {
             screening = store.create_screening(
                 trial,
                 &NewScreening {
@@ -788,7 +788,7 @@ fn crash_writer(
         saves += 1;
         let criterion = &criteria[(saves as usize) % criteria.len()];
         let entry = CriterionEntry {
-            answer: if saves % 2 == 0 {
+            answer: if saves.is_multiple_of(2) {
                 Answer::Yes
             } else {
                 Answer::No
