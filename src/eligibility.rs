@@ -165,7 +165,7 @@ pub fn evaluate(trial: &TrialDefinition, screening: &Screening) -> Evaluation {
     let criteria: Vec<CriterionEvaluation> = trial
         .criteria
         .iter()
-        .map(|criterion| evaluate_criterion(criterion, screening))
+        .map(|criterion| evaluate_criterion(criterion, screening, &trial.visit_name))
         .collect();
     let verdict = verdict_of(&criteria);
     let unmatched_answers = screening
@@ -228,7 +228,7 @@ impl Finding {
     }
 }
 
-fn evaluate_criterion(criterion: &Criterion, screening: &Screening) -> CriterionEvaluation {
+fn evaluate_criterion(criterion: &Criterion, screening: &Screening, visit_name: &str) -> CriterionEvaluation {
     let entry = screening.answers.get(&criterion.id);
     let answer = entry.map(|e| &e.answer);
     // Age is computed from the candidate; it needs no answer of its own.
@@ -237,7 +237,7 @@ fn evaluate_criterion(criterion: &Criterion, screening: &Screening) -> Criterion
         Some(finding) => finding,
         None => match answer {
             None if !needs_no_answer => Finding::unknown("not answered"),
-            _ => apply_rule(criterion, answer, screening),
+            _ => apply_rule(criterion, answer, screening, visit_name),
         },
     };
     let answered =
@@ -286,7 +286,7 @@ fn applicability(applies_to: Applicability, candidate: &Candidate) -> Option<Fin
     }
 }
 
-fn apply_rule(criterion: &Criterion, answer: Option<&Answer>, screening: &Screening) -> Finding {
+fn apply_rule(criterion: &Criterion, answer: Option<&Answer>, screening: &Screening, visit_name: &str) -> Finding {
     if matches!(answer, Some(Answer::Unknown)) && !matches!(criterion.rule, Rule::MinimumAge(_)) {
         return Finding::unknown("answered unknown");
     }
@@ -294,8 +294,8 @@ fn apply_rule(criterion: &Criterion, answer: Option<&Answer>, screening: &Screen
         Rule::Confirmation => yes_no(criterion.kind, answer, "confirmed"),
         Rule::InvestigatorJudgement => yes_no(criterion.kind, answer, "investigator judgement"),
         Rule::Measurement(rule) => measurement(rule, answer, criterion.kind),
-        Rule::MinimumAge(rule) => minimum_age(rule, screening),
-        Rule::TimeWindow(rule) => time_window(rule, answer, screening),
+        Rule::MinimumAge(rule) => minimum_age(rule, screening, visit_name),
+        Rule::TimeWindow(rule) => time_window(rule, answer, screening, visit_name),
         Rule::SexDependentLimit(rule) => sex_dependent_limit(rule, answer, &screening.candidate),
         Rule::Classification(rule) => classification(rule, answer),
     }
@@ -553,11 +553,11 @@ fn measurement(rule: &MeasurementRule, answer: Option<&Answer>, kind: CriterionK
     }
 }
 
-/// The date a rule counts from, and how to name it.
-fn reference_date(reference: ReferenceDate, screening: &Screening) -> (Date, &'static str) {
+/// The date a rule counts from, and how to name it (the visit as the trial names it).
+fn reference_date(reference: ReferenceDate, screening: &Screening, visit_name: &str) -> (Date, String) {
     match (reference, screening.planned_visit_date) {
-        (ReferenceDate::PlannedVisitElsePreScreening, Some(visit)) => (visit, "planned visit date"),
-        _ => (screening.prescreening_date, "pre-screening date"),
+        (ReferenceDate::PlannedVisitElsePreScreening, Some(visit)) => (visit, format!("planned {visit_name}")),
+        _ => (screening.prescreening_date, "pre-screening date".to_owned()),
     }
 }
 
@@ -571,11 +571,11 @@ pub fn age_in_years(birth: Date, on: Date) -> Option<i16> {
     Some(on.year() - birth.year() - i16::from(before_birthday))
 }
 
-fn minimum_age(rule: &MinimumAgeRule, screening: &Screening) -> Finding {
+fn minimum_age(rule: &MinimumAgeRule, screening: &Screening, visit_name: &str) -> Finding {
     let Some(birth) = screening.candidate.date_of_birth else {
         return Finding::unknown("date of birth not recorded");
     };
-    let (on, on_name) = reference_date(rule.reference, screening);
+    let (on, on_name) = reference_date(rule.reference, screening, visit_name);
     let Some(age) = age_in_years(birth, on) else {
         return Finding::unknown(format!(
             "date of birth is after the {on_name} {on}: check the dates"
@@ -645,10 +645,10 @@ pub fn clear_from(rule: &TimeWindowRule, event: Date) -> Option<Date> {
     None
 }
 
-fn time_window(rule: &TimeWindowRule, answer: Option<&Answer>, screening: &Screening) -> Finding {
-    let (reference, reference_name) = reference_date(rule.reference, screening);
+fn time_window(rule: &TimeWindowRule, answer: Option<&Answer>, screening: &Screening, visit_name: &str) -> Finding {
+    let (reference, reference_name) = reference_date(rule.reference, screening, visit_name);
     let window = format!(
-        "{} {} the {reference_name} {reference}",
+        "{} {} before the {reference_name} {reference}",
         match rule.start {
             WindowStart::Inclusive => "within",
             WindowStart::Exclusive => "within less than",

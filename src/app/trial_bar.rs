@@ -42,7 +42,7 @@ pub fn ui(
                 let d = &trial.definition;
                 let identifier = d
                     .primary_identifier()
-                    .map(|i| format!("{} {}", i.kind.label(), i.value))
+                    .map(|i| i.display())
                     .unwrap_or_default();
                 ui.label(
                     egui::RichText::new(&d.acronym)

@@ -83,6 +83,18 @@ pub struct RegistryIdentifier {
     pub value: String,
 }
 
+impl RegistryIdentifier {
+    /// How a person reads it: "EU CT 2024-516715-25-00", "NCT07326033" (an NCT number already
+    /// says what it is).
+    pub fn display(&self) -> String {
+        if self.value.starts_with(self.kind.label()) {
+            self.value.clone()
+        } else {
+            format!("{} {}", self.kind.label(), self.value)
+        }
+    }
+}
+
 /// The registries and schemes a trial can be identified by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum IdentifierKind {
