@@ -880,7 +880,9 @@ fn reason_dialog(ctx: &egui::Context, text: &mut String, commands: &mut Vec<Comm
         ui.label("This changes a value that was already recorded. The audit trail keeps the old value, the new one and your reason.");
         let label = ui.label("Reason");
         let response = ui.add(egui::TextEdit::singleline(text).hint_text("e.g. corrected after checking the lab report")).labelled_by(label.id);
-        response.request_focus();
+        if ui.memory(|m| m.focused().is_none()) {
+            response.request_focus();
+        }
         ui.horizontal(|ui| {
             let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if ui.button("Save change").clicked() || enter {
