@@ -683,25 +683,30 @@ impl PrescreenApp {
         self.log.reload(store.as_ref());
     }
 
-    /// The active candidate's verdict in every loaded trial: that trial's own answers, and
-    /// the active candidate's shared facts where the other trial has none yet.
+    /// The active candidate's verdict in every loaded trial: another trial's answers count
+    /// only when its screening is of the same candidate (same initials, date of birth and
+    /// sex); otherwise only the shared facts are evaluated, with nothing answered.
     fn refresh_across_trials(&mut self) {
-        let Some(active) = self.workspaces.get(self.active) else {
-            return;
-        };
-        let facts = active.screening.candidate.clone();
+        let Some(active) = self.workspaces.get(self.active) else { return };
+        let facts = &active.screening.candidate;
         self.across_trials = self
             .trials
             .iter()
             .zip(&self.workspaces)
             .enumerate()
             .map(|(index, (trial, workspace))| {
-                let mut screening = workspace.screening.clone();
-                if index != self.active && !workspace.stored {
-                    screening.candidate = facts.clone();
-                    screening.prescreening_date = active.screening.prescreening_date;
-                }
-                (index, evaluate(&trial.definition, &screening).verdict)
+                let same_candidate = index == self.active || &workspace.screening.candidate == facts;
+                let verdict = if same_candidate {
+                    evaluate(&trial.definition, &workspace.screening).verdict
+                } else {
+                    let mut fresh = workspace.screening.clone();
+                    fresh.candidate = facts.clone();
+                    fresh.prescreening_date = active.screening.prescreening_date;
+                    fresh.planned_visit_date = None;
+                    fresh.answers.clear();
+                    evaluate(&trial.definition, &fresh).verdict
+                };
+                (index, verdict)
             })
             .collect();
     }

@@ -106,7 +106,8 @@ impl LogView {
             if std::mem::take(&mut self.focus_filter) {
                 response.request_focus();
             }
-            egui::ComboBox::from_label("Trial")
+            ui.label("Trial");
+            egui::ComboBox::from_id_salt("log-trial-filter")
                 .selected_text(self.trial.clone().unwrap_or_else(|| "all".to_owned()))
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.trial, None, "all");
@@ -118,7 +119,8 @@ impl LogView {
                         );
                     }
                 });
-            egui::ComboBox::from_label("Status")
+            ui.label("Status");
+            egui::ComboBox::from_id_salt("log-status-filter")
                 .selected_text(
                     self.status
                         .map(|s| s.to_string())
@@ -130,7 +132,8 @@ impl LogView {
                         ui.selectable_value(&mut self.status, Some(status), status.to_string());
                     }
                 });
-            egui::ComboBox::from_label("Verdict")
+            ui.label("Verdict");
+            egui::ComboBox::from_id_salt("log-verdict-filter")
                 .selected_text(self.verdict.clone().unwrap_or_else(|| "all".to_owned()))
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.verdict, None, "all");
@@ -189,7 +192,7 @@ impl LogView {
             .column(Column::auto().at_least(60.0))
             .column(Column::auto().at_least(80.0))
             .column(Column::auto().at_least(110.0))
-            .column(Column::auto().at_least(110.0))
+            .column(Column::auto().at_least(140.0))
             .column(Column::auto().at_least(120.0))
             .column(Column::remainder())
             .header(row_height, |mut header| {
