@@ -63,6 +63,16 @@ pub enum Command {
     },
     /// List the loaded trials with id, version and SHA-256.
     Trials,
+    /// Create, import or show your signing identity (key + certificate).
+    Identity {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::cli_pdf::IdentityAction,
+    },
+    /// Write a screening's PDF summary, signed (`--sign`) or as an unsigned draft.
+    Export(crate::cli_pdf::ExportArgs),
+    /// Check a signed PDF summary: signer, time, integrity, embedded record; exit 0 if valid.
+    Verify(crate::cli_pdf::VerifyArgs),
     /// Evaluate a screening file against a trial and print every criterion and the verdict.
     #[command(after_help = EVALUATE_HELP)]
     Evaluate {
@@ -99,6 +109,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Records(records) => {
             crate::cli_records::run(records, cli.data_dir.as_deref(), &cli.trial_dirs)
         }
+        Command::Identity { action } => crate::cli_pdf::identity(action, cli.data_dir.as_deref()),
+        Command::Export(args) => {
+            crate::cli_pdf::export(args, cli.data_dir.as_deref(), &cli.trial_dirs)
+        }
+        Command::Verify(args) => crate::cli_pdf::verify(args),
         Command::Validate { paths } => validate(&paths),
         Command::Trials => {
             let set = trial_set(&cli.trial_dirs);

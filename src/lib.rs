@@ -6,6 +6,7 @@
 pub mod app;
 pub mod calculators;
 pub mod cli;
+pub mod cli_pdf;
 pub mod cli_records;
 pub mod decimal_text;
 pub mod eligibility;

@@ -1,0 +1,324 @@
+//! The CMS (RFC 5652) detached SignedData inside a PAdES B-B signature, assembled by hand
+//! from the `cms` crate's types (its builder does not compile with the final crypto crates).
+//!
+//! Signed attributes: content-type (id-data), message-digest (SHA-256 of the signed byte
+//! ranges) and ESS signing-certificate-v2 (binds the signer's certificate, RFC 5035). PAdES
+//! puts the signing time in the signature dictionary's `/M`, not in a signed attribute.
+
+use cms::cert::CertificateChoices;
+use cms::cert::IssuerAndSerialNumber;
+use cms::content_info::{CmsVersion, ContentInfo};
+use cms::signed_data::{
+    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
+};
+use der::asn1::{Any, OctetString, SetOfVec};
+use der::{Decode, Encode, Sequence, Tagged};
+use sha2_011::{Digest, Sha256};
+use x509_cert::Certificate;
+use x509_cert::attr::Attribute;
+use x509_cert::spki::{AlgorithmIdentifierOwned, ObjectIdentifier};
+
+use super::SigningError;
+use super::identity::{PrivateKey, SigningIdentity};
+
+/// id-data.
+pub const OID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+/// id-signedData.
+pub const OID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
+/// id-contentType attribute.
+pub const OID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
+/// id-messageDigest attribute.
+pub const OID_MESSAGE_DIGEST: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+/// id-aa-signingCertificateV2 attribute.
+pub const OID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+/// SHA-256.
+pub const OID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+/// sha256WithRSAEncryption.
+pub const OID_SHA256_WITH_RSA: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+/// ecdsa-with-SHA256.
+pub const OID_ECDSA_WITH_SHA256: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+
+/// ESS SigningCertificateV2 (RFC 5035), without policies.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct SigningCertificateV2 {
+    /// The signer's certificate first.
+    pub certs: Vec<EssCertIdV2>,
+}
+
+/// ESSCertIDv2 with the default hash algorithm (SHA-256) and no issuerSerial.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct EssCertIdV2 {
+    /// SHA-256 of the certificate's DER.
+    pub cert_hash: OctetString,
+}
+
+fn crypto<E: std::fmt::Display>(e: E) -> SigningError {
+    SigningError::Crypto(e.to_string())
+}
+
+fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, SigningError> {
+    Ok(Attribute {
+        oid,
+        values: SetOfVec::try_from(vec![value]).map_err(crypto)?,
+    })
+}
+
+/// The signed attributes for a digest of the signed content and a certificate.
+pub fn signed_attributes(
+    digest: &[u8],
+    certificate: &Certificate,
+) -> Result<SetOfVec<Attribute>, SigningError> {
+    let cert_hash = Sha256::digest(certificate.to_der().map_err(crypto)?);
+    let signing_certificate = SigningCertificateV2 {
+        certs: vec![EssCertIdV2 {
+            cert_hash: OctetString::new(cert_hash.to_vec()).map_err(crypto)?,
+        }],
+    };
+    let attributes = vec![
+        attribute(
+            OID_CONTENT_TYPE,
+            Any::encode_from(&OID_DATA).map_err(crypto)?,
+        )?,
+        attribute(
+            OID_MESSAGE_DIGEST,
+            Any::encode_from(&OctetString::new(digest.to_vec()).map_err(crypto)?)
+                .map_err(crypto)?,
+        )?,
+        attribute(
+            OID_SIGNING_CERTIFICATE_V2,
+            Any::encode_from(&signing_certificate).map_err(crypto)?,
+        )?,
+    ];
+    SetOfVec::try_from(attributes).map_err(crypto)
+}
+
+/// A DER ContentInfo(SignedData) signing `digest` (SHA-256 of the PDF's byte ranges).
+pub fn signed_data(identity: &SigningIdentity, digest: &[u8]) -> Result<Vec<u8>, SigningError> {
+    let certificate = &identity.certificate;
+    let attributes = signed_attributes(digest, certificate)?;
+    // The signature covers the attributes encoded as a SET OF (tag 0x31), RFC 5652 §5.4.
+    let to_sign = attributes.to_der().map_err(crypto)?;
+    let signature = identity.key.sign(&to_sign)?;
+    let signature_algorithm = match identity.key {
+        PrivateKey::Rsa(_) => AlgorithmIdentifierOwned {
+            oid: OID_SHA256_WITH_RSA,
+            parameters: Some(Any::null()),
+        },
+        PrivateKey::P256(_) => AlgorithmIdentifierOwned {
+            oid: OID_ECDSA_WITH_SHA256,
+            parameters: None,
+        },
+    };
+    let sha256 = AlgorithmIdentifierOwned {
+        oid: OID_SHA256,
+        parameters: None,
+    };
+    let tbs = certificate.tbs_certificate();
+    let signer_info = SignerInfo {
+        version: CmsVersion::V1,
+        sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+            issuer: tbs.issuer().clone(),
+            serial_number: tbs.serial_number().clone(),
+        }),
+        digest_alg: sha256.clone(),
+        signed_attrs: Some(attributes),
+        signature_algorithm,
+        signature: OctetString::new(signature).map_err(crypto)?,
+        unsigned_attrs: None,
+    };
+    let mut certificates = vec![CertificateChoices::Certificate(certificate.clone())];
+    for cert in &identity.chain {
+        certificates.push(CertificateChoices::Certificate(cert.clone()));
+    }
+    let signed = SignedData {
+        version: CmsVersion::V1,
+        digest_algorithms: SetOfVec::try_from(vec![sha256]).map_err(crypto)?,
+        encap_content_info: EncapsulatedContentInfo {
+            econtent_type: OID_DATA,
+            econtent: None,
+        },
+        certificates: Some(CertificateSet(
+            SetOfVec::try_from(certificates).map_err(crypto)?,
+        )),
+        crls: None,
+        signer_infos: SignerInfos(SetOfVec::try_from(vec![signer_info]).map_err(crypto)?),
+    };
+    let info = ContentInfo {
+        content_type: OID_SIGNED_DATA,
+        content: Any::encode_from(&signed).map_err(crypto)?,
+    };
+    info.to_der().map_err(crypto)
+}
+
+/// The parts of a CMS signature a verifier checks.
+pub struct ParsedSignature {
+    /// The signer's certificate (found by the signer identifier).
+    pub certificate: Certificate,
+    /// The message-digest attribute.
+    pub message_digest: Vec<u8>,
+    /// Whether content-type is id-data.
+    pub content_type_is_data: bool,
+    /// The signing-certificate-v2 hash, if present.
+    pub signing_certificate_hash: Option<Vec<u8>>,
+    /// The DER of the signed attributes as a SET OF (what was signed).
+    pub signed_attributes_der: Vec<u8>,
+    /// The signature algorithm OID.
+    pub signature_algorithm: ObjectIdentifier,
+    /// The signature value.
+    pub signature: Vec<u8>,
+}
+
+/// Parses a DER ContentInfo(SignedData) with exactly one signer.
+pub fn parse(der: &[u8]) -> Result<ParsedSignature, String> {
+    let info = ContentInfo::from_der(der).map_err(|e| format!("CMS: {e}"))?;
+    if info.content_type != OID_SIGNED_DATA {
+        return Err("CMS content is not SignedData".to_owned());
+    }
+    let signed: SignedData = info
+        .content
+        .decode_as()
+        .map_err(|e| format!("SignedData: {e}"))?;
+    if signed.encap_content_info.econtent.is_some() {
+        return Err("the CMS signature is not detached".to_owned());
+    }
+    let signers: Vec<&SignerInfo> = signed.signer_infos.0.iter().collect();
+    let [signer] = signers.as_slice() else {
+        return Err(format!("expected one signer, found {}", signers.len()));
+    };
+    let certificates: Vec<&Certificate> = signed
+        .certificates
+        .as_ref()
+        .map(|set| {
+            set.0
+                .iter()
+                .filter_map(|c| match c {
+                    CertificateChoices::Certificate(cert) => Some(cert),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let certificate = certificates
+        .into_iter()
+        .find(|cert| match &signer.sid {
+            SignerIdentifier::IssuerAndSerialNumber(isn) => {
+                cert.tbs_certificate().issuer() == &isn.issuer
+                    && cert.tbs_certificate().serial_number() == &isn.serial_number
+            }
+            SignerIdentifier::SubjectKeyIdentifier(ski) => cert
+                .tbs_certificate()
+                .get_extension::<x509_cert::ext::pkix::SubjectKeyIdentifier>()
+                .ok()
+                .flatten()
+                .is_some_and(|(_, found)| &found == ski),
+        })
+        .cloned()
+        .ok_or_else(|| "the signer's certificate is not in the signature".to_owned())?;
+    if signer.digest_alg.oid != OID_SHA256 {
+        return Err(format!(
+            "unsupported digest algorithm {}",
+            signer.digest_alg.oid
+        ));
+    }
+    let attributes = signer
+        .signed_attrs
+        .as_ref()
+        .ok_or_else(|| "no signed attributes".to_owned())?;
+    let mut message_digest = None;
+    let mut content_type_is_data = false;
+    let mut signing_certificate_hash = None;
+    for attr in attributes.iter() {
+        let Some(value) = attr.values.iter().next() else {
+            continue;
+        };
+        match attr.oid {
+            OID_MESSAGE_DIGEST => {
+                let octets: OctetString = value
+                    .decode_as()
+                    .map_err(|e| format!("message-digest: {e}"))?;
+                message_digest = Some(octets.as_bytes().to_vec());
+            }
+            OID_CONTENT_TYPE => {
+                let oid: ObjectIdentifier = value
+                    .decode_as()
+                    .map_err(|e| format!("content-type: {e}"))?;
+                content_type_is_data = oid == OID_DATA;
+            }
+            OID_SIGNING_CERTIFICATE_V2 => {
+                let parsed: SigningCertificateV2Lenient = value
+                    .decode_as()
+                    .map_err(|e| format!("signing-certificate-v2: {e}"))?;
+                signing_certificate_hash = parsed.first_hash();
+            }
+            _ => {}
+        }
+    }
+    Ok(ParsedSignature {
+        certificate,
+        message_digest: message_digest.ok_or_else(|| "no message-digest attribute".to_owned())?,
+        content_type_is_data,
+        signing_certificate_hash,
+        signed_attributes_der: attributes.to_der().map_err(|e| e.to_string())?,
+        signature_algorithm: signer.signature_algorithm.oid,
+        signature: signer.signature.as_bytes().to_vec(),
+    })
+}
+
+/// SigningCertificateV2 read leniently: the first ESSCertIDv2's hash, whatever else it has.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+struct SigningCertificateV2Lenient {
+    certs: Vec<Any>,
+    #[asn1(optional = "true")]
+    policies: Option<Any>,
+}
+
+impl SigningCertificateV2Lenient {
+    fn first_hash(&self) -> Option<Vec<u8>> {
+        let first = self.certs.first()?;
+        let der = first.to_der().ok()?;
+        // ESSCertIDv2 ::= SEQUENCE { hashAlgorithm DEFAULT sha256, certHash OCTET STRING, .. }
+        let items: Vec<Any> = Any::from_der(&der).ok()?.decode_as::<Vec<Any>>().ok()?;
+        items
+            .iter()
+            .find(|item| item.tag() == der::Tag::OctetString)
+            .map(|item| item.value().to_vec())
+    }
+}
+
+/// Verifies `signature` over `message` with the certificate's public key (RSA PKCS#1 v1.5 or
+/// ECDSA P-256, both SHA-256).
+pub fn verify_signature(
+    certificate: &Certificate,
+    algorithm: ObjectIdentifier,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), String> {
+    use pkcs8::DecodePublicKey;
+    use signature::Verifier;
+    let spki = certificate
+        .tbs_certificate()
+        .subject_public_key_info()
+        .to_der()
+        .map_err(|e| e.to_string())?;
+    const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+    if algorithm == OID_SHA256_WITH_RSA || algorithm == OID_RSA {
+        let key = rsa::PublicKey::from_public_key_der(&spki).map_err(|e| e.to_string())?;
+        let verifier = rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key);
+        let sig = rsa::pkcs1v15::Signature::try_from(signature).map_err(|e| e.to_string())?;
+        verifier
+            .verify(message, &sig)
+            .map_err(|_| "the signature value does not verify".to_owned())
+    } else if algorithm == OID_ECDSA_WITH_SHA256 {
+        let key =
+            p256::ecdsa::VerifyingKey::from_public_key_der(&spki).map_err(|e| e.to_string())?;
+        let sig = p256::ecdsa::Signature::from_der(signature).map_err(|e| e.to_string())?;
+        key.verify(message, &sig)
+            .map_err(|_| "the signature value does not verify".to_owned())
+    } else {
+        Err(format!("unsupported signature algorithm {algorithm}"))
+    }
+}

@@ -1,0 +1,384 @@
+//! `prescreen verify`: is this signed report intact, who signed it, when (as they claim), and
+//! does the record inside it match what the pages print?
+//!
+//! Stricter than general validators where it matters for a record: the signed range must end
+//! at the last byte of the file (nothing appended), and the `/Contents` padding after the CMS
+//! must be all zeros (pdfsig and pyHanko ignore a changed byte there).
+
+use lopdf::{Document, Object};
+use sha2_011::{Digest, Sha256};
+
+use crate::report::increment::decode_text_string;
+use crate::report::record::ScreeningRecord;
+
+use super::cms;
+use super::identity::{SignerName, fingerprint, signer_name};
+
+/// What `verify` found. [`Verification::is_valid`] is the overall answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verification {
+    /// The signer as named by the certificate.
+    pub signer: Option<SignerName>,
+    /// SHA-256 fingerprint of the signer's certificate.
+    pub certificate_sha256: Option<String>,
+    /// Whether the certificate is self-signed (issuer = subject).
+    pub self_signed: bool,
+    /// The signing time as written in `/M` (the signer's own claim in PAdES B-B).
+    pub signing_time: Option<String>,
+    /// The meaning (`/Reason`).
+    pub meaning: Option<String>,
+    /// The site (`/Location`).
+    pub location: Option<String>,
+    /// The CMS signature verifies over the byte ranges.
+    pub intact: bool,
+    /// The byte ranges cover the whole file except the `/Contents` value.
+    pub covers_whole_file: bool,
+    /// The `/Contents` padding after the CMS is all zeros.
+    pub padding_clean: bool,
+    /// The embedded record, if found.
+    pub record: Option<RecordCheck>,
+    /// Every problem found, in words.
+    pub problems: Vec<String>,
+}
+
+/// The embedded record against the printed pages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordCheck {
+    /// The record's screening id.
+    pub screening_id: String,
+    /// The record's trial and version.
+    pub trial: String,
+    /// The record's trial SHA-256.
+    pub trial_sha256: String,
+    /// The record's verdict.
+    pub verdict: String,
+    /// The record's signer name, if signed.
+    pub signer_name: Option<String>,
+    /// The pages print the same trial hash.
+    pub hash_printed: bool,
+    /// The pages print the same verdict.
+    pub verdict_printed: bool,
+    /// The pages print the same screening id.
+    pub screening_id_printed: bool,
+}
+
+impl Verification {
+    /// True only when every check holds.
+    pub fn is_valid(&self) -> bool {
+        self.problems.is_empty()
+            && self.intact
+            && self.covers_whole_file
+            && self.padding_clean
+            && self
+                .record
+                .as_ref()
+                .is_some_and(|r| r.hash_printed && r.verdict_printed && r.screening_id_printed)
+    }
+}
+
+/// Verifies a signed report. Never panics on any input.
+pub fn verify(pdf: &[u8]) -> Verification {
+    let mut v = Verification::default();
+    let doc = match Document::load_mem(pdf) {
+        Ok(doc) => doc,
+        Err(e) => {
+            v.problems.push(format!("not a readable PDF: {e}"));
+            return v;
+        }
+    };
+    match find_signature(&doc) {
+        Ok(sig) => check_signature(pdf, &sig, &mut v),
+        Err(problem) => v.problems.push(problem),
+    }
+    match check_record(&doc) {
+        Ok(record) => {
+            if !record.hash_printed {
+                v.problems
+                    .push("the embedded record's trial SHA-256 is not the one printed".to_owned());
+            }
+            if !record.verdict_printed {
+                v.problems
+                    .push("the embedded record's verdict is not the one printed".to_owned());
+            }
+            if !record.screening_id_printed {
+                v.problems
+                    .push("the embedded record's screening id is not the one printed".to_owned());
+            }
+            if let (Some(signer), Some(record_signer)) = (&v.signer, &record.signer_name)
+                && &signer.name != record_signer
+            {
+                v.problems.push(format!(
+                    "the record names signer \"{record_signer}\" but the certificate names \"{}\"",
+                    signer.name
+                ));
+            }
+            v.record = Some(record);
+        }
+        Err(problem) => v.problems.push(problem),
+    }
+    v
+}
+
+fn find_signature(doc: &Document) -> Result<lopdf::Dictionary, String> {
+    let catalog = doc.catalog().map_err(|e| format!("no catalog: {e}"))?;
+    let acroform = catalog
+        .get_deref(b"AcroForm", doc)
+        .and_then(Object::as_dict)
+        .map_err(|_| "the PDF is not signed (no form)".to_owned())?;
+    let fields = acroform
+        .get_deref(b"Fields", doc)
+        .and_then(Object::as_array)
+        .map_err(|_| "the PDF is not signed (no fields)".to_owned())?;
+    let mut signatures = Vec::new();
+    for field in fields {
+        let Ok(field) = doc.dereference(field).and_then(|(_, o)| o.as_dict()) else {
+            continue;
+        };
+        let is_sig = field
+            .get(b"FT")
+            .and_then(Object::as_name)
+            .is_ok_and(|n| n == b"Sig");
+        if !is_sig {
+            continue;
+        }
+        if let Ok(value) = field.get_deref(b"V", doc).and_then(Object::as_dict) {
+            signatures.push(value.clone());
+        }
+    }
+    match signatures.len() {
+        0 => Err("the PDF is not signed".to_owned()),
+        1 => Ok(signatures.remove(0)),
+        n => Err(format!("expected one signature, found {n}")),
+    }
+}
+
+fn check_signature(pdf: &[u8], sig: &lopdf::Dictionary, v: &mut Verification) {
+    let text = |key: &[u8]| {
+        sig.get(key)
+            .and_then(Object::as_str)
+            .ok()
+            .map(decode_text_string)
+    };
+    v.signing_time = text(b"M");
+    v.meaning = text(b"Reason");
+    v.location = text(b"Location");
+    let sub_filter = sig.get(b"SubFilter").and_then(Object::as_name).ok();
+    if sub_filter != Some(b"ETSI.CAdES.detached".as_slice()) {
+        v.problems
+            .push("the signature is not a PAdES (ETSI.CAdES.detached) signature".to_owned());
+    }
+    let range: Vec<i64> = sig
+        .get(b"ByteRange")
+        .and_then(Object::as_array)
+        .map(|a| a.iter().filter_map(|o| o.as_i64().ok()).collect())
+        .unwrap_or_default();
+    let [start, a, b, c] = range.as_slice() else {
+        v.problems
+            .push("the signature has no valid /ByteRange".to_owned());
+        return;
+    };
+    let (Ok(a), Ok(b), Ok(c)) = (
+        usize::try_from(*a),
+        usize::try_from(*b),
+        usize::try_from(*c),
+    ) else {
+        v.problems.push("negative /ByteRange".to_owned());
+        return;
+    };
+    if *start != 0 || a >= b || b > pdf.len() || a < 1 {
+        v.problems
+            .push("the /ByteRange does not start at the file's first byte".to_owned());
+        return;
+    }
+    match b.checked_add(c) {
+        Some(end) if end == pdf.len() => v.covers_whole_file = true,
+        Some(end) if end < pdf.len() => v.problems.push(format!(
+            "{} byte(s) after the signed range: the file was changed after signing",
+            pdf.len() - end
+        )),
+        _ => {
+            v.problems
+                .push("the /ByteRange reaches past the end of the file".to_owned());
+            return;
+        }
+    }
+    let hole = &pdf[a..b];
+    if hole.first() != Some(&b'<') || hole.last() != Some(&b'>') {
+        v.problems
+            .push("the gap in the /ByteRange is not the /Contents hex string".to_owned());
+        return;
+    }
+    let hex = &hole[1..hole.len() - 1];
+    if !hex.len().is_multiple_of(2) || !hex.iter().all(u8::is_ascii_hexdigit) {
+        v.problems.push("/Contents is not a hex string".to_owned());
+        return;
+    }
+    let bytes: Vec<u8> = hex
+        .chunks_exact(2)
+        .filter_map(|pair| {
+            std::str::from_utf8(pair)
+                .ok()
+                .and_then(|s| u8::from_str_radix(s, 16).ok())
+        })
+        .collect();
+    // The hole must be this signature's /Contents, not some other string.
+    let parsed_contents = sig.get(b"Contents").and_then(Object::as_str).ok();
+    if parsed_contents.is_some_and(|c| c != bytes.as_slice()) {
+        v.problems
+            .push("the /ByteRange gap is not this signature's /Contents".to_owned());
+        return;
+    }
+    let Some(der_len) = der_length(&bytes) else {
+        v.problems
+            .push("/Contents holds no DER signature".to_owned());
+        return;
+    };
+    v.padding_clean = bytes[der_len..].iter().all(|&b| b == 0);
+    if !v.padding_clean {
+        v.problems
+            .push("non-zero bytes in the /Contents padding after the signature".to_owned());
+    }
+    let parsed = match cms::parse(&bytes[..der_len]) {
+        Ok(parsed) => parsed,
+        Err(problem) => {
+            v.problems.push(problem);
+            return;
+        }
+    };
+    v.signer = Some(signer_name(&parsed.certificate));
+    v.certificate_sha256 = Some(fingerprint(&parsed.certificate));
+    let tbs = parsed.certificate.tbs_certificate();
+    v.self_signed = tbs.issuer() == tbs.subject();
+    let mut hasher = Sha256::new();
+    hasher.update(&pdf[..a]);
+    hasher.update(&pdf[b..]);
+    let digest = hasher.finalize();
+    let mut intact = true;
+    if parsed.message_digest != digest.as_slice() {
+        v.problems
+            .push("the signed bytes were changed: the document digest does not match".to_owned());
+        intact = false;
+    }
+    if !parsed.content_type_is_data {
+        v.problems
+            .push("the content-type attribute is not id-data".to_owned());
+        intact = false;
+    }
+    match (
+        &parsed.signing_certificate_hash,
+        der::Encode::to_der(&parsed.certificate),
+    ) {
+        (Some(hash), Ok(cert_der)) if hash.as_slice() == Sha256::digest(&cert_der).as_slice() => {}
+        (None, _) => {
+            v.problems
+                .push("no signing-certificate-v2 attribute (PAdES requires it)".to_owned());
+            intact = false;
+        }
+        _ => {
+            v.problems.push(
+                "the signing-certificate-v2 attribute does not match the certificate".to_owned(),
+            );
+            intact = false;
+        }
+    }
+    if let Err(problem) = cms::verify_signature(
+        &parsed.certificate,
+        parsed.signature_algorithm,
+        &parsed.signed_attributes_der,
+        &parsed.signature,
+    ) {
+        v.problems.push(problem);
+        intact = false;
+    }
+    v.intact = intact;
+}
+
+/// Length of a DER TLV at the start of `bytes`, if it fits.
+fn der_length(bytes: &[u8]) -> Option<usize> {
+    if bytes.len() < 2 || bytes[0] != 0x30 {
+        return None;
+    }
+    let first = bytes[1] as usize;
+    let (len, header) = if first < 0x80 {
+        (first, 2)
+    } else {
+        let n = first & 0x7F;
+        if n == 0 || n > 4 || bytes.len() < 2 + n {
+            return None;
+        }
+        let len = bytes[2..2 + n]
+            .iter()
+            .fold(0usize, |acc, &b| (acc << 8) | b as usize);
+        (len, 2 + n)
+    };
+    let total = header.checked_add(len)?;
+    (total <= bytes.len()).then_some(total)
+}
+
+/// Reads the embedded screening record (the first embedded file).
+pub fn embedded_record(doc: &Document) -> Result<String, String> {
+    let catalog = doc.catalog().map_err(|e| format!("no catalog: {e}"))?;
+    let names = catalog
+        .get_deref(b"Names", doc)
+        .and_then(Object::as_dict)
+        .and_then(|n| n.get_deref(b"EmbeddedFiles", doc))
+        .and_then(Object::as_dict)
+        .and_then(|t| t.get_deref(b"Names", doc))
+        .and_then(Object::as_array)
+        .map_err(|_| "no embedded screening record".to_owned())?;
+    let spec = names
+        .get(1)
+        .ok_or_else(|| "no embedded screening record".to_owned())
+        .and_then(|o| {
+            doc.dereference(o)
+                .and_then(|(_, o)| o.as_dict())
+                .map_err(|e| e.to_string())
+        })?;
+    let stream = spec
+        .get_deref(b"EF", doc)
+        .and_then(Object::as_dict)
+        .and_then(|ef| ef.get_deref(b"F", doc))
+        .and_then(Object::as_stream)
+        .map_err(|_| "the embedded record has no file stream".to_owned())?;
+    let bytes = if stream.dict.get(b"Filter").is_ok() {
+        stream
+            .decompressed_content()
+            .map_err(|e| format!("embedded record: {e}"))?
+    } else {
+        stream.content.clone()
+    };
+    String::from_utf8(bytes).map_err(|_| "the embedded record is not UTF-8".to_owned())
+}
+
+/// The pages' text with all whitespace removed (extraction splits runs unpredictably).
+pub fn page_text_compact(doc: &Document) -> String {
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    doc.extract_text(&pages)
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+fn compact(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn check_record(doc: &Document) -> Result<RecordCheck, String> {
+    let text = embedded_record(doc)?;
+    let record = ScreeningRecord::from_ron(&text)
+        .map_err(|e| format!("the embedded record cannot be read: {e}"))?;
+    let printed = page_text_compact(doc);
+    Ok(RecordCheck {
+        hash_printed: !record.trial.sha256.is_empty()
+            && printed.contains(&compact(&record.trial.sha256)),
+        verdict_printed: printed.contains(&compact(&format!("VERDICT: {}", record.verdict.name))),
+        screening_id_printed: printed
+            .contains(&compact(&format!("Screening {}", record.screening_id))),
+        screening_id: record.screening_id,
+        trial: format!("{} {}", record.trial.acronym, record.trial.version),
+        trial_sha256: record.trial.sha256,
+        verdict: record.verdict.name,
+        signer_name: record.signature.map(|s| s.name),
+    })
+}
