@@ -78,7 +78,8 @@ pub enum RecordsCommand {
         /// The screening file.
         file: PathBuf,
     },
-    /// Print a stored screening: as text, or as RON (the exchange format `import` reads).
+    /// Print a stored screening: as text, or as RON (the exchange format `import` reads; the
+    /// export is recorded in the audit trail).
     Show {
         /// Screening id.
         id: String,
@@ -694,8 +695,11 @@ fn show(store: &mut dyn Store, id: &str, format: ShowFormat) -> Result<ExitCode>
     let stored = store.load_screening(id)?;
     match format {
         ShowFormat::Ron => {
-            print!("{}", screening_to_string(&stored.screening)?);
-            println!();
+            // The record leaves prescreen: attribute and log the export first.
+            let by = current(store)?;
+            let text = screening_to_string(&stored.screening)?;
+            store.mark_exported(id, by.id, "RON (prescreen show --format ron)")?;
+            println!("{text}");
         }
         ShowFormat::Text => {
             let reference = &stored.screening.trial;

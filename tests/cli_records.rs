@@ -399,3 +399,28 @@ fn writes_need_a_coordinator() {
     assert_eq!(run.code, Some(1));
     assert!(run.stderr.contains("coordinator set"), "{}", run.stderr);
 }
+
+#[test]
+fn data_dir_option_wins_over_the_environment() {
+    let env_dir = tempfile::tempdir().unwrap();
+    let option_dir = tempfile::tempdir().unwrap();
+    let run = prescreen(
+        env_dir.path(),
+        &[
+            "--data-dir",
+            option_dir.path().to_str().unwrap(),
+            "coordinator",
+            "set",
+            "--name",
+            "Synthetic Coordinator",
+            "--role",
+            "study nurse",
+            "--site",
+            "CPH",
+        ],
+        None,
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(option_dir.path().join("prescreen.sqlite3").exists());
+    assert!(!env_dir.path().join("prescreen.sqlite3").exists());
+}

@@ -92,6 +92,9 @@ CREATE TABLE screening (
 );
 CREATE INDEX screening_by_date ON screening (prescreening_date, id);
 CREATE INDEX screening_by_trial_date ON screening (trial_id, prescreening_date, id);
+-- Covers every column the summary reads, so it never touches the table itself.
+CREATE INDEX screening_summary ON screening (trial_id, prescreening_date, status, verdict,
+    was_approached, was_consented, verdict_failing, status_reason);
 CREATE TABLE answer (
     screening_id TEXT NOT NULL REFERENCES screening (id),
     criterion_id TEXT NOT NULL,
@@ -932,6 +935,7 @@ impl Writer<'_> {
         planned_visit_date: Option<Date>,
         answers: &BTreeMap<String, CriterionEntry>,
         action: AuditAction,
+        original_coordinator: Option<&str>,
     ) -> Result<StoredVerdict, StoreError> {
         self.record_definition(trial)?;
         let definition = &trial.definition;
@@ -970,12 +974,15 @@ impl Writer<'_> {
                 ],
             )
             .map_err(|e| self.err(e))?;
-        let created = format!(
+        let mut created = format!(
             "trial {} {} (SHA-256 {}), site {site_code}",
             definition.id,
             definition.version(),
             trial.sha256
         );
+        if let Some(original) = original_coordinator {
+            created.push_str(&format!("; the file names coordinator {original}"));
+        }
         self.append(
             by,
             EventDraft {
@@ -1238,6 +1245,7 @@ impl Store for SqliteStore {
                 new.planned_visit_date,
                 &BTreeMap::new(),
                 AuditAction::ScreeningCreated,
+                None,
             )?;
             Ok(id)
         })?;
@@ -1304,6 +1312,7 @@ impl Store for SqliteStore {
                 screening.planned_visit_date,
                 &screening.answers,
                 AuditAction::ScreeningImported,
+                screening.coordinator.as_deref(),
             )?;
             Ok(id)
         })?;
@@ -1819,126 +1828,138 @@ impl Store for SqliteStore {
     }
 
     fn summary(&self, filter: &LogFilter) -> Result<Vec<TrialSummary>, StoreError> {
+        // One pass over the covering index `screening_summary`: rows are tallied as they
+        // stream, so memory depends on the number of trials and distinct reasons only.
         let (clause, values) = filter_clause(filter, false);
-        let params = || rusqlite::params_from_iter(values.iter());
-        let screened = "s.status NOT IN ('draft', 'voided')";
         let sql = format!(
-            "SELECT s.trial_id, \
-             sum({screened}), \
-             sum({screened} AND s.verdict IN ('ELIGIBLE', 'PRE-SCREEN PASSED')), \
-             sum({screened} AND s.was_approached), \
-             sum({screened} AND s.was_consented), \
-             sum(s.status = 'declined'), \
-             sum(s.status = 'enrolled'), \
-             sum(s.status = 'not-enrolled'), \
-             sum(s.status = 'draft'), \
-             sum(s.status = 'voided'), \
-             sum({screened} AND s.verdict = 'NOT ELIGIBLE') \
-             FROM screening s {clause} GROUP BY s.trial_id ORDER BY s.trial_id"
+            "SELECT s.trial_id, s.status, s.verdict, s.was_approached, s.was_consented, \
+             s.verdict_failing, s.status_reason FROM screening s {clause}"
         );
         let mut statement = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
-        let mut summaries: BTreeMap<String, TrialSummary> = BTreeMap::new();
-        let mut rows = statement.query(params()).map_err(|e| self.err(e))?;
-        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let count = |i| row.get::<_, Option<i64>>(i).map(|v| v.unwrap_or(0) as u64);
-            let read = || -> rusqlite::Result<TrialSummary> {
-                Ok(TrialSummary {
-                    trial_id: row.get(0)?,
-                    screened: count(1)?,
-                    eligible: count(2)?,
-                    approached: count(3)?,
-                    consented: count(4)?,
-                    declined: count(5)?,
-                    enrolled: count(6)?,
-                    not_enrolled: count(7)?,
-                    in_progress: count(8)?,
-                    voided: count(9)?,
-                    not_eligible: count(10)?,
-                    ..TrialSummary::default()
-                })
-            };
-            let summary = read().map_err(|e| self.err(e))?;
-            summaries.insert(summary.trial_id.clone(), summary);
+        let mut rows = statement
+            .query(rusqlite::params_from_iter(values.iter()))
+            .map_err(|e| self.err(e))?;
+        #[derive(Default)]
+        struct Tally {
+            summary: TrialSummary,
+            failing: HashMap<String, u64>,
+            declined: HashMap<String, u64>,
+            not_enrolled: HashMap<String, u64>,
         }
-        drop(rows);
-
-        let where_or_and = if clause.is_empty() { "WHERE" } else { "AND" };
-        let sql = format!(
-            "SELECT s.trial_id, s.verdict_failing FROM screening s {clause} {where_or_and} \
-             {screened} AND s.verdict = 'NOT ELIGIBLE'"
-        );
-        let mut statement = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
-        let mut rows = statement.query(params()).map_err(|e| self.err(e))?;
-        let mut tallies: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        fn bump(map: &mut HashMap<String, u64>, key: &str) {
+            match map.get_mut(key) {
+                Some(count) => *count += 1,
+                None => {
+                    map.insert(key.to_owned(), 1);
+                }
+            }
+        }
+        let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let trial_id: String = row.get(0).map_err(|e| self.err(e))?;
-            let failing: String = row.get(1).map_err(|e| self.err(e))?;
-            let tally = tallies.entry(trial_id).or_default();
-            for criterion in failing.split_whitespace() {
-                match tally.get_mut(criterion) {
-                    Some(count) => *count += 1,
-                    None => {
-                        tally.insert(criterion.to_owned(), 1);
+            let text = |i: usize| -> Result<&str, StoreError> {
+                row.get_ref(i)
+                    .and_then(|v| v.as_str().map_err(rusqlite::Error::from))
+                    .map_err(|e| self.err(e))
+            };
+            let flag = |i: usize| -> Result<bool, StoreError> {
+                row.get::<_, bool>(i).map_err(|e| self.err(e))
+            };
+            let trial_id = text(0)?;
+            let status = parse_status(text(1)?)?;
+            let verdict = text(2)?;
+            let tally = match tallies.get_mut(trial_id) {
+                Some(tally) => tally,
+                None => tallies.entry(trial_id.to_owned()).or_insert_with(|| Tally {
+                    summary: TrialSummary {
+                        trial_id: trial_id.to_owned(),
+                        ..TrialSummary::default()
+                    },
+                    ..Tally::default()
+                }),
+            };
+            let s = &mut tally.summary;
+            match status {
+                ScreeningStatus::Draft => s.in_progress += 1,
+                ScreeningStatus::Voided => s.voided += 1,
+                _ => {
+                    s.screened += 1;
+                    if verdict == "ELIGIBLE" || verdict == "PRE-SCREEN PASSED" {
+                        s.eligible += 1;
+                    }
+                    if flag(3)? {
+                        s.approached += 1;
+                    }
+                    if flag(4)? {
+                        s.consented += 1;
+                    }
+                    if verdict == "NOT ELIGIBLE" {
+                        s.not_eligible += 1;
+                        for criterion in text(5)?.split_whitespace() {
+                            bump(&mut tally.failing, criterion);
+                        }
+                    }
+                    let reason = || -> Result<String, StoreError> {
+                        row.get::<_, Option<String>>(6)
+                            .map(Option::unwrap_or_default)
+                            .map_err(|e| self.err(e))
+                    };
+                    match status {
+                        ScreeningStatus::Declined => {
+                            s.declined += 1;
+                            bump(&mut tally.declined, &reason()?);
+                        }
+                        ScreeningStatus::Enrolled => s.enrolled += 1,
+                        ScreeningStatus::NotEnrolled => {
+                            s.not_enrolled += 1;
+                            bump(&mut tally.not_enrolled, &reason()?);
+                        }
+                        _ => {}
                     }
                 }
             }
         }
         drop(rows);
 
-        let sql = format!(
-            "SELECT s.trial_id, s.status, coalesce(s.status_reason, ''), count(*) \
-             FROM screening s {clause} {where_or_and} s.status IN ('declined', 'not-enrolled') \
-             GROUP BY 1, 2, 3"
-        );
-        let mut statement = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
-        let mut rows = statement.query(params()).map_err(|e| self.err(e))?;
-        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let read = || -> rusqlite::Result<(String, String, String, i64)> {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-            };
-            let (trial_id, status, reason, count) = read().map_err(|e| self.err(e))?;
-            if let Some(summary) = summaries.get_mut(&trial_id) {
-                let counted = ReasonCount {
-                    reason,
-                    count: count as u64,
-                };
-                if status == "declined" {
-                    summary.declined_reasons.push(counted);
-                } else {
-                    summary.not_enrolled_reasons.push(counted);
-                }
-            }
-        }
-        drop(rows);
-
+        let mut summaries = Vec::with_capacity(tallies.len());
         for (trial_id, tally) in tallies {
-            let texts = self.latest_criterion_texts(&trial_id)?;
-            if let Some(summary) = summaries.get_mut(&trial_id) {
-                summary.ineligible_by_criterion = tally
+            let Tally {
+                mut summary,
+                failing,
+                declined,
+                not_enrolled,
+            } = tally;
+            let texts = if failing.is_empty() {
+                HashMap::new()
+            } else {
+                self.latest_criterion_texts(&trial_id)?
+            };
+            summary.ineligible_by_criterion = failing
+                .into_iter()
+                .map(|(criterion_id, count)| CriterionCount {
+                    text: texts.get(&criterion_id).cloned().unwrap_or_default(),
+                    criterion_id,
+                    count,
+                })
+                .collect();
+            summary.ineligible_by_criterion.sort_by(|a, b| {
+                b.count
+                    .cmp(&a.count)
+                    .then_with(|| a.criterion_id.cmp(&b.criterion_id))
+            });
+            let sorted = |reasons: HashMap<String, u64>| {
+                let mut list: Vec<ReasonCount> = reasons
                     .into_iter()
-                    .map(|(criterion_id, count)| CriterionCount {
-                        text: texts.get(&criterion_id).cloned().unwrap_or_default(),
-                        criterion_id,
-                        count,
-                    })
+                    .map(|(reason, count)| ReasonCount { reason, count })
                     .collect();
-                summary.ineligible_by_criterion.sort_by(|a, b| {
-                    b.count
-                        .cmp(&a.count)
-                        .then(a.criterion_id.cmp(&b.criterion_id))
-                });
-            }
-        }
-        for summary in summaries.values_mut() {
-            for reasons in [
-                &mut summary.declined_reasons,
-                &mut summary.not_enrolled_reasons,
-            ] {
-                reasons.sort_by(|a, b| b.count.cmp(&a.count).then(a.reason.cmp(&b.reason)));
-            }
+                list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.reason.cmp(&b.reason)));
+                list
+            };
+            summary.declined_reasons = sorted(declined);
+            summary.not_enrolled_reasons = sorted(not_enrolled);
+            summaries.push(summary);
         }
         debug!(trials = summaries.len(), "screening summary computed");
-        Ok(summaries.into_values().collect())
+        Ok(summaries)
     }
 
     fn backup_to(&self, path: &Path) -> Result<(), StoreError> {
@@ -2025,21 +2046,39 @@ impl SqliteStore {
 const EVENT_COLUMNS: &str = "seq, at_utc, utc_offset, coordinator_id, coordinator_name, \
      coordinator_role, screening_id, action, target, old_value, new_value, reason, prev_hash, hash";
 
+/// Reads an event leniently: a value of the wrong type (as tampering may leave) is read as
+/// text or as absent, so verification names the event instead of failing on the read.
 fn read_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEvent> {
+    use rusqlite::types::ValueRef;
+    let text = |i: usize| -> rusqlite::Result<Option<String>> {
+        Ok(match row.get_ref(i)? {
+            ValueRef::Null => None,
+            ValueRef::Integer(n) => Some(n.to_string()),
+            ValueRef::Real(x) => Some(x.to_string()),
+            ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
+                Some(String::from_utf8_lossy(bytes).into_owned())
+            }
+        })
+    };
+    let required = |i: usize| text(i).map(Option::unwrap_or_default);
+    let coordinator_id = match row.get_ref(3)? {
+        ValueRef::Integer(n) => n,
+        _ => -1,
+    };
     Ok(AuditEvent {
         seq: row.get(0)?,
-        at_utc: row.get(1)?,
-        utc_offset: row.get(2)?,
-        coordinator_id: row.get(3)?,
-        coordinator_name: row.get(4)?,
-        coordinator_role: row.get(5)?,
-        screening_id: row.get(6)?,
-        action: row.get(7)?,
-        target: row.get(8)?,
-        old_value: row.get(9)?,
-        new_value: row.get(10)?,
-        reason: row.get(11)?,
-        prev_hash: row.get(12)?,
-        hash: row.get(13)?,
+        at_utc: required(1)?,
+        utc_offset: required(2)?,
+        coordinator_id,
+        coordinator_name: required(4)?,
+        coordinator_role: required(5)?,
+        screening_id: text(6)?,
+        action: required(7)?,
+        target: text(8)?,
+        old_value: text(9)?,
+        new_value: text(10)?,
+        reason: text(11)?,
+        prev_hash: required(12)?,
+        hash: required(13)?,
     })
 }
