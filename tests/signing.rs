@@ -511,7 +511,10 @@ fn cli_identity_export_sign_and_verify() {
         // The audit appendix names the date-of-birth change but never shows the date.
         let extracted = pdf_text(&pdftotext, &pdf);
         assert!(extracted.contains("date of birth"), "{extracted}");
-        assert!(!extracted.contains("1968-03-14"), "the date of birth is printed");
+        assert!(
+            !extracted.contains("1968-03-14"),
+            "the date of birth is printed"
+        );
         assert!(extracted.contains(SIGNER));
     }
 
@@ -543,4 +546,39 @@ fn cli_identity_export_sign_and_verify() {
         Some(1),
         "an unsigned draft must not verify"
     );
+}
+
+#[test]
+fn verify_never_panics_and_never_accepts_a_mutation() {
+    let signer = identity(KeyAlgorithm::P256);
+    let pdf = sign_report(
+        &signed_input("assix-eligible.ron", SignatureMeaning::ScreenedBy),
+        &options(),
+        &signer,
+    )
+    .unwrap();
+    assert!(verify(&pdf).is_valid());
+    let seed = fastrand::u64(..);
+    eprintln!("mutation seed {seed}");
+    let mut rng = fastrand::Rng::with_seed(seed);
+    for _ in 0..300 {
+        let mut mutated = pdf.clone();
+        match rng.u8(0..3) {
+            0 => {
+                let at = rng.usize(..mutated.len());
+                mutated[at] = mutated[at].wrapping_add(rng.u8(1..=255));
+            }
+            1 => mutated.truncate(rng.usize(..mutated.len())),
+            _ => {
+                let at = rng.usize(..mutated.len());
+                mutated.insert(at, rng.u8(..));
+            }
+        }
+        assert!(
+            !verify(&mutated).is_valid(),
+            "a mutation verified (seed {seed})"
+        );
+    }
+    assert!(!verify(b"").is_valid());
+    assert!(!verify(b"%PDF-1.7\n%%EOF").is_valid());
 }

@@ -14,8 +14,8 @@ use jiff::Timestamp;
 use jiff::tz::{Offset, TimeZone};
 use lopdf::{Dictionary, Object, Stream};
 use printpdf::{
-    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFont, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextRenderingMode,
+    Color, FontId, Line, LineCapStyle, LineJoinStyle, LinePoint, Mm, Op, PaintMode, PdfDocument,
+    PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextRenderingMode,
 };
 use serde::{Deserialize, Serialize};
 use sha2_011::{Digest, Sha256};
@@ -362,6 +362,13 @@ fn push_ops(ops: &mut Vec<Op>, draw: &Draw, font: &FontId) {
             }
             ops.push(Op::SetOutlineColor { col: colour(*c) });
             ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
+            // Round joins and caps: the handwritten strokes look like ink, not wire.
+            ops.push(Op::SetLineJoinStyle {
+                join: LineJoinStyle::Round,
+            });
+            ops.push(Op::SetLineCapStyle {
+                cap: LineCapStyle::Round,
+            });
             ops.push(Op::DrawLine {
                 line: Line {
                     points: points

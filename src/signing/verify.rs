@@ -76,8 +76,16 @@ impl Verification {
     }
 }
 
-/// Verifies a signed report. Never panics on any input.
+/// Verifies a signed report. Never panics on any input: a parser panic on a hostile file is
+/// caught and reported as a problem.
 pub fn verify(pdf: &[u8]) -> Verification {
+    std::panic::catch_unwind(|| verify_unguarded(pdf)).unwrap_or_else(|_| Verification {
+        problems: vec!["the file could not be parsed".to_owned()],
+        ..Verification::default()
+    })
+}
+
+fn verify_unguarded(pdf: &[u8]) -> Verification {
     let mut v = Verification::default();
     let doc = match Document::load_mem(pdf) {
         Ok(doc) => doc,
@@ -211,6 +219,13 @@ fn check_signature(pdf: &[u8], sig: &lopdf::Dictionary, v: &mut Verification) {
     let hex = &hole[1..hole.len() - 1];
     if !hex.len().is_multiple_of(2) || !hex.iter().all(u8::is_ascii_hexdigit) {
         v.problems.push("/Contents is not a hex string".to_owned());
+        return;
+    }
+    // The hole is not hashed: a digit whose case changed decodes to the same byte, so mixed
+    // case means the /Contents text was edited after signing.
+    if hex.iter().any(u8::is_ascii_lowercase) && hex.iter().any(u8::is_ascii_uppercase) {
+        v.problems
+            .push("/Contents mixes upper- and lower-case hex: edited after signing".to_owned());
         return;
     }
     let bytes: Vec<u8> = hex
