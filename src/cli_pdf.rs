@@ -11,17 +11,13 @@ use clap::{Args, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use jiff::tz::Offset;
 
-use crate::eligibility::evaluate;
-use crate::report::{
-    AuditRow, ReportInput, ReportOptions, SignatureAppearance, SignatureMeaning, render,
-};
-use crate::screening::Screening;
-use crate::screening_file::{read_screening, write_atomically};
+use crate::export::{self, SignRequest};
+use crate::report::{ReportOptions, SignatureMeaning};
+use crate::screening_file::read_screening;
 use crate::signing::identity::{self, KeyAlgorithm, signer_name};
-use crate::signing::{SigningError, SigningIdentity, sign_report, store as identity_store};
+use crate::signing::{SigningError, SigningIdentity, store as identity_store};
 use crate::storage::clock::{Clock, SystemClock};
-use crate::storage::{AuditEvent, DataDir, Store, open_store};
-use crate::trial::load::{LoadedTrial, load_trial_str};
+use crate::storage::{DataDir, Store, open_store};
 
 /// The environment variable read instead of prompting for the passphrase.
 pub const PASSPHRASE_ENV: &str = "PRESCREEN_PASSPHRASE";
@@ -197,70 +193,6 @@ fn print_identity(certificate: &x509_cert::Certificate) {
     );
 }
 
-/// The screening, its trial and audit trail, gathered for rendering.
-struct Gathered {
-    trial: LoadedTrial,
-    screening: Screening,
-    audit: Vec<AuditRow>,
-    chain_hash: Option<String>,
-}
-
-fn trial_for_screening(
-    trial_dirs: &[PathBuf],
-    screening: &Screening,
-    store: Option<&dyn Store>,
-) -> Result<LoadedTrial> {
-    let set = crate::cli::trial_set(trial_dirs);
-    let reference = &screening.trial;
-    if let Some(trial) = set.get(&reference.id, &reference.version)
-        && reference
-            .sha256
-            .as_deref()
-            .is_none_or(|h| h.eq_ignore_ascii_case(&trial.sha256))
-    {
-        return Ok(trial.clone());
-    }
-    if let (Some(store), Some(hash)) = (store, reference.sha256.as_deref())
-        && let Some(text) = store.trial_text(&reference.id, &reference.version, hash)?
-    {
-        return Ok(load_trial_str(&text, "store")?);
-    }
-    bail!(
-        "trial {} version {} (as screened) is not loaded; add its file with --trials DIR",
-        reference.id,
-        reference.version
-    )
-}
-
-/// "+01:00" → offset.
-fn parse_offset(text: &str) -> Offset {
-    let sign = if text.starts_with('-') { -1 } else { 1 };
-    let digits: Vec<i32> = text
-        .trim_start_matches(['+', '-'])
-        .split(':')
-        .filter_map(|p| p.parse().ok())
-        .collect();
-    let seconds = sign
-        * (digits.first().copied().unwrap_or(0) * 3600 + digits.get(1).copied().unwrap_or(0) * 60);
-    Offset::from_seconds(seconds).unwrap_or(Offset::UTC)
-}
-
-/// An audit event as an appendix row.
-pub fn audit_row(event: &AuditEvent) -> AuditRow {
-    AuditRow {
-        at_utc: event.at_utc.parse().unwrap_or(Timestamp::UNIX_EPOCH),
-        utc_offset_seconds: parse_offset(&event.utc_offset).seconds(),
-        who: format!("{} ({})", event.coordinator_name, event.coordinator_role),
-        what: match &event.target {
-            Some(target) => format!("{} {target}", event.action),
-            None => event.action.clone(),
-        },
-        old_value: event.old_value.clone(),
-        new_value: event.new_value.clone(),
-        reason: event.reason.clone(),
-    }
-}
-
 /// Runs `export`.
 pub fn export(
     args: ExportArgs,
@@ -268,7 +200,8 @@ pub fn export(
     trial_dirs: &[PathBuf],
 ) -> Result<ExitCode> {
     let stamp = SystemClock::default().now();
-    let (gathered, mut store) = match (&args.from, &args.screening_id) {
+    let set = crate::cli::trial_set(trial_dirs);
+    let (input, store) = match (&args.from, &args.screening_id) {
         (Some(file), _) => {
             if args.sign {
                 bail!(
@@ -277,53 +210,31 @@ pub fn export(
                 );
             }
             let screening = read_screening(file)?;
-            let trial = trial_for_screening(trial_dirs, &screening, None)?;
-            (
-                Gathered {
-                    trial,
-                    screening,
-                    audit: Vec::new(),
-                    chain_hash: None,
-                },
-                None,
-            )
+            let trial = export::trial_for_screening(&set, &screening, None)?;
+            (export::input_for(&trial, screening)?, None)
         }
         (None, Some(id)) => {
             let dir = DataDir::resolve(data_dir)?;
             let store = open_store(&dir)?;
-            let stored = store.load_screening(id)?;
-            let trial = trial_for_screening(trial_dirs, &stored.screening, Some(&store))?;
-            let audit = store.screening_history(id)?.iter().map(audit_row).collect();
-            let chain_hash = Some(store.latest_chain_hash()?);
-            (
-                Gathered {
-                    trial,
-                    screening: stored.screening,
-                    audit,
-                    chain_hash,
-                },
-                Some(store),
-            )
+            (export::gather(&store, id, &set)?, Some(store))
         }
         (None, None) => bail!("name a screening id or pass --from FILE.ron"),
     };
-    let evaluation = evaluate(&gathered.trial.definition, &gathered.screening);
-    if !evaluation.unmatched_answers.is_empty() {
-        bail!(
-            "answers for criteria the trial does not have: {}",
-            evaluation.unmatched_answers.join(", ")
-        );
-    }
-    let mut input = ReportInput {
-        trial: gathered.trial.definition.clone(),
-        trial_sha256: gathered.trial.sha256.clone(),
-        screening: gathered.screening,
-        evaluation,
-        signature: None,
-        audit: gathered.audit,
-        chain_hash: gathered.chain_hash,
+    let mut store = store;
+    let by = match store.as_ref() {
+        Some(store) => Some(
+            store
+                .current_coordinator()?
+                .ok_or_else(|| anyhow!("no current coordinator: run `prescreen coordinator set`"))?
+                .id,
+        ),
+        None => None,
     };
-    let pdf = if args.sign {
+    let record = match (store.as_mut(), &args.screening_id, by) {
+        (Some(store), Some(id), Some(by)) => Some((store as &mut dyn Store, id.as_str(), by)),
+        _ => None,
+    };
+    let exported = if args.sign {
         if !input.evaluation.verdict.is_settled() {
             bail!(SigningError::NotSettled);
         }
@@ -335,59 +246,43 @@ pub fn export(
             Some(file) => read_strokes(file)?,
             None => Vec::new(),
         };
-        let dir = signing_dir(data_dir)?;
-        let text = identity_store::read(&dir)?;
+        let text = identity_store::read(&signing_dir(data_dir)?)?;
         let secret = passphrase("Passphrase of your signing key: ", false)?;
         let signer: SigningIdentity = identity::from_protected_pem(&text, &secret)?;
-        let name = signer_name(&signer.certificate);
-        input.signature = Some(SignatureAppearance {
-            name: name.name.clone(),
-            role: name.role.clone().unwrap_or_default(),
-            site: name.site.clone().unwrap_or_default(),
-            signed_at: stamp.utc,
-            utc_offset: stamp.offset,
-            meaning,
-            strokes,
-        });
-        let options = ReportOptions {
-            generated_at: stamp.utc,
-            utc_offset: stamp.offset,
-        };
-        sign_report(&input, &options, &signer)?
+        export::export_pdf(
+            input,
+            Some(SignRequest {
+                identity: &signer,
+                meaning,
+                strokes,
+            }),
+            stamp.utc,
+            stamp.offset,
+            &args.out,
+            record,
+        )?
     } else {
-        render(&input, &unsigned_options(stamp.utc, stamp.offset))?
+        let options = unsigned_options(stamp.utc, stamp.offset);
+        export::export_pdf(
+            input,
+            None,
+            options.generated_at,
+            options.utc_offset,
+            &args.out,
+            record,
+        )?
     };
-    write_atomically(&args.out, &pdf).with_context(|| format!("writing {}", args.out.display()))?;
-    let hash = sha256_hex(&pdf);
-    let file_name = args
-        .out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if let (Some(store), Some(id)) = (store.as_mut(), &args.screening_id) {
-        let by = store
-            .current_coordinator()?
-            .ok_or_else(|| anyhow!("no current coordinator: run `prescreen coordinator set`"))?;
-        if args.sign {
-            store.mark_signed(id, by.id, &format!("PDF {file_name} SHA-256 {hash}"))?;
-        } else {
-            store.mark_exported(
-                id,
-                by.id,
-                &format!("unsigned PDF {file_name} SHA-256 {hash}"),
-            )?;
-        }
-    }
     println!(
-        "{} written ({} bytes, {}, verdict {}, SHA-256 {hash})",
+        "{} written ({} bytes, {}, verdict {}, SHA-256 {})",
         args.out.display(),
-        pdf.len(),
-        if args.sign {
+        exported.bytes,
+        if exported.signed {
             "signed"
         } else {
             "DRAFT — NOT SIGNED"
         },
-        input.evaluation.verdict.name()
+        exported.verdict,
+        exported.sha256
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -416,14 +311,6 @@ fn read_strokes(file: &Path) -> Result<Vec<Vec<(f32, f32)>>> {
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     serde_json::from_str(&text)
         .with_context(|| format!("{}: not a list of strokes", file.display()))
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2_011::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Runs `verify`: prints what holds and exits 0 only when everything does.

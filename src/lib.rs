@@ -10,6 +10,7 @@ pub mod cli_pdf;
 pub mod cli_records;
 pub mod decimal_text;
 pub mod eligibility;
+pub mod export;
 pub mod report;
 pub mod screening;
 pub mod screening_file;

@@ -185,3 +185,35 @@ fn special_characters_render_and_extract() {
 fn pdf_page_count(pdf: &[u8]) -> usize {
     lopdf::Document::load_mem(pdf).unwrap().get_pages().len()
 }
+
+#[test]
+fn cli_unsigned_export_is_reproducible_with_source_date_epoch() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = pdf_common::fixture("a-muse-not-eligible.ron");
+    let export = |name: &str| {
+        let out_file = dir.path().join(name);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_prescreen"))
+            .args(["--data-dir", dir.path().join("data").to_str().unwrap()])
+            .args(["export", "--from", fixture.to_str().unwrap(), "--out"])
+            .arg(&out_file)
+            .env("SOURCE_DATE_EPOCH", "1795442731")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        std::fs::read(out_file).unwrap()
+    };
+    let first = export("one.pdf");
+    let second = export("two.pdf");
+    assert_eq!(first, second);
+    // Signing from a file (not in the store) is refused, and nothing is written.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_prescreen"))
+        .args(["--data-dir", dir.path().join("data").to_str().unwrap()])
+        .args(["export", "--from", fixture.to_str().unwrap(), "--out"])
+        .arg(dir.path().join("signed.pdf"))
+        .args(["--sign", "--meaning", "screened"])
+        .env("PRESCREEN_PASSPHRASE", "whatever passphrase")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(!dir.path().join("signed.pdf").exists());
+}

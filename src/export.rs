@@ -1,0 +1,240 @@
+//! Exporting a stored screening as a PDF summary, signed or as a draft: the steps the CLI's
+//! `export` and the app's "Sign & export…" dialog share.
+//!
+//! [`gather`] builds the report input from the store (screening, the exact trial definition it
+//! was answered against, its audit trail and the chain's latest hash). [`export_pdf`] renders
+//! or signs it, writes the file atomically and notes the export or signature in the audit
+//! trail. Nothing is written when any step fails.
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use jiff::tz::Offset;
+use sha2_011::{Digest, Sha256};
+
+use crate::eligibility::evaluate;
+use crate::report::{
+    AuditRow, ReportError, ReportInput, ReportOptions, SignatureAppearance, SignatureMeaning,
+    render,
+};
+use crate::screening::Screening;
+use crate::screening_file::write_atomically;
+use crate::signing::identity::signer_name;
+use crate::signing::{SigningError, SigningIdentity, sign_report};
+use crate::storage::{AuditEvent, CoordinatorId, Store, StoreError};
+use crate::trial::load::{LoadedTrial, TrialSet, load_trial_str};
+
+/// Why an export failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExportError {
+    /// The store could not be read or written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Signing failed (wrong passphrase, INCOMPLETE verdict, …).
+    #[error(transparent)]
+    Signing(#[from] SigningError),
+    /// Rendering failed.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    /// The trial definition the screening was answered against is not available.
+    #[error(
+        "trial {id} version {version} (as screened) is not loaded; add its file with --trials DIR"
+    )]
+    TrialNotLoaded {
+        /// Trial id.
+        id: String,
+        /// Definition version.
+        version: String,
+    },
+    /// The screening has answers the definition does not know.
+    #[error("answers for criteria the trial does not have: {0}")]
+    UnmatchedAnswers(String),
+    /// The PDF could not be written.
+    #[error("{file}: {detail}")]
+    Io {
+        /// The file.
+        file: String,
+        /// The operating system's reason.
+        detail: String,
+    },
+}
+
+/// The trial definition a screening was answered against: from the loaded trials when the
+/// hash matches, else the exact text the store kept.
+pub fn trial_for_screening(
+    set: &TrialSet,
+    screening: &Screening,
+    store: Option<&dyn Store>,
+) -> Result<LoadedTrial, ExportError> {
+    let reference = &screening.trial;
+    if let Some(trial) = set.get(&reference.id, &reference.version)
+        && reference
+            .sha256
+            .as_deref()
+            .is_none_or(|h| h.eq_ignore_ascii_case(&trial.sha256))
+    {
+        return Ok(trial.clone());
+    }
+    if let (Some(store), Some(hash)) = (store, reference.sha256.as_deref())
+        && let Some(text) = store.trial_text(&reference.id, &reference.version, hash)?
+        && let Ok(trial) = load_trial_str(&text, "store")
+    {
+        return Ok(trial);
+    }
+    Err(ExportError::TrialNotLoaded {
+        id: reference.id.clone(),
+        version: reference.version.clone(),
+    })
+}
+
+/// Report input for a screening and its trial (no signature, no audit trail yet).
+pub fn input_for(trial: &LoadedTrial, screening: Screening) -> Result<ReportInput, ExportError> {
+    let evaluation = evaluate(&trial.definition, &screening);
+    if !evaluation.unmatched_answers.is_empty() {
+        return Err(ExportError::UnmatchedAnswers(
+            evaluation.unmatched_answers.join(", "),
+        ));
+    }
+    Ok(ReportInput {
+        trial: trial.definition.clone(),
+        trial_sha256: trial.sha256.clone(),
+        screening,
+        evaluation,
+        signature: None,
+        audit: Vec::new(),
+        chain_hash: None,
+    })
+}
+
+/// Everything the report of a stored screening shows, including its audit trail.
+pub fn gather(store: &dyn Store, id: &str, set: &TrialSet) -> Result<ReportInput, ExportError> {
+    let stored = store.load_screening(id)?;
+    let trial = trial_for_screening(set, &stored.screening, Some(store))?;
+    let mut input = input_for(&trial, stored.screening)?;
+    input.audit = store.screening_history(id)?.iter().map(audit_row).collect();
+    input.chain_hash = Some(store.latest_chain_hash()?);
+    Ok(input)
+}
+
+/// "+01:00" → offset (UTC when unreadable).
+fn parse_offset(text: &str) -> Offset {
+    let sign = if text.starts_with('-') { -1 } else { 1 };
+    let parts: Vec<i32> = text
+        .trim_start_matches(['+', '-'])
+        .split(':')
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    let seconds = sign
+        * (parts.first().copied().unwrap_or(0) * 3600 + parts.get(1).copied().unwrap_or(0) * 60);
+    Offset::from_seconds(seconds).unwrap_or(Offset::UTC)
+}
+
+/// An audit event as an appendix row.
+pub fn audit_row(event: &AuditEvent) -> AuditRow {
+    AuditRow {
+        at_utc: event.at_utc.parse().unwrap_or(Timestamp::UNIX_EPOCH),
+        utc_offset_seconds: parse_offset(&event.utc_offset).seconds(),
+        who: format!("{} ({})", event.coordinator_name, event.coordinator_role),
+        what: match &event.target {
+            Some(target) => format!("{} {target}", event.action),
+            None => event.action.clone(),
+        },
+        old_value: event.old_value.clone(),
+        new_value: event.new_value.clone(),
+        reason: event.reason.clone(),
+    }
+}
+
+/// How to sign: the unlocked identity, what the signature means, and the drawn strokes.
+pub struct SignRequest<'a> {
+    /// The signer's identity, unlocked with their passphrase just now.
+    pub identity: &'a SigningIdentity,
+    /// The meaning the signer chose.
+    pub meaning: SignatureMeaning,
+    /// Handwritten strokes, points in 0..1 (x right, y down).
+    pub strokes: Vec<Vec<(f32, f32)>>,
+}
+
+/// What was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exported {
+    /// Size in bytes.
+    pub bytes: usize,
+    /// SHA-256 of the file, hex (also recorded in the audit trail).
+    pub sha256: String,
+    /// Whether it is signed.
+    pub signed: bool,
+    /// The verdict shown.
+    pub verdict: String,
+}
+
+/// Renders (or signs, with `sign`) the input, writes `out` atomically, and — for a stored
+/// screening (`record` = its id and who exports) — notes the export or signature in the audit
+/// trail. `now` and `offset` are the real clock: a signature always carries the signing time.
+pub fn export_pdf(
+    mut input: ReportInput,
+    sign: Option<SignRequest<'_>>,
+    now: Timestamp,
+    offset: Offset,
+    out: &Path,
+    record: Option<(&mut dyn Store, &str, CoordinatorId)>,
+) -> Result<Exported, ExportError> {
+    let options = ReportOptions {
+        generated_at: now,
+        utc_offset: offset,
+    };
+    let signed = sign.is_some();
+    let pdf = match sign {
+        Some(request) => {
+            if !input.evaluation.verdict.is_settled() {
+                return Err(SigningError::NotSettled.into());
+            }
+            let name = signer_name(&request.identity.certificate);
+            input.signature = Some(SignatureAppearance {
+                name: name.name,
+                role: name.role.unwrap_or_default(),
+                site: name.site.unwrap_or_default(),
+                signed_at: now,
+                utc_offset: offset,
+                meaning: request.meaning,
+                strokes: request.strokes,
+            });
+            sign_report(&input, &options, request.identity)?
+        }
+        None => render(&input, &options)?,
+    };
+    write_atomically(out, &pdf).map_err(|e| ExportError::Io {
+        file: out.display().to_string(),
+        detail: e.to_string(),
+    })?;
+    let sha256: String = Sha256::digest(&pdf)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if let Some((store, id, by)) = record {
+        let file_name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let noted = if signed {
+            store.mark_signed(id, by, &format!("PDF {file_name} SHA-256 {sha256}"))
+        } else {
+            store.mark_exported(
+                id,
+                by,
+                &format!("unsigned PDF {file_name} SHA-256 {sha256}"),
+            )
+        };
+        if let Err(e) = noted {
+            // A signed PDF the audit trail does not know of must not exist.
+            let _ = std::fs::remove_file(out);
+            return Err(e.into());
+        }
+    }
+    Ok(Exported {
+        bytes: pdf.len(),
+        sha256,
+        signed,
+        verdict: input.evaluation.verdict.name().to_owned(),
+    })
+}
