@@ -313,6 +313,30 @@ fn read_strokes(file: &Path) -> Result<Vec<Vec<(f32, f32)>>> {
         .with_context(|| format!("{}: not a list of strokes", file.display()))
 }
 
+/// Whether this prescreen knows the definition the record names (informational: a PDF stays
+/// valid when its definition is retired).
+fn known_definition(record: &crate::signing::verify::RecordCheck) -> String {
+    let set = crate::trial::load::TrialSet::built_in();
+    let matching = set
+        .trials
+        .values()
+        .find(|t| format!("{} {}", t.definition.acronym, t.definition.version()) == record.trial);
+    match matching {
+        Some(trial) if trial.sha256.eq_ignore_ascii_case(&record.trial_sha256) => format!(
+            "the built-in {} {} has the same SHA-256",
+            trial.definition.id,
+            trial.definition.version()
+        ),
+        Some(trial) => format!(
+            "DIFFERS from the built-in {} {} ({})",
+            trial.definition.id,
+            trial.definition.version(),
+            trial.sha256
+        ),
+        None => "not a built-in definition".to_owned(),
+    }
+}
+
 /// Runs `verify`: prints what holds and exits 0 only when everything does.
 pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
     let pdf =
@@ -368,6 +392,7 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
                 "  id as printed:    {}",
                 yes_no(record.screening_id_printed)
             );
+            println!("  definition here:  {}", known_definition(record));
         }
         None => println!("embedded record:    NOT FOUND"),
     }
