@@ -379,6 +379,33 @@ fn an_openssl_pkcs12_identity_signs_and_validates() {
         ],
     );
     assert!(out.status.success(), "{}", text(&out));
+    // OpenSSL's -legacy format (RC2/3DES, SHA-1 MAC) from older institutional tooling loads too.
+    let legacy = dir.path().join("legacy.p12");
+    let out = run(
+        &openssl,
+        &[
+            "pkcs12",
+            "-export",
+            "-legacy",
+            "-inkey",
+            key.to_str().unwrap(),
+            "-in",
+            cert.to_str().unwrap(),
+            "-out",
+            legacy.to_str().unwrap(),
+            "-passout",
+            "pass:institution-secret",
+        ],
+    );
+    if out.status.success() {
+        let data = std::fs::read(&legacy).unwrap();
+        identity::from_pkcs12(&data, "institution-secret").unwrap();
+    } else {
+        eprintln!(
+            "WARNING: openssl cannot write -legacy PKCS#12 here: {}",
+            text(&out)
+        );
+    }
     let data = std::fs::read(&p12).unwrap();
     assert_eq!(
         identity::from_pkcs12(&data, "not the passphrase").unwrap_err(),
@@ -400,6 +427,26 @@ fn an_openssl_pkcs12_identity_signs_and_validates() {
     assert!(verify(&pdf).is_valid());
     let file = dir.path().join("p12-signed.pdf");
     std::fs::write(&file, &pdf).unwrap();
+
+    // The same file through the CLI: a wrong passphrase stores nothing; the right one does.
+    let data = dir.path().join("data");
+    let out = prescreen(
+        &data,
+        &["identity", "import", p12.to_str().unwrap()],
+        Some("nope nope nope"),
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("wrong passphrase"), "{}", text(&out));
+    assert!(!data.join("signing/identity.pem").exists());
+    let out = prescreen(
+        &data,
+        &["identity", "import", p12.to_str().unwrap()],
+        Some("institution-secret"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = prescreen(&data, &["identity", "show"], None);
+    assert!(text(&out).contains("Institution Signer"), "{}", text(&out));
+
     let ext = external(&file, &cert);
     if let Some(ok) = ext.pyhanko_ok {
         assert!(ok, "pyHanko: {}", ext.pyhanko_text);
