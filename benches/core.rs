@@ -18,7 +18,11 @@ fn load_both_trials(c: &mut Criterion) {
 fn evaluate_full_screening(c: &mut Criterion) {
     let set = TrialSet::built_in();
     let trial = set.latest("a-muse").map(|t| t.definition.clone());
-    let screening = screening_from_str(include_str!("../tests/fixtures/a-muse-eligible.ron"), "fixture").ok();
+    let screening = screening_from_str(
+        include_str!("../tests/fixtures/a-muse-eligible.ron"),
+        "fixture",
+    )
+    .ok();
     let (Some(trial), Some(screening)) = (trial, screening) else {
         panic!("fixtures must load");
     };

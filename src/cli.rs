@@ -42,7 +42,12 @@ pub struct Cli {
 
     /// Keep everything (database, signing identities, settings) in this folder instead of the
     /// user's data folder.
-    #[arg(long = "data-dir", value_name = "DIR", env = "PRESCREEN_DATA_DIR", global = true)]
+    #[arg(
+        long = "data-dir",
+        value_name = "DIR",
+        env = "PRESCREEN_DATA_DIR",
+        global = true
+    )]
     pub data_dir: Option<PathBuf>,
 
     /// What to do; without a command the desktop app opens.
@@ -101,8 +106,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let Some(command) = cli.command else {
         let data_dir = crate::storage::DataDir::resolve(cli.data_dir.as_deref())?;
         let today = jiff::Zoned::now().date();
-        crate::app::run(crate::app::AppConfig { data_dir, trial_dirs: cli.trial_dirs, today })
-            .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))?;
+        crate::app::run(crate::app::AppConfig {
+            data_dir,
+            trial_dirs: cli.trial_dirs,
+            today,
+        })
+        .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))?;
         return Ok(ExitCode::SUCCESS);
     };
     match command {
@@ -285,7 +294,7 @@ pub fn evaluation_text(
     let mut out = String::new();
     let identifier = trial
         .primary_identifier()
-        .map(|i| format!("{} {}", i.kind.label(), i.value))
+        .map(|i| i.display())
         .unwrap_or_default();
     let _ = writeln!(
         out,
@@ -294,7 +303,11 @@ pub fn evaluation_text(
         trial.version(),
         screening.screening_id
     );
-    let _ = writeln!(out, "{:<5} {:<6} {:<18} EXPLANATION", "ID", "STAGE", "STATUS");
+    let _ = writeln!(
+        out,
+        "{:<5} {:<6} {:<18} EXPLANATION",
+        "ID", "STAGE", "STATUS"
+    );
     for finding in &evaluation.criteria {
         let stage = match finding.stage {
             Stage::PreScreen => "pre",

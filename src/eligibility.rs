@@ -228,7 +228,11 @@ impl Finding {
     }
 }
 
-fn evaluate_criterion(criterion: &Criterion, screening: &Screening, visit_name: &str) -> CriterionEvaluation {
+fn evaluate_criterion(
+    criterion: &Criterion,
+    screening: &Screening,
+    visit_name: &str,
+) -> CriterionEvaluation {
     let entry = screening.answers.get(&criterion.id);
     let answer = entry.map(|e| &e.answer);
     // Age is computed from the candidate; it needs no answer of its own.
@@ -286,7 +290,12 @@ fn applicability(applies_to: Applicability, candidate: &Candidate) -> Option<Fin
     }
 }
 
-fn apply_rule(criterion: &Criterion, answer: Option<&Answer>, screening: &Screening, visit_name: &str) -> Finding {
+fn apply_rule(
+    criterion: &Criterion,
+    answer: Option<&Answer>,
+    screening: &Screening,
+    visit_name: &str,
+) -> Finding {
     if matches!(answer, Some(Answer::Unknown)) && !matches!(criterion.rule, Rule::MinimumAge(_)) {
         return Finding::unknown("answered unknown");
     }
@@ -554,9 +563,15 @@ fn measurement(rule: &MeasurementRule, answer: Option<&Answer>, kind: CriterionK
 }
 
 /// The date a rule counts from, and how to name it (the visit as the trial names it).
-fn reference_date(reference: ReferenceDate, screening: &Screening, visit_name: &str) -> (Date, String) {
+fn reference_date(
+    reference: ReferenceDate,
+    screening: &Screening,
+    visit_name: &str,
+) -> (Date, String) {
     match (reference, screening.planned_visit_date) {
-        (ReferenceDate::PlannedVisitElsePreScreening, Some(visit)) => (visit, format!("planned {visit_name}")),
+        (ReferenceDate::PlannedVisitElsePreScreening, Some(visit)) => {
+            (visit, format!("planned {visit_name}"))
+        }
         _ => (screening.prescreening_date, "pre-screening date".to_owned()),
     }
 }
@@ -645,7 +660,12 @@ pub fn clear_from(rule: &TimeWindowRule, event: Date) -> Option<Date> {
     None
 }
 
-fn time_window(rule: &TimeWindowRule, answer: Option<&Answer>, screening: &Screening, visit_name: &str) -> Finding {
+fn time_window(
+    rule: &TimeWindowRule,
+    answer: Option<&Answer>,
+    screening: &Screening,
+    visit_name: &str,
+) -> Finding {
     let (reference, reference_name) = reference_date(rule.reference, screening, visit_name);
     let window = format!(
         "{} {} before the {reference_name} {reference}",

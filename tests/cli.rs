@@ -6,7 +6,10 @@ use std::process::{Command, Output};
 fn prescreen(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_prescreen"))
         .args(args)
-        .env("PRESCREEN_DATA_DIR", std::env::temp_dir().join("prescreen-cli-test-unused"))
+        .env(
+            "PRESCREEN_DATA_DIR",
+            std::env::temp_dir().join("prescreen-cli-test-unused"),
+        )
         .current_dir(std::env::temp_dir())
         .output()
         .expect("run prescreen")
@@ -17,7 +20,10 @@ fn stdout(output: &Output) -> String {
 }
 
 fn repo(path: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(path)
+        .display()
+        .to_string()
 }
 
 #[test]
@@ -25,20 +31,34 @@ fn validate_passes_on_the_shipped_trials() {
     let output = prescreen(&["validate", &repo("trials")]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     let text = stdout(&output);
-    assert!(text.contains("ASSIX 1.0.0 (14 criteria)") && text.contains("A-MUSE 1.0.0 (18 criteria)"), "{text}");
+    assert!(
+        text.contains("ASSIX 1.0.0 (14 criteria)") && text.contains("A-MUSE 1.0.0 (18 criteria)"),
+        "{text}"
+    );
 }
 
 #[test]
 fn validate_lists_every_problem_and_exits_1() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("bad-syntax.ron"), "(\n  id: \"x\",\n  acronym: 42,\n)").expect("write");
+    std::fs::write(
+        dir.path().join("bad-syntax.ron"),
+        "(\n  id: \"x\",\n  acronym: 42,\n)",
+    )
+    .expect("write");
     let assix = std::fs::read_to_string(repo("trials/assix.ron")).expect("read");
-    std::fs::write(dir.path().join("bad-rule.ron"), assix.replacen("id: \"EX03\"", "id: \"EX02\"", 1)).expect("write");
+    std::fs::write(
+        dir.path().join("bad-rule.ron"),
+        assix.replacen("id: \"EX03\"", "id: \"EX02\"", 1),
+    )
+    .expect("write");
     let output = prescreen(&["validate", &dir.path().display().to_string()]);
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
     assert!(text.contains("bad-syntax.ron:3:"), "{text}");
-    assert!(text.contains("bad-rule.ron: criterion EX02: duplicate id"), "{text}");
+    assert!(
+        text.contains("bad-rule.ron: criterion EX02: duplicate id"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -53,9 +73,17 @@ fn trials_lists_ids_versions_and_hashes_from_any_folder() {
     let output = prescreen(&["trials"]);
     assert_eq!(output.status.code(), Some(0));
     let text = stdout(&output);
-    let assix_hash = prescreen::trial::load::sha256_hex(&std::fs::read_to_string(repo("trials/assix.ron")).expect("read"));
-    assert!(text.contains("assix") && text.contains(&assix_hash), "{text}");
-    assert!(text.contains("a-muse") && text.contains("NCT07326033"), "{text}");
+    let assix_hash = prescreen::trial::load::sha256_hex(
+        &std::fs::read_to_string(repo("trials/assix.ron")).expect("read"),
+    );
+    assert!(
+        text.contains("assix") && text.contains(&assix_hash),
+        "{text}"
+    );
+    assert!(
+        text.contains("a-muse") && text.contains("NCT07326033"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -70,24 +98,57 @@ fn evaluate_exit_codes_tell_the_verdicts_apart() {
         ("assix-incomplete", "assix", 11, "INCOMPLETE"),
         ("assix-not-eligible", "assix", 12, "NOT ELIGIBLE"),
     ] {
-        let output = prescreen(&["evaluate", "--trial", trial, &repo(&format!("tests/fixtures/{fixture}.ron"))]);
-        assert_eq!(output.status.code(), Some(code), "{fixture}: {}", stdout(&output));
-        assert!(stdout(&output).contains(&format!("VERDICT: {verdict}\n")), "{fixture}");
+        let output = prescreen(&[
+            "evaluate",
+            "--trial",
+            trial,
+            &repo(&format!("tests/fixtures/{fixture}.ron")),
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "{fixture}: {}",
+            stdout(&output)
+        );
+        assert!(
+            stdout(&output).contains(&format!("VERDICT: {verdict}\n")),
+            "{fixture}"
+        );
     }
 }
 
 #[test]
 fn evaluate_names_the_failing_criteria() {
-    let output = prescreen(&["evaluate", "--trial", "a-muse", &repo("tests/fixtures/a-muse-not-eligible.ron")]);
+    let output = prescreen(&[
+        "evaluate",
+        "--trial",
+        "a-muse",
+        &repo("tests/fixtures/a-muse-not-eligible.ron"),
+    ]);
     let text = stdout(&output);
-    assert!(text.contains("IN03  visit  not met            MHISS score 19 points is below the minimum 20 points"), "{text}");
-    assert!(text.contains("excluded until 2026-12-07, clear from 2026-12-08"), "{text}");
+    assert!(
+        text.contains(
+            "IN03  visit  not met            MHISS score 19 points is below the minimum 20 points"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("excluded until 2026-12-07, clear from 2026-12-08"),
+        "{text}"
+    );
     assert!(text.contains("  failing:\n    IN03 (inclusion)"), "{text}");
 }
 
 #[test]
 fn evaluate_json_is_machine_readable() {
-    let output = prescreen(&["evaluate", "--trial", "assix", "--format", "json", &repo("tests/fixtures/assix-not-eligible.ron")]);
+    let output = prescreen(&[
+        "evaluate",
+        "--trial",
+        "assix",
+        "--format",
+        "json",
+        &repo("tests/fixtures/assix-not-eligible.ron"),
+    ]);
     assert_eq!(output.status.code(), Some(12));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     assert_eq!(json["trial_id"], "assix");
@@ -98,13 +159,22 @@ fn evaluate_json_is_machine_readable() {
 #[test]
 fn evaluate_errors_are_not_verdicts() {
     // Wrong trial for the screening.
-    let output = prescreen(&["evaluate", "--trial", "assix", &repo("tests/fixtures/a-muse-eligible.ron")]);
+    let output = prescreen(&[
+        "evaluate",
+        "--trial",
+        "assix",
+        &repo("tests/fixtures/a-muse-eligible.ron"),
+    ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("was answered for trial \"a-muse\""));
     // A broken screening file: file, line and column.
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("s.ron");
-    std::fs::write(&file, "(\n  screening_id: \"X\",\n  trial: (id: \"assix\", version: 1.0.0),\n)").expect("write");
+    std::fs::write(
+        &file,
+        "(\n  screening_id: \"X\",\n  trial: (id: \"assix\", version: 1.0.0),\n)",
+    )
+    .expect("write");
     let output = prescreen(&["evaluate", "--trial", "assix", &file.display().to_string()]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -15,20 +15,65 @@ const SCREENING: &str = include_str!("fixtures/a-muse-eligible.ron");
 /// One edit of a text: delete a range, insert a snippet, or replace a range with a snippet.
 #[derive(Debug, Clone)]
 enum Edit {
-    Delete { at: usize, len: usize },
-    Insert { at: usize, snippet: String },
-    Replace { at: usize, len: usize, snippet: String },
+    Delete {
+        at: usize,
+        len: usize,
+    },
+    Insert {
+        at: usize,
+        snippet: String,
+    },
+    Replace {
+        at: usize,
+        len: usize,
+        snippet: String,
+    },
 }
 
 fn snippet() -> impl Strategy<Value = String> {
     prop_oneof![
         // Fragments that are meaningful to RON and to the schema, to get past the parser.
         prop::sample::select(vec![
-            "(", ")", "[", "]", "{", "}", ",", ":", "\"", "\\", "None", "Some(", "-1", "0", "1e309",
-            "99999999999999999999999999999", "0.000000000000000000000000001", "\"2026-02-30\"",
-            "\"9999-12-31\"", "\"-009999-01-01\"", "Yes", "No", "Unknown", "Value(\"", "Event(Ongoing)",
-            "Event(LastOn(\"2026-01-01\"))", "inclusive: false", "Exclusive", "Female", "Male", "ml/min",
-            "≥", "µ", "\u{0}", "\u{feff}", "true", "false", "amount: 0", "amount: 65535", "min_score: 0",
+            "(",
+            ")",
+            "[",
+            "]",
+            "{",
+            "}",
+            ",",
+            ":",
+            "\"",
+            "\\",
+            "None",
+            "Some(",
+            "-1",
+            "0",
+            "1e309",
+            "99999999999999999999999999999",
+            "0.000000000000000000000000001",
+            "\"2026-02-30\"",
+            "\"9999-12-31\"",
+            "\"-009999-01-01\"",
+            "Yes",
+            "No",
+            "Unknown",
+            "Value(\"",
+            "Event(Ongoing)",
+            "Event(LastOn(\"2026-01-01\"))",
+            "inclusive: false",
+            "Exclusive",
+            "Female",
+            "Male",
+            "ml/min",
+            "≥",
+            "µ",
+            "\u{0}",
+            "\u{feff}",
+            "true",
+            "false",
+            "amount: 0",
+            "amount: 65535",
+            "min_score: 0",
         ])
         .prop_map(str::to_owned),
         any::<String>().prop_map(|s| s.chars().take(8).collect()),
@@ -39,7 +84,11 @@ fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         (any::<usize>(), 1usize..40).prop_map(|(at, len)| Edit::Delete { at, len }),
         (any::<usize>(), snippet()).prop_map(|(at, snippet)| Edit::Insert { at, snippet }),
-        (any::<usize>(), 1usize..12, snippet()).prop_map(|(at, len, snippet)| Edit::Replace { at, len, snippet }),
+        (any::<usize>(), 1usize..12, snippet()).prop_map(|(at, len, snippet)| Edit::Replace {
+            at,
+            len,
+            snippet
+        }),
     ]
 }
 
@@ -69,7 +118,11 @@ fn mutate(text: &str, edits: &[Edit]) -> String {
 }
 
 fn runner() -> TestRunner {
-    TestRunner::new(Config { cases: 10_000, failure_persistence: None, ..Config::default() })
+    TestRunner::new(Config {
+        cases: 10_000,
+        failure_persistence: None,
+        ..Config::default()
+    })
 }
 
 #[test]
@@ -108,7 +161,10 @@ fn mutated_screening_files_never_panic() {
                     let _ = evaluate(&a_muse, &screening);
                     let _ = evaluate(&assix, &screening);
                 }
-                Err(error) => prop_assert!(error.to_string().starts_with("mutated-screening.ron:"), "{error}"),
+                Err(error) => prop_assert!(
+                    error.to_string().starts_with("mutated-screening.ron:"),
+                    "{error}"
+                ),
             }
             Ok(())
         })

@@ -687,7 +687,9 @@ impl PrescreenApp {
     /// only when its screening is of the same candidate (same initials, date of birth and
     /// sex); otherwise only the shared facts are evaluated, with nothing answered.
     fn refresh_across_trials(&mut self) {
-        let Some(active) = self.workspaces.get(self.active) else { return };
+        let Some(active) = self.workspaces.get(self.active) else {
+            return;
+        };
         let facts = &active.screening.candidate;
         self.across_trials = self
             .trials
@@ -695,7 +697,8 @@ impl PrescreenApp {
             .zip(&self.workspaces)
             .enumerate()
             .map(|(index, (trial, workspace))| {
-                let same_candidate = index == self.active || &workspace.screening.candidate == facts;
+                let same_candidate =
+                    index == self.active || &workspace.screening.candidate == facts;
                 let verdict = if same_candidate {
                     evaluate(&trial.definition, &workspace.screening).verdict
                 } else {
