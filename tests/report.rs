@@ -217,3 +217,23 @@ fn cli_unsigned_export_is_reproducible_with_source_date_epoch() {
     assert!(!out.status.success());
     assert!(!dir.path().join("signed.pdf").exists());
 }
+
+proptest::proptest! {
+    /// Wrapping never loses, reorders or invents words, and every line fits its column
+    /// (unless a single character is wider than the column).
+    #[test]
+    fn wrapping_keeps_every_word_and_fits(text in "[a-zA-Zéö≥≤µ–0-9 ,.()/-]{0,300}", width in 20.0f32..300.0) {
+        use prescreen::report::layout::{Face, fonts, text_width, wrap};
+        let fonts = fonts().unwrap();
+        let lines = wrap(fonts, Face::Regular, 8.0, &text, width);
+        let rejoined: String = lines.concat().chars().filter(|c| !c.is_whitespace()).collect();
+        let original: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        proptest::prop_assert_eq!(rejoined, original);
+        for line in &lines {
+            proptest::prop_assert!(
+                text_width(fonts, Face::Regular, 8.0, line) <= width || line.chars().count() == 1,
+                "{:?} is wider than {}", line, width
+            );
+        }
+    }
+}
