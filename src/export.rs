@@ -21,7 +21,7 @@ use crate::screening::Screening;
 use crate::screening_file::write_atomically;
 use crate::signing::identity::signer_name;
 use crate::signing::{SigningError, SigningIdentity, sign_report};
-use crate::storage::{AuditEvent, CoordinatorId, Store, StoreError};
+use crate::storage::{AuditAction, AuditEvent, CoordinatorId, Store, StoreError};
 use crate::trial::load::{LoadedTrial, TrialSet, load_trial_str};
 
 /// Why an export failed.
@@ -217,7 +217,22 @@ pub fn export_pdf(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let noted = if signed {
-            store.mark_signed(id, by, &format!("PDF {file_name} SHA-256 {sha256}"))
+            // A new signature supersedes the earlier signed PDFs: name them in the trail.
+            let earlier: Vec<String> = store
+                .screening_history(id)
+                .map(|events| {
+                    events
+                        .iter()
+                        .filter(|e| e.action_kind() == Some(AuditAction::Signed))
+                        .filter_map(|e| e.new_value.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut detail = format!("PDF {file_name} SHA-256 {sha256}");
+            if !earlier.is_empty() {
+                detail.push_str(&format!("; supersedes {}", earlier.join(" and ")));
+            }
+            store.mark_signed(id, by, &detail)
         } else {
             store.mark_exported(
                 id,

@@ -565,6 +565,29 @@ fn cli_identity_export_sign_and_verify() {
         assert!(extracted.contains(SIGNER));
     }
 
+    // Signing again supersedes the first PDF in the audit trail.
+    let second = dir.path().join("signed-again.pdf");
+    let out = prescreen(
+        &data,
+        &[
+            "export",
+            &id,
+            "--out",
+            second.to_str().unwrap(),
+            "--sign",
+            "--meaning",
+            "reviewed",
+        ],
+        secret,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = prescreen(&data, &["audit", "history", &id], None);
+    assert!(
+        text(&out).contains("supersedes PDF signed.pdf"),
+        "{}",
+        text(&out)
+    );
+
     let mut bytes = std::fs::read(&pdf).unwrap();
     bytes.push(b' ');
     let tampered = dir.path().join("tampered.pdf");
