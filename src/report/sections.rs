@@ -27,6 +27,20 @@ const SMALL: f32 = 7.6;
 const HEADING: f32 = 11.5;
 const LABEL_WIDTH: f32 = 118.0;
 
+/// The first words of a criterion's text, for the verdict's one-line reasons.
+fn short_text(text: &str) -> String {
+    const MAX_CHARS: usize = 60;
+    if text.chars().count() <= MAX_CHARS {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(MAX_CHARS).collect();
+    let cut = cut
+        .rsplit_once(' ')
+        .map(|(head, _)| head.to_owned())
+        .unwrap_or(cut);
+    format!("{cut}…")
+}
+
 /// "inclusion" / "exclusion".
 pub fn kind_word(kind: CriterionKind) -> &'static str {
     match kind {
@@ -389,38 +403,48 @@ fn verdict_box(b: &mut PageBuilder, fonts: &Fonts, input: &ReportInput) {
         ),
     };
     let inner = BODY_WIDTH - 20.0;
-    let mut lines: Vec<(Face, f32, String)> = Vec::new();
-    lines.push((Face::Bold, 15.0, format!("VERDICT: {}", verdict.name())));
+    // (face, size, text, indent): a bullet's continuation lines are indented under its text.
+    let mut lines: Vec<(Face, f32, String, f32)> = Vec::new();
+    lines.push((
+        Face::Bold,
+        15.0,
+        format!("VERDICT: {}", verdict.name()),
+        0.0,
+    ));
     for line in wrap(fonts, Face::Regular, BODY, &summary, inner) {
-        lines.push((Face::Regular, BODY, line));
+        lines.push((Face::Regular, BODY, line, 0.0));
     }
     for (heading, ids) in lists {
         if ids.is_empty() {
             continue;
         }
-        lines.push((Face::Bold, BODY, format!("{heading}:")));
+        lines.push((Face::Bold, BODY, format!("{heading}:"), 0.0));
         for id in ids {
             let text = trial
                 .criterion(id)
-                .map(|c| crate::cli::short_text(&c.text))
+                .map(|c| short_text(&c.text))
                 .unwrap_or_default();
             let why = input
                 .evaluation
                 .criterion(id)
                 .map(|f| f.explanation.as_str())
                 .unwrap_or_default();
-            for line in wrap(
+            for (n, line) in wrap(
                 fonts,
                 Face::Regular,
                 BODY,
                 &format!("• {id} {text} — {why}"),
                 inner - 8.0,
-            ) {
-                lines.push((Face::Regular, BODY, line));
+            )
+            .into_iter()
+            .enumerate()
+            {
+                let indent = if n == 0 { 0.0 } else { 8.0 };
+                lines.push((Face::Regular, BODY, line, indent));
             }
         }
     }
-    let height: f32 = lines.iter().map(|(_, size, _)| size * 1.35).sum::<f32>() + 16.0;
+    let height: f32 = lines.iter().map(|(_, size, _, _)| size * 1.35).sum::<f32>() + 16.0;
     b.y -= 10.0;
     b.ensure(height);
     let top = b.y;
@@ -433,9 +457,9 @@ fn verdict_box(b: &mut PageBuilder, fonts: &Fonts, input: &ReportInput) {
         stroke: Some((colour, 1.6)),
     });
     let mut y = top - 8.0;
-    for (n, (face, size, text)) in lines.iter().enumerate() {
+    for (n, (face, size, text, indent)) in lines.iter().enumerate() {
         b.push(Draw::Text {
-            x: MARGIN_X + 10.0,
+            x: MARGIN_X + 10.0 + indent,
             y: y - size,
             face: *face,
             size: *size,
