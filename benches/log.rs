@@ -17,7 +17,7 @@ use prescreen::cli_records::{log_fields, write_csv_record};
 use prescreen::screening::Screening;
 use prescreen::screening_file::screening_from_str;
 use prescreen::storage::clock::SystemClock;
-use prescreen::storage::sqlite::Durability;
+use prescreen::storage::sqlite::{Durability, SCHEMA_VERSION};
 use prescreen::storage::{LogFilter, NewCoordinator, ScreeningStatus, SqliteStore, Store};
 use prescreen::trial::load::TrialSet;
 
@@ -33,7 +33,8 @@ fn fixture(name: &str) -> Screening {
 
 fn database() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("prescreen-bench-log");
-    let path = dir.join(format!("log-{SCREENINGS}.sqlite3"));
+    // The schema version is in the name so a migration never benchmarks a stale layout.
+    let path = dir.join(format!("log-{SCREENINGS}-schema{SCHEMA_VERSION}.sqlite3"));
     if let Ok(store) = SqliteStore::open(&path) {
         let mut count = 0;
         let _ = store.log(&LogFilter::default(), &mut |_| {
