@@ -313,6 +313,32 @@ fn read_strokes(file: &Path) -> Result<Vec<Vec<(f32, f32)>>> {
         .with_context(|| format!("{}: not a list of strokes", file.display()))
 }
 
+/// `D:20261123141127+01'00'` → `2026-11-23 14:11:27 +01:00`; anything else as it is.
+fn readable_pdf_date(raw: &str) -> String {
+    let digits = raw.strip_prefix("D:").unwrap_or(raw);
+    let bytes = digits.as_bytes();
+    if bytes.len() < 14 || !bytes[..14].iter().all(u8::is_ascii_digit) {
+        return raw.to_owned();
+    }
+    let part = |a: usize, b: usize| &digits[a..b];
+    let zone = match digits.get(14..) {
+        Some(rest) if rest.starts_with('Z') => " UTC".to_owned(),
+        Some(rest) if rest.is_ascii() && rest.len() >= 6 => {
+            format!(" {}:{}", &rest[..3], rest.get(4..6).unwrap_or("00"))
+        }
+        _ => String::new(),
+    };
+    format!(
+        "{}-{}-{} {}:{}:{}{zone}",
+        part(0, 4),
+        part(4, 6),
+        part(6, 8),
+        part(8, 10),
+        part(10, 12),
+        part(12, 14)
+    )
+}
+
 /// Whether this prescreen knows the definition the record names (informational: a PDF stays
 /// valid when its definition is retired).
 fn known_definition(record: &crate::signing::verify::RecordCheck) -> String {
@@ -370,7 +396,11 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
     }
     println!(
         "signing time:       {} (claimed by the signer: a PAdES B-B signature carries no trusted timestamp)",
-        result.signing_time.as_deref().unwrap_or("-")
+        result
+            .signing_time
+            .as_deref()
+            .map(readable_pdf_date)
+            .unwrap_or_else(|| "-".to_owned())
     );
     println!(
         "meaning:            {}",
