@@ -22,6 +22,10 @@ use crate::storage::{DataDir, Store, open_store};
 /// The environment variable read instead of prompting for the passphrase.
 pub const PASSPHRASE_ENV: &str = "PRESCREEN_PASSPHRASE";
 
+/// The environment variable with a new passphrase for an imported key whose PKCS#12
+/// passphrase is too short.
+pub const NEW_PASSPHRASE_ENV: &str = "PRESCREEN_NEW_PASSPHRASE";
+
 /// `prescreen identity …`.
 #[derive(Debug, Subcommand)]
 pub enum IdentityAction {
@@ -165,6 +169,27 @@ pub fn identity(action: IdentityAction, data_dir: Option<&Path>) -> Result<ExitC
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let secret = passphrase("Passphrase of the PKCS#12 file: ", false)?;
             let imported = identity::from_pkcs12(&data, &secret)?;
+            // The stored key keeps the file's passphrase unless that is too short to be one of
+            // two signature components; then the signer chooses a new one.
+            let secret = if identity::check_passphrase_strength(&secret).is_ok() {
+                secret
+            } else {
+                eprintln!(
+                    "The PKCS#12 passphrase is shorter than 8 characters: choose a new one for \
+                     the stored key."
+                );
+                match std::env::var(NEW_PASSPHRASE_ENV) {
+                    Ok(value) => value,
+                    Err(_) => {
+                        let first = rpassword::prompt_password("New passphrase: ")?;
+                        let second = rpassword::prompt_password("Repeat the passphrase: ")?;
+                        if first != second {
+                            bail!("the passphrases differ; nothing was written");
+                        }
+                        first
+                    }
+                }
+            };
             let path = identity_store::save(&dir, &imported, &secret, replace)?;
             print_identity(&imported.certificate);
             println!("saved to {} (mode 0600)", path.display());

@@ -447,6 +447,39 @@ fn an_openssl_pkcs12_identity_signs_and_validates() {
     let out = prescreen(&data, &["identity", "show"], None);
     assert!(text(&out).contains("Institution Signer"), "{}", text(&out));
 
+    // A PKCS#12 with a short passphrase is stored under a new, long enough one.
+    let short = dir.path().join("short.p12");
+    let out = run(
+        &openssl,
+        &[
+            "pkcs12",
+            "-export",
+            "-inkey",
+            key.to_str().unwrap(),
+            "-in",
+            cert.to_str().unwrap(),
+            "-out",
+            short.to_str().unwrap(),
+            "-passout",
+            "pass:abc",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = Command::new(env!("CARGO_BIN_EXE_prescreen"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["identity", "import", "--replace", short.to_str().unwrap()])
+        .env("PRESCREEN_PASSPHRASE", "abc")
+        .env("PRESCREEN_NEW_PASSPHRASE", "a much longer passphrase")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(store::load(&data.join("signing"), "a much longer passphrase").is_ok());
+    assert_eq!(
+        store::load(&data.join("signing"), "abc").unwrap_err(),
+        SigningError::WrongPassphrase
+    );
+
     let ext = external(&file, &cert);
     if let Some(ok) = ext.pyhanko_ok {
         assert!(ok, "pyHanko: {}", ext.pyhanko_text);
