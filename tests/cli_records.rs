@@ -424,3 +424,34 @@ fn data_dir_option_wins_over_the_environment() {
     assert!(option_dir.path().join("prescreen.sqlite3").exists());
     assert!(!env_dir.path().join("prescreen.sqlite3").exists());
 }
+
+#[test]
+fn a_backup_taken_while_another_process_writes_is_consistent() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("live");
+    std::fs::create_dir_all(&data).unwrap();
+    let mut writer = Command::new(env!("CARGO_BIN_EXE_prescreen"))
+        .args(["crash-writer", "--trial", "a-muse"])
+        .env("PRESCREEN_DATA_DIR", &data)
+        .env_remove("PRESCREEN_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(writer.stdout.take().unwrap()).lines();
+    let mut saves = 0;
+    while saves < 20 {
+        let line = lines.next().expect("the writer keeps writing").unwrap();
+        saves += usize::from(line.starts_with("saved "));
+    }
+    let restored = dir.path().join("restored");
+    std::fs::create_dir_all(&restored).unwrap();
+    let copy = restored.join("prescreen.sqlite3");
+    let out = ok(&data, &["backup", copy.to_str().unwrap()]);
+    writer.kill().unwrap();
+    let _ = writer.wait();
+    assert!(out.contains("backup written"), "{out}");
+    let verified = ok(&restored, &["audit", "verify"]);
+    assert!(verified.contains("audit chain intact"), "{verified}");
+}

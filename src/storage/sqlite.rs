@@ -1985,16 +1985,28 @@ impl Store for SqliteStore {
         let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
         let _ = std::fs::remove_file(&temp);
         let result = (|| {
-            self.conn
-                .backup(
-                    rusqlite::MAIN_DB,
-                    &temp,
-                    None::<fn(rusqlite::backup::Progress)>,
-                )
-                .map_err(|e| self.err(e))?;
-            // The copy is self-contained: fold any WAL back and leave a rollback-journal file.
             {
-                let copy = Connection::open(&temp).map_err(|e| self.err(e))?;
+                let mut copy = Connection::open(&temp).map_err(|e| self.err(e))?;
+                // All pages in one step under one read transaction: a consistent snapshot
+                // that writers in WAL mode do not block and cannot restart.
+                let mut attempts = 0;
+                loop {
+                    let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy)
+                        .map_err(|e| self.err(e))?;
+                    match backup.step(-1).map_err(|e| self.err(e))? {
+                        rusqlite::backup::StepResult::Done => break,
+                        _ if attempts < 100 => {
+                            attempts += 1;
+                            std::thread::sleep(std::time::Duration::from_millis(50));
+                        }
+                        _ => {
+                            return Err(StoreError::Database(
+                                "the database stayed busy; backup not taken".to_owned(),
+                            ));
+                        }
+                    }
+                }
+                // The copy is self-contained: a rollback-journal file with no WAL beside it.
                 let _mode: String = copy
                     .query_row("PRAGMA journal_mode = DELETE", [], |row| row.get(0))
                     .map_err(|e| self.err(e))?;
