@@ -71,3 +71,24 @@ impl DataDir {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_explicit_folder_wins_and_names_are_fixed() {
+        let dir = DataDir::resolve(Some(Path::new("/tmp/somewhere")))
+            .unwrap_or_else(|_| DataDir::at("/unreachable"));
+        assert_eq!(dir.root(), Path::new("/tmp/somewhere"));
+        assert_eq!(
+            dir.database_path(),
+            Path::new("/tmp/somewhere/prescreen.sqlite3")
+        );
+        assert_eq!(dir.signing_dir(), Path::new("/tmp/somewhere/signing"));
+        assert_eq!(
+            dir.settings_path(),
+            Path::new("/tmp/somewhere/settings.ron")
+        );
+    }
+}
