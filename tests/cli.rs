@@ -1,4 +1,9 @@
 //! The command line as a user runs it: the real binary, its output and exit codes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -28,7 +28,7 @@ fn same_input_gives_same_bytes() {
     assert_eq!(first, second, "rendering is not deterministic");
     assert!(first.starts_with(b"%PDF-"));
     let mut later = options();
-    later.generated_at = later.generated_at + jiff::SignedDuration::from_secs(1);
+    later.generated_at += jiff::SignedDuration::from_secs(1);
     assert_ne!(first, render(&input, &later).unwrap());
 }
 

@@ -1,5 +1,10 @@
 //! Loading trial definitions: the shipped files are complete and verbatim, and bad files get
 //! errors a person can act on.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
 
 use prescreen::trial::model::{CriterionKind, Rule, Stage};
 use prescreen::trial::{LoadError, TrialSet, load_trial_str};

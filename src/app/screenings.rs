@@ -25,14 +25,18 @@ pub struct LogView {
     focus_filter: bool,
     /// Indices of `rows` that pass the in-memory filters; rebuilt only when a filter changes.
     visible: Vec<usize>,
-    visible_key: Option<(
-        String,
-        Option<String>,
-        Option<ScreeningStatus>,
-        Option<String>,
-        usize,
-    )>,
+    /// The filters `visible` was computed for.
+    visible_key: Option<FilterKey>,
 }
+
+/// Free text, trial, status, verdict and the row count: when any changes, `visible` is rebuilt.
+type FilterKey = (
+    String,
+    Option<String>,
+    Option<ScreeningStatus>,
+    Option<String>,
+    usize,
+);
 
 impl LogView {
     /// Asks for the filter field to take keyboard focus next frame (Ctrl+F).
