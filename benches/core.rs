@@ -1,5 +1,8 @@
 //! Benchmarks of the core: loading both shipped trials and evaluating a full screening.
-#![expect(missing_docs, reason = "criterion_group! generates undocumented functions")]
+#![expect(
+    missing_docs,
+    reason = "criterion_group! generates undocumented functions"
+)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use prescreen::eligibility::evaluate;

@@ -22,18 +22,23 @@ fn harness(data_dir: &Path) -> Harness<'static, PrescreenApp> {
         .build_eframe(move |cc| PrescreenApp::new(config, &cc.egui_ctx, None))
 }
 
+/// Finds a labelled text or password field.
+fn field<'a>(harness: &'a Harness<'_, PrescreenApp>, label: &'a str) -> egui_kittest::Node<'a> {
+    use egui::accesskit::Role;
+    harness
+        .query_by_role_and_label(Role::TextInput, label)
+        .or_else(|| harness.query_by_role_and_label(Role::PasswordInput, label))
+        .unwrap_or_else(|| panic!("no text field labelled {label:?}"))
+}
+
 /// Replaces a labelled text field's content and presses Enter (which commits it).
 fn type_into(harness: &mut Harness<'_, PrescreenApp>, label: &str, text: &str) {
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::TextInput, label)
-        .focus();
+    field(harness, label).focus();
     harness.run_steps(1);
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     harness.key_press(egui::Key::Backspace);
     harness.run_steps(1);
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::TextInput, label)
-        .type_text(text);
+    field(harness, label).type_text(text);
     harness.run_steps(2);
     harness.key_press(egui::Key::Enter);
     harness.run_steps(3);
@@ -352,5 +357,104 @@ fn bad_input_gets_a_message_and_is_not_used() {
             .screening
             .answers
             .contains_key("IN05")
+    );
+}
+
+/// Draws a zig-zag on the signature pad with the pointer.
+fn draw_signature(harness: &mut Harness<'_, PrescreenApp>) {
+    let rect = harness.get_by_label("Signature pad").rect();
+    let at = |fx: f32, fy: f32| {
+        egui::pos2(
+            rect.left() + fx * rect.width(),
+            rect.top() + fy * rect.height(),
+        )
+    };
+    harness.hover_at(at(0.1, 0.6));
+    harness.run_steps(1);
+    harness.drag_at(at(0.1, 0.6));
+    harness.run_steps(1);
+    for (i, fx) in [0.2, 0.3, 0.4, 0.5, 0.6, 0.7].iter().enumerate() {
+        harness.hover_at(at(*fx, if i % 2 == 0 { 0.3 } else { 0.7 }));
+        harness.run_steps(1);
+    }
+    harness.drop_at(at(0.8, 0.5));
+    harness.run_steps(2);
+}
+
+#[test]
+fn sign_and_export_from_the_window_writes_a_pdf_that_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    save_profile(&mut harness);
+    switch_to(&mut harness, "A-MUSE");
+    start_candidate(&mut harness);
+    answer_a_muse_to_eligible(&mut harness);
+    assert_eq!(verdict(&harness), "ELIGIBLE");
+    click(&mut harness, "Sign & export…");
+    assert!(harness.state().sign_dialog().is_some());
+
+    // First use: create the signing identity in the dialog.
+    type_into(&mut harness, "New passphrase", "synthetic passphrase 42");
+    type_into(&mut harness, "Repeat passphrase", "synthetic passphrase 42");
+    click(&mut harness, "Create signing identity");
+    assert!(
+        harness.state().sign_dialog().unwrap().has_identity,
+        "{:?}",
+        harness.state().sign_dialog().unwrap().message
+    );
+
+    click(
+        &mut harness,
+        "Screened by — I confirm the answers above are accurate and complete",
+    );
+    draw_signature(&mut harness);
+    assert!(
+        harness
+            .state()
+            .sign_dialog()
+            .unwrap()
+            .strokes
+            .iter()
+            .any(|s| s.len() >= 3),
+        "strokes drawn"
+    );
+    harness
+        .get_by_label("I sign this screening summary electronically: Screened by — I confirm the answers above are accurate and complete.")
+        .click();
+    harness.run_steps(2);
+    let out = dir.path().join("out").join("summary.pdf");
+    type_into(&mut harness, "Save to", &out.display().to_string());
+
+    // A wrong passphrase is a clear error and writes nothing.
+    type_into(&mut harness, "Passphrase", "not the passphrase");
+    click(&mut harness, "Sign and export");
+    harness.run_steps(4);
+    let message = harness
+        .state()
+        .sign_dialog()
+        .unwrap()
+        .message
+        .clone()
+        .unwrap_or_default();
+    assert!(message.to_lowercase().contains("passphrase"), "{message}");
+    assert!(!out.exists(), "nothing written after a wrong passphrase");
+
+    type_into(&mut harness, "Passphrase", "synthetic passphrase 42");
+    click(&mut harness, "Sign and export");
+    harness.run_steps(4);
+    let message = harness
+        .state()
+        .sign_dialog()
+        .unwrap()
+        .message
+        .clone()
+        .unwrap_or_default();
+    assert!(message.starts_with("Signed PDF written"), "{message}");
+    let pdf = std::fs::read(&out).unwrap();
+    let verification = prescreen::signing::verify::verify(&pdf);
+    assert!(verification.is_valid(), "{:?}", verification.problems);
+    assert_eq!(
+        verification.signer.map(|s| s.name),
+        Some("Synthetic Coordinator".to_owned())
     );
 }

@@ -321,7 +321,16 @@ pub fn ui(
             commands.push(Command::CommitCandidate);
             commands.push(Command::StartScreening);
         }
-    } else if ui.button("New candidate").on_hover_text("Clear this trial's checklist for another candidate; the current screening stays saved.").clicked() {
-        commands.push(Command::NewCandidate);
+    } else {
+        if ui
+            .button("Sign & export…")
+            .on_hover_text("Write the PDF screening summary, signed or as a draft")
+            .clicked()
+        {
+            commands.push(Command::OpenSignDialog);
+        }
+        if ui.button("New candidate").on_hover_text("Clear this trial's checklist for another candidate; the current screening stays saved.").clicked() {
+            commands.push(Command::NewCandidate);
+        }
     }
 }

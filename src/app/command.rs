@@ -69,4 +69,12 @@ pub enum Command {
     RefreshLog,
     /// Switch between dark and light.
     ToggleTheme,
+    /// Open "Sign & export…" for the active screening.
+    OpenSignDialog,
+    /// Close it.
+    CloseSignDialog,
+    /// Ask rfd's save dialog for the target path.
+    ChooseExportPath,
+    /// Create the signing identity from the dialog's new passphrase.
+    CreateIdentity,
 }

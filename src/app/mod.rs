@@ -8,6 +8,7 @@ mod criterion;
 mod fields;
 mod profile;
 mod screenings;
+mod sign_dialog;
 mod trial_bar;
 mod verdict;
 
@@ -122,6 +123,9 @@ pub struct PrescreenApp {
     reason_text: String,
     message: Option<String>,
     dark: bool,
+    sign_dialog: Option<sign_dialog::SignDialog>,
+    /// The export spinner has been drawn once: the queued export runs now.
+    export_ready: bool,
 }
 
 /// Storage key of the UI preferences in eframe's storage.
@@ -190,6 +194,8 @@ impl PrescreenApp {
             reason_text: String::new(),
             message: None,
             dark: preferences.dark,
+            sign_dialog: None,
+            export_ready: false,
         };
         app.restore_drafts();
         app.refresh_across_trials();
@@ -379,7 +385,180 @@ impl PrescreenApp {
             } => self.set_status(&screening_id, status, reason),
             Command::RefreshLog => self.refresh_log(),
             Command::ToggleTheme => self.dark = !self.dark,
+            Command::OpenSignDialog => self.open_sign_dialog(),
+            Command::CloseSignDialog => self.sign_dialog = None,
+            Command::ChooseExportPath => self.choose_export_path(),
+            Command::CreateIdentity => self.create_identity(),
         }
+    }
+
+    /// The open "Sign & export…" dialog, for tests.
+    pub fn sign_dialog(&self) -> Option<&sign_dialog::SignDialog> {
+        self.sign_dialog.as_ref()
+    }
+
+    fn open_sign_dialog(&mut self) {
+        let Some(workspace) = self.workspaces.get(self.active).filter(|w| w.stored) else {
+            self.message = Some("Start the screening before exporting it.".to_owned());
+            return;
+        };
+        let id = workspace.screening.screening_id.clone();
+        let settled = workspace.evaluation.verdict.is_settled();
+        let has_identity = crate::signing::store::read(&self.config.data_dir.signing_dir()).is_ok();
+        let path = self
+            .config
+            .data_dir
+            .root()
+            .join("exports")
+            .join(format!("{id}.pdf"));
+        self.sign_dialog = Some(sign_dialog::SignDialog {
+            screening_id: id,
+            verdict_settled: settled,
+            sign: settled,
+            has_identity,
+            path: path.display().to_string(),
+            ..Default::default()
+        });
+    }
+
+    fn choose_export_path(&mut self) {
+        let Some(dialog) = self.sign_dialog.as_mut() else {
+            return;
+        };
+        let chosen = rfd::FileDialog::new()
+            .add_filter("PDF", &["pdf"])
+            .set_file_name(format!("{}.pdf", dialog.screening_id))
+            .save_file();
+        match chosen {
+            Some(path) => dialog.path = path.display().to_string(),
+            None => {
+                dialog.message = Some(
+                    "No file was chosen (cancelled, or no file dialog is available here): type the path instead.".to_owned(),
+                );
+            }
+        }
+    }
+
+    fn create_identity(&mut self) {
+        let (Some(dialog), Some(coordinator)) =
+            (self.sign_dialog.as_mut(), self.coordinator.as_ref())
+        else {
+            return;
+        };
+        let [first, second] = &dialog.new_passphrase;
+        if first != second {
+            dialog.message = Some("The two passphrases differ.".to_owned());
+            return;
+        }
+        let now = crate::storage::clock::SystemClock::default();
+        let stamp = crate::storage::clock::Clock::now(&now);
+        let result = crate::signing::identity::check_passphrase_strength(first)
+            .and_then(|()| {
+                crate::signing::identity::generate(
+                    &coordinator.name,
+                    &coordinator.role,
+                    &coordinator.site_code,
+                    crate::signing::identity::KeyAlgorithm::Rsa2048,
+                    stamp.utc,
+                )
+            })
+            .and_then(|identity| {
+                crate::signing::store::save(
+                    &self.config.data_dir.signing_dir(),
+                    &identity,
+                    first,
+                    false,
+                )
+            });
+        dialog.new_passphrase = Default::default();
+        match result {
+            Ok(_) => {
+                dialog.has_identity = true;
+                dialog.message =
+                    Some("Signing identity created. Sign with its passphrase.".to_owned());
+            }
+            Err(error) => dialog.message = Some(error.to_string()),
+        }
+    }
+
+    /// Runs the queued export: unlocks the identity, renders or signs, writes atomically and
+    /// notes it in the audit trail; a wrong passphrase writes nothing.
+    fn run_export(&mut self) {
+        let Some(mut dialog) = self.sign_dialog.take() else {
+            return;
+        };
+        dialog.phase = sign_dialog::ExportPhase::Editing;
+        let passphrase = std::mem::take(&mut dialog.passphrase);
+        let outcome = self.export_now(&dialog, &passphrase);
+        dialog.message = Some(match outcome {
+            Ok(message) => message,
+            Err(message) => message,
+        });
+        self.sign_dialog = Some(dialog);
+    }
+
+    fn export_now(
+        &mut self,
+        dialog: &sign_dialog::SignDialog,
+        passphrase: &str,
+    ) -> Result<String, String> {
+        let by = self
+            .coordinator
+            .as_ref()
+            .map(|c| c.id)
+            .ok_or("no coordinator profile")?;
+        let store = self.store.as_mut().ok_or("the records store is not open")?;
+        let identity = if dialog.sign {
+            Some(
+                crate::signing::store::load(&self.config.data_dir.signing_dir(), passphrase)
+                    .map_err(|e| e.to_string())?,
+            )
+        } else {
+            None
+        };
+        let mut set = TrialSet::default();
+        for trial in &self.trials {
+            set.add_result(Ok(trial.clone()));
+        }
+        let input = crate::export::gather(store.as_ref(), &dialog.screening_id, &set)
+            .map_err(|e| e.to_string())?;
+        let out = PathBuf::from(dialog.path.trim());
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        let sign = identity
+            .as_ref()
+            .map(|identity| crate::export::SignRequest {
+                identity,
+                meaning: dialog
+                    .meaning
+                    .unwrap_or(crate::report::SignatureMeaning::ScreenedBy),
+                strokes: dialog.strokes.clone(),
+            });
+        let stamp =
+            crate::storage::clock::Clock::now(&crate::storage::clock::SystemClock::default());
+        let exported = crate::export::export_pdf(
+            input,
+            sign,
+            stamp.utc,
+            stamp.offset,
+            &out,
+            Some((store.as_mut(), &dialog.screening_id, by)),
+        )
+        .map_err(|e| e.to_string())?;
+        tracing::info!(screening = %dialog.screening_id, signed = exported.signed, "summary exported");
+        Ok(format!(
+            "{} PDF written: {} ({} KB, verdict {}, SHA-256 {}).",
+            if exported.signed {
+                "Signed"
+            } else {
+                "Unsigned draft"
+            },
+            out.display(),
+            exported.bytes.div_ceil(1024),
+            exported.verdict,
+            exported.sha256
+        ))
     }
 
     fn coordinator_id(&mut self) -> Option<i64> {
@@ -776,6 +955,14 @@ impl PrescreenApp {
         if self.pending.is_some() {
             reason_dialog(ui.ctx(), &mut self.reason_text, &mut commands);
         }
+        if let Some(dialog) = self.sign_dialog.as_mut() {
+            let signer = self
+                .coordinator
+                .as_ref()
+                .map(|c| format!("{} · {} · {}", c.name, c.role, c.site_code))
+                .unwrap_or_default();
+            sign_dialog::ui(ui.ctx(), dialog, &signer, &mut commands);
+        }
         commands
     }
 
@@ -823,6 +1010,9 @@ impl PrescreenApp {
 
     /// Keyboard shortcuts: letter keys only while no text field has focus.
     fn shortcuts(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
+        if self.sign_dialog.is_some() {
+            return;
+        }
         if self.view != View::Screening || self.pending.is_some() || self.coordinator.is_none() {
             if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::F)) {
                 commands.push(Command::ShowView(View::Log));
@@ -932,6 +1122,18 @@ struct Preferences {
 
 impl eframe::App for PrescreenApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let queued = self
+            .sign_dialog
+            .as_ref()
+            .is_some_and(|d| d.phase == sign_dialog::ExportPhase::Queued);
+        if queued && self.export_ready {
+            self.export_ready = false;
+            self.run_export();
+        } else if queued {
+            // Draw the progress indicator first; export on the next frame.
+            self.export_ready = true;
+            ui.ctx().request_repaint();
+        }
         let mut commands = Vec::new();
         self.shortcuts(ui.ctx(), &mut commands);
         commands.extend(self.frame(ui));

@@ -1,0 +1,233 @@
+//! "Sign & export…": the signature pad, the meaning of the signature, the statement to
+//! confirm, the passphrase, where to save — then an atomic write through `export`.
+//!
+//! rfd's save dialog is offered, but a machine without a dialog service returns nothing (as
+//! if cancelled), so the path can always be typed too. Tests never call rfd.
+
+use eframe::egui;
+
+use super::command::Command;
+use crate::report::SignatureMeaning;
+
+/// Where the dialog is in its work.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ExportPhase {
+    /// Filling the form.
+    #[default]
+    Editing,
+    /// The export runs on the next frame (so the progress indicator is drawn first).
+    Queued,
+}
+
+/// The dialog's state; `None` in the app when closed.
+#[derive(Debug, Clone, Default)]
+pub struct SignDialog {
+    /// The screening being exported.
+    pub screening_id: String,
+    /// Whether the verdict can be signed (not INCOMPLETE).
+    pub verdict_settled: bool,
+    /// Sign (`true`) or export an unsigned draft.
+    pub sign: bool,
+    /// Strokes drawn on the pad, points in 0..1 (x right, y down).
+    pub strokes: Vec<Vec<(f32, f32)>>,
+    /// The meaning chosen.
+    pub meaning: Option<SignatureMeaning>,
+    /// The signer confirmed the statement.
+    pub confirmed: bool,
+    /// The passphrase of the signing key (cleared after each attempt).
+    pub passphrase: String,
+    /// A new identity's passphrase, twice (when there is no identity yet).
+    pub new_passphrase: [String; 2],
+    /// Whether a signing identity exists in the data folder.
+    pub has_identity: bool,
+    /// The target file.
+    pub path: String,
+    /// Why the last attempt failed, or what was written.
+    pub message: Option<String>,
+    /// Progress.
+    pub phase: ExportPhase,
+}
+
+impl SignDialog {
+    /// What is still missing before "Sign and export" can run, if anything.
+    pub fn missing(&self) -> Option<&'static str> {
+        if self.path.trim().is_empty() {
+            return Some("choose where to save the PDF");
+        }
+        if !self.sign {
+            return None;
+        }
+        if !self.has_identity {
+            return Some("create your signing identity first");
+        }
+        if self.meaning.is_none() {
+            return Some("choose the meaning of your signature");
+        }
+        if self.strokes.iter().all(|s| s.len() < 2) {
+            return Some("draw your signature");
+        }
+        if !self.confirmed {
+            return Some("confirm the statement");
+        }
+        if self.passphrase.is_empty() {
+            return Some("enter your passphrase");
+        }
+        None
+    }
+}
+
+/// Draws the dialog.
+pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: &mut Vec<Command>) {
+    egui::Modal::new(egui::Id::unique("prescreen-sign-dialog")).show(ctx, |ui| {
+        ui.set_width(560.0);
+        ui.heading(format!("Sign & export {}", dialog.screening_id));
+        if dialog.phase == ExportPhase::Queued {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(if dialog.sign {
+                    "Signing and writing the PDF…"
+                } else {
+                    "Writing the PDF…"
+                });
+            });
+            return;
+        }
+        ui.horizontal(|ui| {
+            ui.add_enabled_ui(dialog.verdict_settled, |ui| {
+                ui.radio_value(&mut dialog.sign, true, "Sign (settled verdict)");
+            });
+            ui.radio_value(&mut dialog.sign, false, "Unsigned draft");
+        });
+        if !dialog.verdict_settled {
+            ui.label(
+                "INCOMPLETE cannot be signed: the draft says \"DRAFT — NOT SIGNED\" on every page.",
+            );
+        }
+        if dialog.sign {
+            ui.label(format!("Signer: {signer}"));
+            if !dialog.has_identity {
+                identity_form(ui, dialog, commands);
+            }
+            ui.label("Meaning of the signature");
+            for meaning in [
+                SignatureMeaning::ScreenedBy,
+                SignatureMeaning::ReviewedByInvestigator,
+            ] {
+                ui.radio_value(&mut dialog.meaning, Some(meaning), meaning.statement());
+            }
+            ui.label("Signature (draw with the mouse)");
+            signature_pad(ui, &mut dialog.strokes);
+            if ui.button("Clear signature").clicked() {
+                dialog.strokes.clear();
+            }
+            let statement = dialog
+                .meaning
+                .map(|m| m.statement())
+                .unwrap_or("the meaning chosen above");
+            ui.checkbox(
+                &mut dialog.confirmed,
+                format!("I sign this screening summary electronically: {statement}."),
+            );
+            let label = ui.label("Passphrase");
+            ui.add(egui::TextEdit::singleline(&mut dialog.passphrase).password(true))
+                .labelled_by(label.id);
+        }
+        ui.separator();
+        let label = ui.label("Save to");
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::TextEdit::singleline(&mut dialog.path)
+                    .hint_text("/path/to/summary.pdf")
+                    .desired_width(400.0),
+            )
+            .labelled_by(label.id);
+            if ui.button("Choose…").clicked() {
+                commands.push(Command::ChooseExportPath);
+            }
+        });
+        if let Some(message) = &dialog.message {
+            ui.label(egui::RichText::new(message.as_str()).strong());
+        }
+        let missing = dialog.missing();
+        ui.horizontal(|ui| {
+            let caption = if dialog.sign {
+                "Sign and export"
+            } else {
+                "Export draft"
+            };
+            let button = ui.add_enabled(missing.is_none(), egui::Button::new(caption));
+            if let Some(missing) = missing {
+                ui.label(egui::RichText::new(format!("To do: {missing}")).weak());
+            }
+            if button.clicked() {
+                dialog.phase = ExportPhase::Queued;
+                ui.ctx().request_repaint();
+            }
+            if ui.button("Close").clicked() {
+                commands.push(Command::CloseSignDialog);
+            }
+        });
+    });
+}
+
+fn identity_form(ui: &mut egui::Ui, dialog: &mut SignDialog, commands: &mut Vec<Command>) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.label("You have no signing identity yet. Create one: a key pair and a certificate with your name, role and site. Its private key is kept encrypted with a passphrase only you know.");
+        let label = ui.label("New passphrase");
+        ui.add(egui::TextEdit::singleline(&mut dialog.new_passphrase[0]).password(true)).labelled_by(label.id);
+        let label = ui.label("Repeat passphrase");
+        ui.add(egui::TextEdit::singleline(&mut dialog.new_passphrase[1]).password(true)).labelled_by(label.id);
+        if ui.button("Create signing identity").clicked() {
+            commands.push(Command::CreateIdentity);
+        }
+    });
+}
+
+/// The pad: drag to draw; strokes are kept normalised so the PDF scales them.
+fn signature_pad(ui: &mut egui::Ui, strokes: &mut Vec<Vec<(f32, f32)>>) {
+    let size = egui::vec2(ui.available_width().min(520.0), 130.0);
+    let (response, painter) = ui.allocate_painter(size, egui::Sense::drag());
+    let rect = response.rect;
+    painter.rect_filled(rect, 4.0, egui::Color32::WHITE);
+    painter.rect_stroke(
+        rect,
+        4.0,
+        egui::Stroke::new(1.0, egui::Color32::GRAY),
+        egui::StrokeKind::Inside,
+    );
+    painter.line_segment(
+        [
+            egui::pos2(rect.left() + 12.0, rect.bottom() - 28.0),
+            egui::pos2(rect.right() - 12.0, rect.bottom() - 28.0),
+        ],
+        egui::Stroke::new(0.5, egui::Color32::LIGHT_GRAY),
+    );
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Signature pad"));
+    let response = response.on_hover_text("Signature pad: draw with the mouse");
+    if response.drag_started() {
+        strokes.push(Vec::new());
+    }
+    if response.dragged()
+        && let Some(pos) = response.interact_pointer_pos()
+        && let Some(stroke) = strokes.last_mut()
+    {
+        let x = ((pos.x - rect.left()) / rect.width()).clamp(0.0, 1.0);
+        let y = ((pos.y - rect.top()) / rect.height()).clamp(0.0, 1.0);
+        if stroke.last() != Some(&(x, y)) {
+            stroke.push((x, y));
+        }
+    }
+    let ink = egui::Stroke::new(2.0, egui::Color32::from_rgb(0x10, 0x20, 0x60));
+    for stroke in strokes.iter() {
+        let points: Vec<egui::Pos2> = stroke
+            .iter()
+            .map(|(x, y)| {
+                egui::pos2(
+                    rect.left() + x * rect.width(),
+                    rect.top() + y * rect.height(),
+                )
+            })
+            .collect();
+        painter.add(egui::Shape::line(points, ink));
+    }
+}
