@@ -730,3 +730,82 @@ fn two_handles_on_one_file_keep_one_chain() {
     assert!(report.is_intact(), "{:?}", report.first_break);
     assert_eq!(report.head, second.latest_chain_hash().unwrap());
 }
+
+#[test]
+fn a_change_after_signing_needs_a_reason_and_supersedes_the_signed_pdf() {
+    let mut s = setup();
+    let assix = trial("assix");
+    let id = s
+        .store
+        .import_screening(&assix, &fixture("assix-not-eligible"), s.by)
+        .unwrap();
+    s.store
+        .mark_signed(&id, s.by, "PDF first.pdf SHA-256 aa")
+        .unwrap();
+    // Even a first answer now changes what the signed PDF shows: a reason is required.
+    let yes = CriterionEntry::new(Answer::Yes);
+    let error = s
+        .store
+        .set_answer(&id, "EX01", Some(&yes), s.by, None)
+        .unwrap_err();
+    assert!(
+        matches!(error, StoreError::ReasonRequired { .. }),
+        "{error}"
+    );
+    assert!(
+        s.store
+            .load_screening(&id)
+            .unwrap()
+            .screening
+            .answers
+            .get("EX01")
+            .is_none(),
+        "nothing saved without the reason"
+    );
+    s.store
+        .set_answer(
+            &id,
+            "EX01",
+            Some(&yes),
+            s.by,
+            Some("medication list arrived"),
+        )
+        .unwrap();
+    let history = s.store.screening_history(&id).unwrap();
+    let superseded: Vec<_> = history
+        .iter()
+        .filter(|e| e.action_kind() == Some(AuditAction::Superseded))
+        .collect();
+    assert_eq!(superseded.len(), 1);
+    assert_eq!(
+        superseded[0].old_value.as_deref(),
+        Some("PDF first.pdf SHA-256 aa")
+    );
+    assert_eq!(
+        superseded[0].reason.as_deref(),
+        Some("medication list arrived")
+    );
+    // Once superseded, further first answers are ordinary edits again.
+    s.store
+        .set_answer(&id, "EX02", Some(&yes), s.by, None)
+        .unwrap();
+    // Dates and candidate fields of a re-signed screening are covered too.
+    s.store
+        .mark_signed(&id, s.by, "PDF second.pdf SHA-256 bb")
+        .unwrap();
+    let error = s
+        .store
+        .set_dates(
+            &id,
+            date(2026, 11, 23),
+            Some(date(2026, 12, 20)),
+            s.by,
+            None,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(error, StoreError::ReasonRequired { .. }),
+        "{error}"
+    );
+    assert!(s.store.verify_audit_chain().unwrap().is_intact());
+}

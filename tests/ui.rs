@@ -457,4 +457,35 @@ fn sign_and_export_from_the_window_writes_a_pdf_that_verifies() {
         verification.signer.map(|s| s.name),
         Some("Synthetic Coordinator".to_owned())
     );
+
+    // After signing, even a note changes what the PDF shows: the app asks for a reason and
+    // the trail marks the signed PDF superseded.
+    click(&mut harness, "Close");
+    select(&mut harness, 7);
+    type_into(&mut harness, "Note", "card seen at the visit");
+    field(&harness, "Reason").type_text("added after signing");
+    harness.run_steps(2);
+    key(&mut harness, egui::Key::Enter);
+    let note = harness.state().workspace().unwrap().screening.answers["IN08"]
+        .note
+        .clone();
+    assert_eq!(
+        note.as_deref(),
+        Some("card seen at the visit"),
+        "{:?}",
+        harness.state().message()
+    );
+    let id = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .screening
+        .screening_id
+        .clone();
+    let store = prescreen::storage::open_store(&DataDir::at(dir.path())).unwrap();
+    let history = prescreen::storage::Store::screening_history(&store, &id).unwrap();
+    assert!(
+        history.iter().any(|e| e.action == "superseded" && e.reason.as_deref() == Some("added after signing")),
+        "the earlier PDF is marked superseded"
+    );
 }

@@ -121,6 +121,8 @@ pub struct PrescreenApp {
     log: screenings::LogView,
     pending: Option<PendingChange>,
     reason_text: String,
+    /// The reason field takes focus once when the dialog opens.
+    focus_reason: bool,
     message: Option<String>,
     dark: bool,
     sign_dialog: Option<sign_dialog::SignDialog>,
@@ -192,6 +194,7 @@ impl PrescreenApp {
             log: screenings::LogView::default(),
             pending: None,
             reason_text: String::new(),
+            focus_reason: false,
             message: None,
             dark: preferences.dark,
             sign_dialog: None,
@@ -561,6 +564,12 @@ impl PrescreenApp {
         ))
     }
 
+    /// Holds a change until the reason dialog is answered.
+    fn ask_reason(&mut self, change: PendingChange) {
+        self.pending = Some(change);
+        self.focus_reason = true;
+    }
+
     fn coordinator_id(&mut self) -> Option<i64> {
         match &self.coordinator {
             Some(c) => Some(c.id),
@@ -718,7 +727,7 @@ impl PrescreenApp {
         }
         let overwrites = candidate::overwrites_a_value(old, &valid);
         if overwrites && reason.is_none() {
-            self.pending = Some(PendingChange::Candidate);
+            self.ask_reason(PendingChange::Candidate);
             return;
         }
         let Some(by) = self.coordinator.as_ref().map(|c| c.id) else {
@@ -753,6 +762,9 @@ impl PrescreenApp {
                 workspace.evaluation = evaluate(&trial.definition, &workspace.screening);
                 self.refresh_across_trials();
             }
+            Err(crate::storage::StoreError::ReasonRequired { .. }) if reason.is_none() => {
+                self.ask_reason(PendingChange::Candidate);
+            }
             Err(error) => self.message = Some(error.to_string()),
         }
     }
@@ -784,7 +796,7 @@ impl PrescreenApp {
         }
         let answered_before = previous.is_some_and(|p| p.answer != Answer::Unknown);
         if answered_before && reason.is_none() {
-            self.pending = Some(PendingChange::Entry { criterion, entry });
+            self.ask_reason(PendingChange::Entry { criterion, entry });
             return;
         }
         let Some(store) = self.store.as_mut() else {
@@ -799,6 +811,10 @@ impl PrescreenApp {
                 };
                 workspace.evaluation = evaluate(&trial.definition, &workspace.screening);
                 self.refresh_across_trials();
+            }
+            // The store knows more cases that need a reason (a change after signing): ask.
+            Err(crate::storage::StoreError::ReasonRequired { .. }) if reason.is_none() => {
+                self.ask_reason(PendingChange::Entry { criterion, entry });
             }
             Err(error) => self.message = Some(error.to_string()),
         }
@@ -953,7 +969,12 @@ impl PrescreenApp {
             View::Screening => self.screening_view(ui, &mut commands),
         }
         if self.pending.is_some() {
-            reason_dialog(ui.ctx(), &mut self.reason_text, &mut commands);
+            reason_dialog(
+                ui.ctx(),
+                &mut self.reason_text,
+                &mut self.focus_reason,
+                &mut commands,
+            );
         }
         if let Some(dialog) = self.sign_dialog.as_mut() {
             let signer = self
@@ -1072,13 +1093,18 @@ impl PrescreenApp {
     }
 }
 
-fn reason_dialog(ctx: &egui::Context, text: &mut String, commands: &mut Vec<Command>) {
+fn reason_dialog(
+    ctx: &egui::Context,
+    text: &mut String,
+    focus: &mut bool,
+    commands: &mut Vec<Command>,
+) {
     egui::Modal::new(egui::Id::unique("prescreen-reason-dialog")).show(ctx, |ui| {
         ui.heading("Reason for change");
         ui.label("This changes a value that was already recorded. The audit trail keeps the old value, the new one and your reason.");
         let label = ui.label("Reason");
         let response = ui.add(egui::TextEdit::singleline(text).hint_text("e.g. corrected after checking the lab report")).labelled_by(label.id);
-        if ui.memory(|m| m.focused().is_none()) {
+        if std::mem::take(focus) {
             response.request_focus();
         }
         ui.horizontal(|ui| {

@@ -200,7 +200,7 @@ pub fn lay_out(fonts: &Fonts, input: &ReportInput, options: &ReportOptions) -> L
     let identifiers = trial
         .identifiers
         .iter()
-        .map(|i| format!("{} {}", i.kind.label(), i.value))
+        .map(|i| i.display())
         .collect::<Vec<_>>()
         .join(" · ");
     key_values(
@@ -721,7 +721,7 @@ fn header_footer(
     let ids = trial
         .identifiers
         .iter()
-        .map(|i| format!("{} {}", i.kind.label(), i.value))
+        .map(|i| i.display())
         .collect::<Vec<_>>()
         .join(" · ");
     let page_text = format!("page {number} of {total}");

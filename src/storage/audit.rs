@@ -60,11 +60,13 @@ pub enum AuditAction {
     Signed,
     /// The screening or its summary left prescreen (PDF, RON export).
     Exported,
+    /// A change after signing: the earlier signed PDFs no longer show the record.
+    Superseded,
 }
 
 impl AuditAction {
     /// Every action, for parsing and for documentation.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 15] = [
         Self::CoordinatorSaved,
         Self::ScreeningCreated,
         Self::ScreeningImported,
@@ -79,6 +81,7 @@ impl AuditAction {
         Self::Voided,
         Self::Signed,
         Self::Exported,
+        Self::Superseded,
     ];
 
     /// The stable text stored in the database and hashed; never change an existing one.
@@ -98,6 +101,7 @@ impl AuditAction {
             Self::Voided => "voided",
             Self::Signed => "signed",
             Self::Exported => "exported",
+            Self::Superseded => "superseded",
         }
     }
 

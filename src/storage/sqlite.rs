@@ -724,6 +724,60 @@ impl Writer<'_> {
         db_error(self.file, error)
     }
 
+    /// The signed PDFs of a screening (their audit details) that no later change has
+    /// superseded yet.
+    fn live_signatures(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        let mut statement = self
+            .tx
+            .prepare_cached(
+                "SELECT action, new_value FROM audit_event \
+                 WHERE screening_id = ?1 AND action IN ('signed', 'superseded') ORDER BY seq",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = statement
+            .query_map([id], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut live = Vec::new();
+        for row in rows {
+            let (action, detail) = row.map_err(|e| self.err(e))?;
+            if action == AuditAction::Superseded.as_str() {
+                live.clear();
+            } else {
+                live.push(detail.unwrap_or_default());
+            }
+        }
+        Ok(live)
+    }
+
+    /// Before a change to a signed screening: the change needs a reason, and the trail records
+    /// that the earlier signed PDFs are superseded (in the same transaction as the change).
+    fn supersede_signatures(
+        &self,
+        by: &Coordinator,
+        id: &str,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let live = self.live_signatures(id)?;
+        if live.is_empty() {
+            return Ok(());
+        }
+        let reason = required_reason(reason, id, || "changing a signed screening".to_owned())?;
+        let detail = live.join(" and ");
+        self.append(
+            by,
+            EventDraft {
+                screening_id: Some(id),
+                action: AuditAction::Superseded,
+                target: None,
+                old_value: Some(&detail),
+                new_value: None,
+                reason: Some(reason),
+            },
+        )
+    }
+
     /// Appends one event to the global chain.
     fn append(&self, by: &Coordinator, draft: EventDraft<'_>) -> Result<(), StoreError> {
         let last: Option<(i64, String)> = self
@@ -1391,6 +1445,7 @@ impl Store for SqliteStore {
             } else {
                 reason.map(str::trim).filter(|r| !r.is_empty())
             };
+            w.supersede_signatures(&coordinator, id, reason)?;
             let new_text = entry.map(entry_text).transpose()?;
             match &new_text {
                 Some(text) => {
@@ -1438,6 +1493,9 @@ impl Store for SqliteStore {
             let row = w.changeable(id)?;
             let old_fields = candidate_fields(&row.candidate);
             let new_fields = candidate_fields(candidate);
+            if old_fields != new_fields {
+                w.supersede_signatures(&coordinator, id, reason)?;
+            }
             for ((field, old), (_, new)) in old_fields.iter().zip(new_fields.iter()) {
                 if old == new {
                     continue;
@@ -1502,6 +1560,9 @@ impl Store for SqliteStore {
                     planned_visit_date,
                 ),
             ];
+            if changes.iter().any(|(_, old, new)| old != new) {
+                w.supersede_signatures(&coordinator, id, reason)?;
+            }
             for (field, old, new) in changes {
                 if old == new {
                     continue;
