@@ -489,3 +489,45 @@ fn sign_and_export_from_the_window_writes_a_pdf_that_verifies() {
         "the earlier PDF is marked superseded"
     );
 }
+
+#[test]
+fn the_screening_log_filters_opens_and_moves_a_screening() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    save_profile(&mut harness);
+    switch_to(&mut harness, "A-MUSE");
+    start_candidate(&mut harness);
+    select(&mut harness, 4);
+    type_into(&mut harness, "Maximal mouth opening (mm)", "45");
+    assert_eq!(verdict(&harness), "NOT ELIGIBLE");
+    let id = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .screening
+        .screening_id
+        .clone();
+
+    // Ctrl+F opens the log with its filter focused.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    harness.run_steps(3);
+    assert!(field(&harness, "Filter").is_focused());
+    field(&harness, "Filter").type_text(&id);
+    harness.run_steps(3);
+    harness.get_by_label("1 of 1 screenings");
+    click(&mut harness, &id);
+    click(&mut harness, "Record verdict (pre-screened)");
+    harness.get_by_label("pre-screened");
+    type_into(&mut harness, "Reason", "duplicate of another screening");
+    click(&mut harness, "Void (entered in error)");
+    harness.get_by_label("voided");
+    click(&mut harness, "Open");
+    assert_eq!(
+        harness.state().workspace().unwrap().status,
+        Some(prescreen::storage::ScreeningStatus::Voided)
+    );
+    assert_eq!(
+        harness.state().workspace().unwrap().screening.screening_id,
+        id
+    );
+}

@@ -183,6 +183,8 @@ impl LogView {
         ));
         self.actions(ui, commands);
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+        // Selectable labels would take the click meant for the row.
+        ui.style_mut().interaction.selectable_labels = false;
         let Self {
             rows,
             visible,
