@@ -337,7 +337,7 @@ pub fn evaluation_text(
         for id in ids {
             let text = trial
                 .criterion(id)
-                .map(|c| short_text(&c.text))
+                .map(|c| c.short_text())
                 .unwrap_or_default();
             let kind = trial.criterion(id).map(|c| match c.kind {
                 CriterionKind::Inclusion => "inclusion",
@@ -364,18 +364,4 @@ pub fn evaluation_text(
         Verdict::Eligible => {}
     }
     out
-}
-
-/// The first words of a criterion's text, for one-line lists.
-pub fn short_text(text: &str) -> String {
-    const MAX_CHARS: usize = 60;
-    if text.chars().count() <= MAX_CHARS {
-        return text.to_owned();
-    }
-    let cut: String = text.chars().take(MAX_CHARS).collect();
-    let cut = cut
-        .rsplit_once(' ')
-        .map(|(head, _)| head.to_owned())
-        .unwrap_or(cut);
-    format!("{cut}…")
 }

@@ -531,3 +531,29 @@ fn the_screening_log_filters_opens_and_moves_a_screening() {
         id
     );
 }
+
+#[test]
+fn a_broken_trial_file_is_listed_and_the_app_still_starts() {
+    let data = tempfile::tempdir().unwrap();
+    let trials = tempfile::tempdir().unwrap();
+    std::fs::write(
+        trials.path().join("broken.ron"),
+        "(\n    id: \"broken\",\n    acronym: 12,\n)",
+    )
+    .unwrap();
+    let config = AppConfig {
+        data_dir: DataDir::at(data.path()),
+        trial_dirs: vec![trials.path().to_path_buf()],
+        today: date(2026, 11, 23),
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 1000.0))
+        .build_eframe(move |cc| PrescreenApp::new(config, &cc.egui_ctx, None));
+    save_profile(&mut harness);
+    let problems = harness.state().trial_problems().to_vec();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("broken.ron:3:"), "{}", problems[0]);
+    harness.get_by_label("Trial files: 1 problem(s)");
+    switch_to(&mut harness, "ASSIX");
+    switch_to(&mut harness, "A-MUSE");
+}

@@ -92,7 +92,7 @@ pub fn ui(
                             ..Default::default()
                         },
                     );
-                    job.append(&crate::cli::short_text(&criterion.text), 0.0, body);
+                    job.append(&criterion.short_text(), 0.0, body);
                     let response = ui
                         .add(
                             egui::Button::selectable(selected, job)

@@ -27,20 +27,6 @@ const SMALL: f32 = 7.6;
 const HEADING: f32 = 11.5;
 const LABEL_WIDTH: f32 = 118.0;
 
-/// The first words of a criterion's text, for the verdict's one-line reasons.
-fn short_text(text: &str) -> String {
-    const MAX_CHARS: usize = 60;
-    if text.chars().count() <= MAX_CHARS {
-        return text.to_owned();
-    }
-    let cut: String = text.chars().take(MAX_CHARS).collect();
-    let cut = cut
-        .rsplit_once(' ')
-        .map(|(head, _)| head.to_owned())
-        .unwrap_or(cut);
-    format!("{cut}…")
-}
-
 /// "inclusion" / "exclusion".
 pub fn kind_word(kind: CriterionKind) -> &'static str {
     match kind {
@@ -422,7 +408,7 @@ fn verdict_box(b: &mut PageBuilder, fonts: &Fonts, input: &ReportInput) {
         for id in ids {
             let text = trial
                 .criterion(id)
-                .map(|c| short_text(&c.text))
+                .map(|c| c.short_text())
                 .unwrap_or_default();
             let why = input
                 .evaluation

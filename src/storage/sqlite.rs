@@ -1162,7 +1162,7 @@ impl CriterionTexts {
                         definition
                             .criteria
                             .iter()
-                            .map(|c| (c.id.clone(), crate::cli::short_text(&c.text)))
+                            .map(|c| (c.id.clone(), c.short_text()))
                             .collect()
                     })
                     .unwrap_or_default()

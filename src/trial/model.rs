@@ -178,6 +178,23 @@ pub struct Criterion {
     pub rule: Rule,
 }
 
+impl Criterion {
+    /// The first words of the verbatim text (at most 60 characters, cut at a word), for
+    /// one-line lists: the verdict's reasons, the screening log, the checklist.
+    pub fn short_text(&self) -> String {
+        const MAX_CHARS: usize = 60;
+        if self.text.chars().count() <= MAX_CHARS {
+            return self.text.clone();
+        }
+        let cut: String = self.text.chars().take(MAX_CHARS).collect();
+        let cut = cut
+            .rsplit_once(' ')
+            .map(|(head, _)| head.to_owned())
+            .unwrap_or(cut);
+        format!("{cut}…")
+    }
+}
+
 /// Inclusion criteria must be met; exclusion criteria must be absent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CriterionKind {
