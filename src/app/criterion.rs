@@ -213,19 +213,16 @@ pub fn ui(
             ));
         }
         Rule::Measurement(rule) => {
-            value_input(
+            quantity_inputs(
                 ui,
                 buffers,
+                criterion,
                 &rule.quantity,
                 &rule.unit,
                 rule.plausible,
-                &criterion.id,
+                rule.calculator,
                 commands,
             );
-            if let Some(calculator) = rule.calculator {
-                calculator_form(ui, buffers, calculator, &criterion.id, commands);
-            }
-            unknown_button(ui, criterion, commands);
         }
         Rule::SexDependentLimit(rule) => {
             ui.label(format!(
@@ -234,19 +231,16 @@ pub fn ui(
                 rule.male_max.value,
                 unit = rule.unit
             ));
-            value_input(
+            quantity_inputs(
                 ui,
                 buffers,
+                criterion,
                 &rule.quantity,
                 &rule.unit,
                 rule.plausible,
-                &criterion.id,
+                rule.calculator,
                 commands,
             );
-            if let Some(calculator) = rule.calculator {
-                calculator_form(ui, buffers, calculator, &criterion.id, commands);
-            }
-            unknown_button(ui, criterion, commands);
         }
         Rule::TimeWindow(rule) => {
             ui.label(format!(
@@ -334,6 +328,36 @@ pub fn ui(
             });
         }
     }
+}
+
+/// A value field, the rule's calculator (if any) and "Unknown": what a measured quantity needs.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of a rule the inputs draw from"
+)]
+fn quantity_inputs(
+    ui: &mut egui::Ui,
+    buffers: &mut InputBuffers,
+    criterion: &Criterion,
+    quantity: &str,
+    unit: &str,
+    plausible: PlausibleRange,
+    calculator: Option<MeasurementCalculator>,
+    commands: &mut Vec<Command>,
+) {
+    value_input(
+        ui,
+        buffers,
+        quantity,
+        unit,
+        plausible,
+        &criterion.id,
+        commands,
+    );
+    if let Some(calculator) = calculator {
+        calculator_form(ui, buffers, calculator, &criterion.id, commands);
+    }
+    unknown_button(ui, criterion, commands);
 }
 
 fn yes_no_buttons(
