@@ -155,6 +155,12 @@ pub struct NewArgs {
     /// Of childbearing potential: yes or no.
     #[arg(long)]
     childbearing: Option<String>,
+    /// Pregnant: yes or no (a fact shared by every trial).
+    #[arg(long, value_name = "yes|no")]
+    pregnant: Option<String>,
+    /// Breastfeeding: yes or no (a fact shared by every trial).
+    #[arg(long, value_name = "yes|no")]
+    breastfeeding: Option<String>,
     /// Pre-screening date (default: today).
     #[arg(long = "date", value_name = "DATE")]
     prescreening_date: Option<Date>,
@@ -335,6 +341,16 @@ fn new_screening(store: &mut dyn Store, args: NewArgs, trial_dirs: &[PathBuf]) -
             .childbearing
             .as_deref()
             .map(|c| parse_yes_no(c, "childbearing potential"))
+            .transpose()?,
+        pregnant: args
+            .pregnant
+            .as_deref()
+            .map(|c| parse_yes_no(c, "pregnant"))
+            .transpose()?,
+        breastfeeding: args
+            .breastfeeding
+            .as_deref()
+            .map(|c| parse_yes_no(c, "breastfeeding"))
             .transpose()?,
     };
     let by = current(store)?;
@@ -780,6 +796,8 @@ fn crash_writer(
                         date_of_birth: Some(Date::constant(1970, 1, 1)),
                         sex: Some(Sex::Female),
                         childbearing_potential: Some(false),
+                        pregnant: Some(false),
+                        breastfeeding: Some(false),
                     },
                     prescreening_date: date,
                     planned_visit_date: None,

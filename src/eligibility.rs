@@ -11,10 +11,10 @@ use serde::Serialize;
 use crate::calculators::{self, ClassificationGate, ScoreRange};
 use crate::screening::{Answer, Candidate, EventAnswer, Screening, Sex};
 use crate::trial::model::{
-    Applicability, Bound, ClassificationCalculator, ClassificationRule, Criterion, CriterionKind,
-    MeasurementCalculator, MeasurementRule, MinimumAgeRule, Period, PeriodUnit, PlausibleRange,
-    ReferenceDate, Rule, SexDependentLimitRule, Stage, TimeWindowRule, TrialDefinition,
-    WindowStart,
+    Applicability, Bound, CandidateFact, ClassificationCalculator, ClassificationRule, Criterion,
+    CriterionKind, FactLink, MeasurementCalculator, MeasurementRule, MinimumAgeRule, Period,
+    PeriodUnit, PlausibleRange, ReferenceDate, Rule, SexDependentLimitRule, Stage, TimeWindowRule,
+    TrialDefinition, WindowStart,
 };
 
 /// Whether a criterion's statement holds for the candidate.
@@ -237,15 +237,26 @@ fn evaluate_criterion(
     let answer = entry.map(|e| &e.answer);
     // Age is computed from the candidate; it needs no answer of its own.
     let needs_no_answer = matches!(criterion.rule, Rule::MinimumAge(_));
-    let finding = match applicability(criterion.applies_to, &screening.candidate) {
-        Some(finding) => finding,
-        None => match answer {
+    let by_facts = criterion
+        .facts
+        .as_ref()
+        .and_then(|link| facts_finding(link, &screening.candidate));
+    let settled_by_facts = by_facts.is_some();
+    let finding = match (
+        applicability(criterion.applies_to, &screening.candidate),
+        by_facts,
+    ) {
+        (Some(finding), _) => finding,
+        (None, Some(finding)) => finding,
+        (None, None) => match answer {
             None if !needs_no_answer => Finding::unknown("not answered"),
             _ => apply_rule(criterion, answer, screening, visit_name),
         },
     };
-    let answered =
-        answer.is_some() || needs_no_answer || finding.status == CriterionStatus::NotApplicable;
+    let answered = answer.is_some()
+        || needs_no_answer
+        || settled_by_facts
+        || finding.status == CriterionStatus::NotApplicable;
     CriterionEvaluation {
         id: criterion.id.clone(),
         kind: criterion.kind,
@@ -256,6 +267,32 @@ fn evaluate_criterion(
         explanation: finding.explanation,
         clear_from: finding.clear_from,
     }
+}
+
+/// `Some` when shared candidate facts settle the criterion (see [`FactLink`]).
+fn facts_finding(link: &FactLink, candidate: &Candidate) -> Option<Finding> {
+    let values: Vec<(CandidateFact, Option<bool>)> = link
+        .any_of
+        .iter()
+        .map(|f| (*f, candidate.fact(*f)))
+        .collect();
+    if let Some((fact, _)) = values.iter().find(|(_, v)| *v == Some(true)) {
+        return Some(Finding::new(
+            CriterionStatus::Met,
+            format!("candidate is {} (shared candidate fact)", fact.label()),
+        ));
+    }
+    if link.exact && values.iter().all(|(_, v)| *v == Some(false)) {
+        let names: Vec<&str> = values.iter().map(|(f, _)| f.label()).collect();
+        return Some(Finding::new(
+            CriterionStatus::NotMet,
+            format!(
+                "candidate is not {} (shared candidate fact)",
+                names.join(" or ")
+            ),
+        ));
+    }
+    None
 }
 
 /// `Some` when the criterion does not (or may not) concern this candidate.

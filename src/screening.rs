@@ -70,6 +70,22 @@ pub struct Candidate {
     /// Whether a female candidate is of childbearing potential (CTFG 2020); `None` unknown.
     #[serde(default)]
     pub childbearing_potential: Option<bool>,
+    /// Whether the candidate is pregnant; `None` unknown.
+    #[serde(default)]
+    pub pregnant: Option<bool>,
+    /// Whether the candidate is breastfeeding; `None` unknown.
+    #[serde(default)]
+    pub breastfeeding: Option<bool>,
+}
+
+impl Candidate {
+    /// The value of a shared fact.
+    pub fn fact(&self, fact: crate::trial::model::CandidateFact) -> Option<bool> {
+        match fact {
+            crate::trial::model::CandidateFact::Pregnant => self.pregnant,
+            crate::trial::model::CandidateFact::Breastfeeding => self.breastfeeding,
+        }
+    }
 }
 
 /// Sex as recorded; thresholds that differ by sex use it.

@@ -41,6 +41,8 @@ fn screening(trial: &TrialDefinition, sex: Option<Sex>) -> Screening {
             date_of_birth: Some(date(1970, 6, 15)),
             sex,
             childbearing_potential: None,
+            pregnant: None,
+            breastfeeding: None,
         },
         prescreening_date: date(2026, 11, 23),
         planned_visit_date: None,
@@ -892,4 +894,56 @@ fn fixtures_evaluate_to_the_verdict_in_their_name() {
             );
         }
     }
+}
+
+/// Pregnancy and breastfeeding are candidate facts shared by every trial: a "yes" settles
+/// each criterion that names them; a "no" settles only a criterion that is exactly that fact.
+#[test]
+fn shared_pregnancy_and_breastfeeding_facts() {
+    let assix = trial("assix");
+    let a_muse = trial("a-muse");
+    let mut woman = screening(&assix, Some(Sex::Female));
+    woman.candidate.pregnant = Some(true);
+    assert_eq!(status(&assix, &woman, "EX05"), Met);
+    assert_eq!(
+        status(&a_muse, &woman, "EX08"),
+        Met,
+        "pregnant or breastfeeding or plans"
+    );
+    assert_eq!(
+        status(&assix, &woman, "EX06"),
+        Unknown,
+        "pregnancy says nothing of breastfeeding"
+    );
+
+    let mut woman = screening(&assix, Some(Sex::Female));
+    woman.candidate.pregnant = Some(false);
+    woman.candidate.breastfeeding = Some(false);
+    assert_eq!(
+        status(&assix, &woman, "EX06"),
+        NotMet,
+        "\"Are breastfeeding\" is exactly the fact"
+    );
+    assert_eq!(
+        status(&assix, &woman, "EX05"),
+        Unknown,
+        "a planned pregnancy is still to be asked"
+    );
+    assert_eq!(
+        status(&a_muse, &woman, "EX08"),
+        Unknown,
+        "plans are still to be asked"
+    );
+    assert_eq!(
+        status(&assix, &with(woman.clone(), "EX05", Answer::No), "EX05"),
+        NotMet
+    );
+
+    woman.candidate.breastfeeding = Some(true);
+    assert_eq!(status(&assix, &woman, "EX06"), Met);
+    assert_eq!(status(&a_muse, &woman, "EX08"), Met);
+    // A fact never makes a criterion apply to a man.
+    let mut man = screening(&assix, Some(Sex::Male));
+    man.candidate.pregnant = Some(true);
+    assert_eq!(status(&assix, &man, "EX05"), NotApplicable);
 }

@@ -72,6 +72,8 @@ fn new_screening(date: Date) -> NewScreening {
             date_of_birth: Some(jiff::civil::date(1970, 5, 6)),
             sex: Some(Sex::Female),
             childbearing_potential: Some(false),
+            pregnant: None,
+            breastfeeding: None,
         },
         prescreening_date: date,
         planned_visit_date: None,

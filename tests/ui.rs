@@ -557,3 +557,37 @@ fn a_broken_trial_file_is_listed_and_the_app_still_starts() {
     switch_to(&mut harness, "ASSIX");
     switch_to(&mut harness, "A-MUSE");
 }
+
+#[test]
+fn pregnancy_entered_once_is_carried_to_the_other_trial() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    save_profile(&mut harness);
+    switch_to(&mut harness, "A-MUSE");
+    type_into(&mut harness, "Initials", "PV");
+    type_into(&mut harness, "Date of birth", "1990-04-18");
+    click(&mut harness, "Female");
+    // The "Yes" radios are, in order: childbearing potential, pregnant, breastfeeding.
+    harness.query_all_by_label("Yes").next().unwrap().click();
+    harness.run_steps(3);
+    harness.query_all_by_label("Yes").nth(1).unwrap().click();
+    harness.run_steps(3);
+    click(&mut harness, "Start screening");
+    let a_muse = harness.state().workspace().unwrap();
+    assert_eq!(a_muse.screening.candidate.pregnant, Some(true));
+    assert_eq!(
+        a_muse.evaluation.criterion("EX08").unwrap().status,
+        prescreen::eligibility::CriterionStatus::Met
+    );
+    assert_eq!(verdict(&harness), "NOT ELIGIBLE");
+
+    switch_to(&mut harness, "ASSIX");
+    let assix = harness.state().workspace().unwrap();
+    assert_eq!(assix.screening.candidate.pregnant, Some(true));
+    assert!(assix.carried_over.contains("pregnant"));
+    assert_eq!(
+        assix.evaluation.criterion("EX05").unwrap().status,
+        prescreen::eligibility::CriterionStatus::Met
+    );
+    assert!(assix.screening.answers.is_empty());
+}

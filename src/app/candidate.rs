@@ -22,6 +22,10 @@ pub struct CandidateForm {
     pub sex: Option<Sex>,
     /// Childbearing potential (`None`: not recorded).
     pub childbearing_potential: Option<bool>,
+    /// Pregnant (`None`: not recorded).
+    pub pregnant: Option<bool>,
+    /// Breastfeeding (`None`: not recorded).
+    pub breastfeeding: Option<bool>,
     /// Pre-screening date as typed.
     pub prescreening_date: String,
     /// Planned visit date as typed (may be empty).
@@ -60,6 +64,8 @@ impl CandidateForm {
             date_of_birth: c.date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
             sex: c.sex,
             childbearing_potential: c.childbearing_potential,
+            pregnant: c.pregnant,
+            breastfeeding: c.breastfeeding,
             prescreening_date: screening.prescreening_date.to_string(),
             planned_visit_date: screening
                 .planned_visit_date
@@ -140,23 +146,34 @@ impl CandidateForm {
         if !self.errors.is_empty() {
             return Err(());
         }
-        let childbearing_potential = if self.sex == Some(Sex::Male) {
-            None
-        } else {
-            self.childbearing_potential
+        let female_only = |value: Option<bool>| {
+            if self.sex == Some(Sex::Male) {
+                None
+            } else {
+                value
+            }
         };
         Ok(ValidCandidate {
             candidate: Candidate {
                 initials,
                 date_of_birth: birth,
                 sex: self.sex,
-                childbearing_potential,
+                childbearing_potential: female_only(self.childbearing_potential),
+                pregnant: female_only(self.pregnant),
+                breastfeeding: female_only(self.breastfeeding),
             },
             prescreening_date,
             planned_visit_date: visit,
         })
     }
 }
+
+/// A yes/no candidate fact in the panel: its name, its help text and where the form keeps it.
+type YesNoFact = (
+    &'static str,
+    &'static str,
+    fn(&mut CandidateForm) -> &mut Option<bool>,
+);
 
 /// Whether the change overwrites a value that was already recorded (the audit trail then
 /// needs a reason).
@@ -172,6 +189,11 @@ pub fn overwrites_a_value(old: &Screening, new: &ValidCandidate) -> bool {
         || changed(
             c.childbearing_potential.is_some(),
             c.childbearing_potential != new.candidate.childbearing_potential,
+        )
+        || changed(c.pregnant.is_some(), c.pregnant != new.candidate.pregnant)
+        || changed(
+            c.breastfeeding.is_some(),
+            c.breastfeeding != new.candidate.breastfeeding,
         )
         || old.prescreening_date != new.prescreening_date
         || changed(
@@ -262,24 +284,43 @@ pub fn ui(
     });
     carried_badge(ui, &workspace.carried_over, "sex");
 
-    let form = &mut workspace.candidate_form;
-    if form.sex != Some(Sex::Male) {
-        ui.label("Childbearing potential").on_hover_text(
-            "Fertile from menarche until post-menopausal (12 months without menses with no other medical cause) unless permanently sterile (CTFG 2020).",
-        );
-        ui.horizontal(|ui| {
-            for (value, text) in [
-                (Some(true), "Yes"),
-                (Some(false), "No"),
-                (None, "Not recorded"),
-            ] {
-                let r = ui
-                    .radio_value(&mut form.childbearing_potential, value, text)
-                    .on_hover_text("Childbearing potential");
-                commit |= r.clicked();
-            }
-        });
-        carried_badge(ui, &workspace.carried_over, "childbearing potential");
+    if workspace.candidate_form.sex != Some(Sex::Male) {
+        let facts: [YesNoFact; 3] = [
+            (
+                "childbearing potential",
+                "Fertile from menarche until post-menopausal (12 months without menses with no other medical cause) unless permanently sterile (CTFG 2020).",
+                |form| &mut form.childbearing_potential,
+            ),
+            (
+                "pregnant",
+                "Shared by every trial: settles pregnancy criteria when yes.",
+                |form| &mut form.pregnant,
+            ),
+            (
+                "breastfeeding",
+                "Shared by every trial: settles breastfeeding criteria when yes (and \"Are breastfeeding\" when no).",
+                |form| &mut form.breastfeeding,
+            ),
+        ];
+        for (name, help, value_of) in facts {
+            let mut title = name.to_owned();
+            title[..1].make_ascii_uppercase();
+            ui.label(&title).on_hover_text(help);
+            let value = value_of(&mut workspace.candidate_form);
+            ui.horizontal(|ui| {
+                for (choice, text) in [
+                    (Some(true), "Yes"),
+                    (Some(false), "No"),
+                    (None, "Not recorded"),
+                ] {
+                    commit |= ui
+                        .radio_value(value, choice, text)
+                        .on_hover_text(title.as_str())
+                        .clicked();
+                }
+            });
+            carried_badge(ui, &workspace.carried_over, name);
+        }
     }
 
     let form = &mut workspace.candidate_form;

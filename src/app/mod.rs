@@ -641,6 +641,19 @@ impl PrescreenApp {
             candidate.childbearing_potential = source.childbearing_potential;
             carried.insert("childbearing potential");
         }
+        for (value, source_value, name) in [
+            (&mut candidate.pregnant, source.pregnant, "pregnant"),
+            (
+                &mut candidate.breastfeeding,
+                source.breastfeeding,
+                "breastfeeding",
+            ),
+        ] {
+            if value.is_none() && source_value.is_some() {
+                *value = source_value;
+                carried.insert(name);
+            }
+        }
         if !carried.is_empty() {
             workspace.carried_over.extend(carried);
             workspace.candidate_form =

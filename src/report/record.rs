@@ -70,6 +70,12 @@ pub struct RecordCandidate {
     pub sex: Option<Sex>,
     /// Childbearing potential, when recorded.
     pub childbearing_potential: Option<bool>,
+    /// Pregnant, when recorded.
+    #[serde(default)]
+    pub pregnant: Option<bool>,
+    /// Breastfeeding, when recorded.
+    #[serde(default)]
+    pub breastfeeding: Option<bool>,
 }
 
 /// One criterion as printed.
@@ -180,6 +186,8 @@ impl ScreeningRecord {
                     .and_then(|dob| age_in_years(dob, screening.prescreening_date)),
                 sex: screening.candidate.sex,
                 childbearing_potential: screening.candidate.childbearing_potential,
+                pregnant: screening.candidate.pregnant,
+                breastfeeding: screening.candidate.breastfeeding,
             },
             prescreening_date: screening.prescreening_date,
             planned_visit_date: screening.planned_visit_date,

@@ -238,11 +238,17 @@ pub fn lay_out(fonts: &Fonts, input: &ReportInput, options: &ReportOptions) -> L
                 .unwrap_or_else(|| "unknown".to_owned()),
         ),
     ];
-    if let Some(cbp) = screening.candidate.childbearing_potential {
-        candidate_rows.push((
+    for (label, value) in [
+        (
             "Childbearing potential",
-            if cbp { "yes" } else { "no" }.to_owned(),
-        ));
+            screening.candidate.childbearing_potential,
+        ),
+        ("Pregnant", screening.candidate.pregnant),
+        ("Breastfeeding", screening.candidate.breastfeeding),
+    ] {
+        if let Some(value) = value {
+            candidate_rows.push((label, if value { "yes" } else { "no" }.to_owned()));
+        }
     }
     candidate_rows.push((
         "Pre-screening date",

@@ -32,10 +32,14 @@ use crate::trial::model::TrialDefinition;
 pub const APPLICATION_ID: i64 = 0x5072_5363;
 
 /// The numbered schema migrations; the database's `user_version` is how many were applied.
-const MIGRATIONS: &[&str] = &[MIGRATION_1];
+const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
 
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Shared candidate facts: pregnancy and breastfeeding (unknown until entered).
+const MIGRATION_2: &str = "ALTER TABLE screening ADD COLUMN pregnant INTEGER; \
+     ALTER TABLE screening ADD COLUMN breastfeeding INTEGER;";
 
 const MIGRATION_1: &str = r#"
 CREATE TABLE coordinator (
@@ -456,7 +460,7 @@ struct ScreeningRow {
 const SCREENING_COLUMNS: &str = "id, trial_id, definition_version, definition_sha256, site_code, \
      created_by, initials, date_of_birth, sex, childbearing_potential, prescreening_date, \
      planned_visit_date, status, status_reason, was_approached, was_consented, verdict, \
-     verdict_failing";
+     verdict_failing, pregnant, breastfeeding";
 
 fn parse_date(text: &str, column: &str) -> Result<Date, StoreError> {
     text.parse()
@@ -519,6 +523,7 @@ type RawScreening = (
     (String, Option<String>, Option<String>, Option<bool>),
     (String, Option<String>, String, Option<String>, bool, bool),
     (String, String),
+    (Option<bool>, Option<bool>),
 );
 
 fn read_raw_screening(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawScreening> {
@@ -541,6 +546,7 @@ fn read_raw_screening(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawScreening>
             row.get(15)?,
         ),
         (row.get(16)?, row.get(17)?),
+        (row.get(18)?, row.get(19)?),
     ))
 }
 
@@ -557,6 +563,7 @@ fn screening_row_from_raw(raw: RawScreening) -> Result<ScreeningRow, StoreError>
             was_consented,
         ),
         (verdict, verdict_failing),
+        (pregnant, breastfeeding),
     ) = raw;
     Ok(ScreeningRow {
         id,
@@ -570,6 +577,8 @@ fn screening_row_from_raw(raw: RawScreening) -> Result<ScreeningRow, StoreError>
             date_of_birth: parse_optional_date(date_of_birth, "date_of_birth")?,
             sex: parse_sex(sex)?,
             childbearing_potential,
+            pregnant,
+            breastfeeding,
         },
         prescreening_date: parse_date(&prescreening_date, "prescreening_date")?,
         planned_visit_date: parse_optional_date(planned_visit_date, "planned_visit_date")?,
@@ -701,7 +710,7 @@ fn required_reason<'r>(
     }
 }
 
-fn candidate_fields(candidate: &Candidate) -> [(&'static str, Option<String>); 4] {
+fn candidate_fields(candidate: &Candidate) -> [(&'static str, Option<String>); 6] {
     [
         (
             "initials",
@@ -715,6 +724,11 @@ fn candidate_fields(candidate: &Candidate) -> [(&'static str, Option<String>); 4
         (
             "childbearing_potential",
             candidate.childbearing_potential.map(|b| b.to_string()),
+        ),
+        ("pregnant", candidate.pregnant.map(|b| b.to_string())),
+        (
+            "breastfeeding",
+            candidate.breastfeeding.map(|b| b.to_string()),
         ),
     ]
 }
@@ -1007,9 +1021,9 @@ impl Writer<'_> {
                 "INSERT INTO screening (id, trial_id, definition_version, definition_sha256, \
                  site_code, created_by, initials, date_of_birth, sex, childbearing_potential, \
                  prescreening_date, planned_visit_date, status, status_reason, verdict, \
-                 verdict_failing, created_utc, updated_utc) \
+                 verdict_failing, created_utc, updated_utc, pregnant, breastfeeding) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL, \
-                 'INCOMPLETE', '', ?14, ?14)",
+                 'INCOMPLETE', '', ?14, ?14, ?15, ?16)",
                 params![
                     id,
                     definition.id,
@@ -1025,6 +1039,8 @@ impl Writer<'_> {
                     planned_visit_date.map(|d| d.to_string()),
                     ScreeningStatus::Draft.as_str(),
                     now,
+                    candidate.pregnant,
+                    candidate.breastfeeding,
                 ],
             )
             .map_err(|e| self.err(e))?;
@@ -1521,13 +1537,15 @@ impl Store for SqliteStore {
             }
             w.tx.execute(
                 "UPDATE screening SET initials = ?2, date_of_birth = ?3, sex = ?4, \
-                 childbearing_potential = ?5 WHERE id = ?1",
+                 childbearing_potential = ?5, pregnant = ?6, breastfeeding = ?7 WHERE id = ?1",
                 params![
                     id,
                     candidate.initials,
                     candidate.date_of_birth.map(|d| d.to_string()),
                     sex_text(candidate.sex),
-                    candidate.childbearing_potential
+                    candidate.childbearing_potential,
+                    candidate.pregnant,
+                    candidate.breastfeeding
                 ],
             )
             .map_err(|e| w.err(e))?;

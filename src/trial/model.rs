@@ -174,8 +174,44 @@ pub struct Criterion {
     /// Which candidates the criterion concerns.
     #[serde(default)]
     pub applies_to: Applicability,
+    /// Candidate facts (shared by every trial) that settle the criterion before its answer.
+    #[serde(default)]
+    pub facts: Option<FactLink>,
     /// How an answer turns into met / not met.
     pub rule: Rule,
+}
+
+/// Candidate facts that are the same in every trial, entered once per candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CandidateFact {
+    /// The candidate is pregnant.
+    Pregnant,
+    /// The candidate is breastfeeding.
+    Breastfeeding,
+}
+
+impl CandidateFact {
+    /// Label for screens and explanations.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pregnant => "pregnant",
+            Self::Breastfeeding => "breastfeeding",
+        }
+    }
+}
+
+/// How shared candidate facts settle a criterion: any listed fact that is true makes the
+/// statement hold ("pregnant or breastfeeding or plans to be" holds for a pregnant
+/// candidate). Only when `exact` — the statement is the facts and nothing more, as in "Are
+/// breastfeeding" — do facts that are all false make it not hold; otherwise the rest of the
+/// statement (e.g. a planned pregnancy) is still answered through the rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactLink {
+    /// The facts, any of which makes the statement hold.
+    pub any_of: Vec<CandidateFact>,
+    /// Whether the facts are the whole statement.
+    pub exact: bool,
 }
 
 impl Criterion {
