@@ -810,3 +810,41 @@ fn a_change_after_signing_needs_a_reason_and_supersedes_the_signed_pdf() {
     );
     assert!(s.store.verify_audit_chain().unwrap().is_intact());
 }
+
+#[test]
+fn a_schema_1_database_is_migrated_and_keeps_its_screenings() {
+    let mut s = setup();
+    let assix = trial("assix");
+    let id = s
+        .store
+        .import_screening(&assix, &fixture("assix-not-eligible"), s.by)
+        .unwrap();
+    drop(s.store);
+    {
+        // Turn the file back into what schema 1 wrote: no pregnancy/breastfeeding columns.
+        let conn = rusqlite::Connection::open(&s.path).unwrap();
+        conn.execute_batch(
+            "ALTER TABLE screening DROP COLUMN pregnant; \
+             ALTER TABLE screening DROP COLUMN breastfeeding; PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let mut store = open(&s.path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(SCHEMA_VERSION, 2);
+    let stored = store.load_screening(&id).unwrap();
+    assert_eq!(stored.screening.candidate.pregnant, None);
+    let mut candidate = stored.screening.candidate.clone();
+    candidate.pregnant = Some(false);
+    store.set_candidate(&id, &candidate, s.by, None).unwrap();
+    assert_eq!(
+        store
+            .load_screening(&id)
+            .unwrap()
+            .screening
+            .candidate
+            .pregnant,
+        Some(false)
+    );
+    assert!(store.verify_audit_chain().unwrap().is_intact());
+}
