@@ -591,3 +591,15 @@ fn pregnancy_entered_once_is_carried_to_the_other_trial() {
     );
     assert!(assix.screening.answers.is_empty());
 }
+
+#[test]
+fn the_theme_switches_between_light_and_dark() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    save_profile(&mut harness);
+    assert_eq!(harness.ctx.theme(), egui::Theme::Light);
+    click(&mut harness, "Dark theme");
+    assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
+    click(&mut harness, "Light theme");
+    assert_eq!(harness.ctx.theme(), egui::Theme::Light);
+}

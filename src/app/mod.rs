@@ -126,6 +126,8 @@ pub struct PrescreenApp {
     message: Option<String>,
     dark: bool,
     sign_dialog: Option<sign_dialog::SignDialog>,
+    /// The theme last handed to egui.
+    theme_applied: Option<bool>,
     /// The export spinner has been drawn once: the queued export runs now.
     export_ready: bool,
 }
@@ -198,6 +200,7 @@ impl PrescreenApp {
             message: None,
             dark: preferences.dark,
             sign_dialog: None,
+            theme_applied: None,
             export_ready: false,
         };
         app.restore_drafts();
@@ -925,11 +928,15 @@ impl PrescreenApp {
     /// Draws one frame and returns what the panels asked for.
     pub fn frame(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
         let mut commands = Vec::new();
-        ui.ctx().set_theme(if self.dark {
-            egui::Theme::Dark
-        } else {
-            egui::Theme::Light
-        });
+        if self.theme_applied != Some(self.dark) {
+            // Only when it changes: setting the theme restyles everything.
+            ui.ctx().set_theme(if self.dark {
+                egui::Theme::Dark
+            } else {
+                egui::Theme::Light
+            });
+            self.theme_applied = Some(self.dark);
+        }
         if self.coordinator.is_none() && self.store.is_some() {
             egui::CentralPanel::default().show(ui, |ui| {
                 profile::ui(&mut self.profile_form, ui, &mut commands);
