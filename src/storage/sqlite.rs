@@ -517,6 +517,9 @@ fn io_error(file: &Path, error: std::io::Error) -> StoreError {
     }
 }
 
+/// A field's name, its old and its new value as stored text.
+type FieldChange = (&'static str, Option<String>, Option<String>);
+
 /// Raw columns of a screening row, as read.
 type RawScreening = (
     (String, String, String, String, String, i64),
@@ -736,6 +739,46 @@ fn candidate_fields(candidate: &Candidate) -> [(&'static str, Option<String>); 6
 impl Writer<'_> {
     fn err(&self, error: rusqlite::Error) -> StoreError {
         db_error(self.file, error)
+    }
+
+    /// Appends one event per changed field (a field that had a value needs the reason) and,
+    /// when anything changes on a signed screening, the supersession first.
+    fn record_field_changes(
+        &self,
+        by: &Coordinator,
+        id: &str,
+        action: AuditAction,
+        describe: &str,
+        changes: &[FieldChange],
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        if changes.iter().any(|(_, old, new)| old != new) {
+            self.supersede_signatures(by, id, reason)?;
+        }
+        for (field, old, new) in changes {
+            if old == new {
+                continue;
+            }
+            let reason = if old.is_some() {
+                Some(required_reason(reason, id, || {
+                    format!("changing {describe}{field}")
+                })?)
+            } else {
+                reason.map(str::trim).filter(|r| !r.is_empty())
+            };
+            self.append(
+                by,
+                EventDraft {
+                    screening_id: Some(id),
+                    action,
+                    target: Some(field),
+                    old_value: old.as_deref(),
+                    new_value: new.as_deref(),
+                    reason,
+                },
+            )?;
+        }
+        Ok(())
     }
 
     /// The signed PDFs of a screening (their audit details) that no later change has
@@ -1507,34 +1550,19 @@ impl Store for SqliteStore {
         let verdict = self.write(|w| {
             let coordinator = w.coordinator(by)?;
             let row = w.changeable(id)?;
-            let old_fields = candidate_fields(&row.candidate);
-            let new_fields = candidate_fields(candidate);
-            if old_fields != new_fields {
-                w.supersede_signatures(&coordinator, id, reason)?;
-            }
-            for ((field, old), (_, new)) in old_fields.iter().zip(new_fields.iter()) {
-                if old == new {
-                    continue;
-                }
-                let reason = if old.is_some() {
-                    Some(required_reason(reason, id, || {
-                        format!("changing the candidate's {field}")
-                    })?)
-                } else {
-                    reason.map(str::trim).filter(|r| !r.is_empty())
-                };
-                w.append(
-                    &coordinator,
-                    EventDraft {
-                        screening_id: Some(id),
-                        action: AuditAction::CandidateFieldChanged,
-                        target: Some(field),
-                        old_value: old.as_deref(),
-                        new_value: new.as_deref(),
-                        reason,
-                    },
-                )?;
-            }
+            let changes: Vec<FieldChange> = candidate_fields(&row.candidate)
+                .into_iter()
+                .zip(candidate_fields(candidate))
+                .map(|((field, old), (_, new))| (field, old, new))
+                .collect();
+            w.record_field_changes(
+                &coordinator,
+                id,
+                AuditAction::CandidateFieldChanged,
+                "the candidate's ",
+                &changes,
+                reason,
+            )?;
             w.tx.execute(
                 "UPDATE screening SET initials = ?2, date_of_birth = ?3, sex = ?4, \
                  childbearing_potential = ?5, pregnant = ?6, breastfeeding = ?7 WHERE id = ?1",
@@ -1578,32 +1606,24 @@ impl Store for SqliteStore {
                     planned_visit_date,
                 ),
             ];
-            if changes.iter().any(|(_, old, new)| old != new) {
-                w.supersede_signatures(&coordinator, id, reason)?;
-            }
-            for (field, old, new) in changes {
-                if old == new {
-                    continue;
-                }
-                let reason = if old.is_some() {
-                    Some(required_reason(reason, id, || {
-                        format!("changing the {field}")
-                    })?)
-                } else {
-                    reason.map(str::trim).filter(|r| !r.is_empty())
-                };
-                w.append(
-                    &coordinator,
-                    EventDraft {
-                        screening_id: Some(id),
-                        action: AuditAction::DateChanged,
-                        target: Some(field),
-                        old_value: old.map(|d| d.to_string()).as_deref(),
-                        new_value: new.map(|d| d.to_string()).as_deref(),
-                        reason,
-                    },
-                )?;
-            }
+            let changes: Vec<FieldChange> = changes
+                .into_iter()
+                .map(|(field, old, new)| {
+                    (
+                        field,
+                        old.map(|d| d.to_string()),
+                        new.map(|d| d.to_string()),
+                    )
+                })
+                .collect();
+            w.record_field_changes(
+                &coordinator,
+                id,
+                AuditAction::DateChanged,
+                "the ",
+                &changes,
+                reason,
+            )?;
             w.tx.execute(
                 "UPDATE screening SET prescreening_date = ?2, planned_visit_date = ?3 \
                  WHERE id = ?1",
