@@ -12,9 +12,17 @@ use prescreen::app::{AppConfig, PrescreenApp};
 use prescreen::storage::DataDir;
 
 fn harness(data_dir: &Path) -> Harness<'static, PrescreenApp> {
+    harness_with_trials(data_dir, Vec::new())
+}
+
+/// The app on `data_dir`, with extra folders of trial files, on 2026-11-23.
+fn harness_with_trials(
+    data_dir: &Path,
+    trial_dirs: Vec<std::path::PathBuf>,
+) -> Harness<'static, PrescreenApp> {
     let config = AppConfig {
         data_dir: DataDir::at(data_dir),
-        trial_dirs: Vec::new(),
+        trial_dirs,
         today: date(2026, 11, 23),
     };
     Harness::builder()
@@ -115,6 +123,15 @@ fn start_candidate(harness: &mut Harness<'_, PrescreenApp>) {
     );
 }
 
+/// A fresh app with the profile saved and an A-MUSE screening of a male candidate started.
+fn a_muse_screening_started(data_dir: &Path) -> Harness<'static, PrescreenApp> {
+    let mut harness = harness(data_dir);
+    save_profile(&mut harness);
+    switch_to(&mut harness, "A-MUSE");
+    start_candidate(&mut harness);
+    harness
+}
+
 /// Answers every A-MUSE criterion so that the male candidate is eligible.
 fn answer_a_muse_to_eligible(harness: &mut Harness<'_, PrescreenApp>) {
     // IN02: documented diagnosis.
@@ -152,10 +169,7 @@ fn answer_a_muse_to_eligible(harness: &mut Harness<'_, PrescreenApp>) {
 #[test]
 fn a_muse_to_eligible_then_mhiss_19_is_not_eligible_naming_in03() {
     let dir = tempfile::tempdir().unwrap();
-    let mut harness = harness(dir.path());
-    save_profile(&mut harness);
-    switch_to(&mut harness, "A-MUSE");
-    start_candidate(&mut harness);
+    let mut harness = a_muse_screening_started(dir.path());
     assert_eq!(verdict(&harness), "INCOMPLETE");
     answer_a_muse_to_eligible(&mut harness);
     assert_eq!(
@@ -199,10 +213,7 @@ fn a_muse_to_eligible_then_mhiss_19_is_not_eligible_naming_in03() {
 #[test]
 fn switching_trials_keeps_answers_and_carries_shared_facts_not_consent() {
     let dir = tempfile::tempdir().unwrap();
-    let mut harness = harness(dir.path());
-    save_profile(&mut harness);
-    switch_to(&mut harness, "A-MUSE");
-    start_candidate(&mut harness);
+    let mut harness = a_muse_screening_started(dir.path());
     select(&mut harness, 5); // IN06 consent
     key(&mut harness, egui::Key::Y);
     select(&mut harness, 4);
@@ -384,10 +395,7 @@ fn draw_signature(harness: &mut Harness<'_, PrescreenApp>) {
 #[test]
 fn sign_and_export_from_the_window_writes_a_pdf_that_verifies() {
     let dir = tempfile::tempdir().unwrap();
-    let mut harness = harness(dir.path());
-    save_profile(&mut harness);
-    switch_to(&mut harness, "A-MUSE");
-    start_candidate(&mut harness);
+    let mut harness = a_muse_screening_started(dir.path());
     answer_a_muse_to_eligible(&mut harness);
     assert_eq!(verdict(&harness), "ELIGIBLE");
     click(&mut harness, "Sign & export…");
@@ -493,10 +501,7 @@ fn sign_and_export_from_the_window_writes_a_pdf_that_verifies() {
 #[test]
 fn the_screening_log_filters_opens_and_moves_a_screening() {
     let dir = tempfile::tempdir().unwrap();
-    let mut harness = harness(dir.path());
-    save_profile(&mut harness);
-    switch_to(&mut harness, "A-MUSE");
-    start_candidate(&mut harness);
+    let mut harness = a_muse_screening_started(dir.path());
     select(&mut harness, 4);
     type_into(&mut harness, "Maximal mouth opening (mm)", "45");
     assert_eq!(verdict(&harness), "NOT ELIGIBLE");
@@ -541,14 +546,7 @@ fn a_broken_trial_file_is_listed_and_the_app_still_starts() {
         "(\n    id: \"broken\",\n    acronym: 12,\n)",
     )
     .unwrap();
-    let config = AppConfig {
-        data_dir: DataDir::at(data.path()),
-        trial_dirs: vec![trials.path().to_path_buf()],
-        today: date(2026, 11, 23),
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 1000.0))
-        .build_eframe(move |cc| PrescreenApp::new(config, &cc.egui_ctx, None));
+    let mut harness = harness_with_trials(data.path(), vec![trials.path().to_path_buf()]);
     save_profile(&mut harness);
     let problems = harness.state().trial_problems().to_vec();
     assert_eq!(problems.len(), 1, "{problems:?}");
