@@ -1,9 +1,9 @@
 //! The headless command line: everything the app does, scriptable and testable.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::eligibility::{Evaluation, Verdict, evaluate};
@@ -277,11 +277,6 @@ fn trial_for<'a>(
         );
     }
     Ok(trial)
-}
-
-/// Reads a screening file with the path in the error.
-pub fn read_screening_file(path: &Path) -> Result<Screening> {
-    read_screening(path).with_context(|| format!("reading {}", path.display()))
 }
 
 /// The per-criterion table and verdict as plain text.

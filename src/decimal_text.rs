@@ -57,32 +57,6 @@ pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal
     deserializer.deserialize_any(DecimalVisitor)
 }
 
-/// Serde for `Option<Decimal>` fields.
-pub mod option {
-    use rust_decimal::Decimal;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    /// Serde: writes `None` or the canonical text.
-    pub fn serialize<S: Serializer>(
-        value: &Option<Decimal>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match value {
-            Some(v) => serializer.serialize_some(&super::format_decimal(v)),
-            None => serializer.serialize_none(),
-        }
-    }
-
-    /// Serde: reads `None`, text or a number.
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Decimal>, D::Error> {
-        #[derive(Deserialize)]
-        struct Wrapper(#[serde(with = "super")] Decimal);
-        Ok(Option::<Wrapper>::deserialize(deserializer)?.map(|Wrapper(v)| v))
-    }
-}
-
 struct DecimalVisitor;
 
 impl de::Visitor<'_> for DecimalVisitor {
