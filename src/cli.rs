@@ -153,16 +153,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             report_problems(&set);
             let screening_data = read_screening(&screening)?;
             let loaded = trial_for(&set, &trial, &screening_data)?;
-            let evaluation = evaluate(&loaded.definition, &screening_data);
-            if !evaluation.unmatched_answers.is_empty() {
-                bail!(
-                    "{}: answers for criteria that {} {} does not have: {}",
-                    screening.display(),
-                    loaded.definition.acronym,
-                    loaded.definition.version(),
-                    evaluation.unmatched_answers.join(", ")
-                );
+            // The same checks as `import`, `answer` and the window: a bad input is refused,
+            // naming the file, the criterion and the field, never evaluated.
+            let today = jiff::Zoned::now().date();
+            let problems = crate::validation::check_screening(
+                &loaded.definition,
+                &screening_data,
+                Some(today),
+            );
+            if !problems.is_empty() {
+                let lines: Vec<String> = problems
+                    .iter()
+                    .map(|p| format!("{}: {p}", screening.display()))
+                    .collect();
+                bail!("{}", lines.join("\n"));
             }
+            let evaluation = evaluate(&loaded.definition, &screening_data);
             match format {
                 OutputFormat::Text => print!(
                     "{}",
@@ -317,13 +323,8 @@ pub fn evaluation_text(
             finding.explanation
         );
     }
-    let _ = writeln!(
-        out,
-        "{} / {} answered",
-        evaluation.answered_count(),
-        evaluation.criteria.len()
-    );
-    let _ = writeln!(out, "VERDICT: {}", evaluation.verdict.name());
+    let _ = writeln!(out, "{}", evaluation.counts);
+    let _ = writeln!(out, "VERDICT: {}", evaluation.verdict_line());
     let list = |out: &mut String, heading: &str, ids: &[String]| {
         if ids.is_empty() {
             return;
@@ -345,6 +346,16 @@ pub fn evaluation_text(
             let _ = writeln!(out, "    {id} ({}) {text} — {why}", kind.unwrap_or(""));
         }
     };
+    let invalid: Vec<String> = evaluation
+        .invalid
+        .iter()
+        .filter_map(|p| p.criterion.clone())
+        .collect();
+    list(
+        &mut out,
+        "invalid answers (re-enter them; they block signing)",
+        &invalid,
+    );
     match &evaluation.verdict {
         Verdict::NotEligible { failing, missing } => {
             list(&mut out, "failing", failing);

@@ -141,8 +141,13 @@ pub enum AuditAction {
 #[derive(Debug, Args)]
 pub struct NewArgs {
     /// Trial id (`assix`, `a-muse`); the newest loaded version is used.
-    #[arg(long)]
-    trial: String,
+    #[arg(long, required_unless_present = "rescreen")]
+    trial: Option<String>,
+    /// Re-screen: start a new screening of the same candidate for the same trial, linked to
+    /// this earlier NOT ELIGIBLE screening. Candidate facts are carried over (unless given
+    /// here), answers are not.
+    #[arg(long, value_name = "ID")]
+    rescreen: Option<String>,
     /// Candidate's initials.
     #[arg(long, default_value = "")]
     initials: String,
@@ -212,6 +217,10 @@ pub struct LogArgs {
     /// Only these statuses (comma-separated or repeated).
     #[arg(long, value_delimiter = ',')]
     status: Vec<String>,
+    /// Only NOT ELIGIBLE screenings whose re-screen date has been reached today and that no
+    /// later screening repeats yet.
+    #[arg(long)]
+    rescreen_due: bool,
     /// Per trial: screened, eligible, approached, consented, declined, enrolled, and the
     /// ineligibility counts per criterion.
     #[arg(long)]
@@ -320,16 +329,26 @@ fn parse_yes_no(text: &str, what: &str) -> Result<bool> {
 
 fn new_screening(store: &mut dyn Store, args: NewArgs, trial_dirs: &[PathBuf]) -> Result<ExitCode> {
     let set = trial_set(trial_dirs);
+    let earlier = args
+        .rescreen
+        .as_deref()
+        .map(|id| store.load_screening(id))
+        .transpose()?;
+    let trial_id = match (&args.trial, &earlier) {
+        (Some(trial), _) => trial.clone(),
+        (None, Some(earlier)) => earlier.screening.trial.id.clone(),
+        (None, None) => bail!("--trial is required"),
+    };
     let trial = set
-        .latest(&args.trial)
-        .ok_or_else(|| anyhow!("no trial {} is loaded", args.trial))?;
+        .latest(&trial_id)
+        .ok_or_else(|| anyhow!("no trial {trial_id} is loaded"))?;
     let sex = match args.sex.as_deref().map(|s| s.trim().to_ascii_lowercase()) {
         None => None,
         Some(s) if s == "female" || s == "f" => Some(Sex::Female),
         Some(s) if s == "male" || s == "m" => Some(Sex::Male),
         Some(_) => bail!("sex must be female or male"),
     };
-    let candidate = Candidate {
+    let given = Candidate {
         initials: args.initials.trim().to_owned(),
         date_of_birth: args
             .date_of_birth
@@ -353,6 +372,25 @@ fn new_screening(store: &mut dyn Store, args: NewArgs, trial_dirs: &[PathBuf]) -
             .map(|c| parse_yes_no(c, "breastfeeding"))
             .transpose()?,
     };
+    // A re-screening carries the shared candidate facts over; what is given here wins.
+    let candidate = match &earlier {
+        Some(earlier) => {
+            let old = &earlier.screening.candidate;
+            Candidate {
+                initials: if given.initials.is_empty() {
+                    old.initials.clone()
+                } else {
+                    given.initials
+                },
+                date_of_birth: given.date_of_birth.or(old.date_of_birth),
+                sex: given.sex.or(old.sex),
+                childbearing_potential: given.childbearing_potential.or(old.childbearing_potential),
+                pregnant: given.pregnant.or(old.pregnant),
+                breastfeeding: given.breastfeeding.or(old.breastfeeding),
+            }
+        }
+        None => given,
+    };
     let by = current(store)?;
     let today = jiff::Zoned::now().date();
     let id = store.create_screening(
@@ -362,10 +400,14 @@ fn new_screening(store: &mut dyn Store, args: NewArgs, trial_dirs: &[PathBuf]) -
             candidate,
             prescreening_date: args.prescreening_date.unwrap_or(today),
             planned_visit_date: args.planned_visit_date,
+            rescreen_of: args.rescreen.clone(),
         },
         by.id,
     )?;
     println!("{id}");
+    if let Some(earlier) = &args.rescreen {
+        println!("re-screen of {earlier} (shared candidate facts carried over, answers not)");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -373,9 +415,17 @@ fn answer(store: &mut dyn Store, args: AnswerArgs) -> Result<ExitCode> {
     let by = current(store)?;
     let entry = match &args.answer {
         Some(text) => {
-            let answer: Answer = ron_options()
-                .from_str(text)
-                .map_err(|e| anyhow!("--answer is not a valid answer: {}", e.code))?;
+            let answer: Answer = ron_options().from_str(text).map_err(|e| {
+                let field = crate::ron_path::path_at(text, e.span.start.line, e.span.start.col)
+                    .map(|f| format!("{f}: "))
+                    .unwrap_or_default();
+                anyhow!(
+                    "{}: --answer is not a valid answer (column {}): {field}{}",
+                    args.criterion,
+                    e.span.start.col,
+                    e.code
+                )
+            })?;
             Some(CriterionEntry {
                 answer,
                 note: args.note.clone(),
@@ -393,7 +443,9 @@ fn answer(store: &mut dyn Store, args: AnswerArgs) -> Result<ExitCode> {
     )?;
     println!(
         "{}: {} saved; verdict {}",
-        args.id, args.criterion, verdict.name
+        args.id,
+        args.criterion,
+        verdict.line()
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -409,6 +461,7 @@ fn log_filter(args: &LogArgs) -> Result<LogFilter> {
         from: args.from,
         to: args.to,
         statuses,
+        rescreen_due_on: args.rescreen_due.then(|| jiff::Zoned::now().date()),
     })
 }
 
@@ -449,6 +502,12 @@ fn log(store: &dyn Store, args: LogArgs) -> Result<ExitCode> {
                     }
                     reasons.push_str(&format!("{}: {}", row.status, fields[9]));
                 }
+                if let Some(later) = &row.rescreened_as {
+                    if !reasons.is_empty() {
+                        reasons.push_str("; ");
+                    }
+                    reasons.push_str(&format!("re-screened as {later}"));
+                }
                 writeln!(
                     out,
                     "{:<18} {:<8} {:<7} {:<10} {:<20} {:<12} {:<17} {}",
@@ -458,7 +517,7 @@ fn log(store: &dyn Store, args: LogArgs) -> Result<ExitCode> {
                     row.prescreening_date,
                     row.coordinator,
                     row.status.as_str(),
-                    row.verdict,
+                    row.verdict_line,
                     reasons
                 )
                 .map_err(output_error)
@@ -474,7 +533,7 @@ fn log(store: &dyn Store, args: LogArgs) -> Result<ExitCode> {
 const CSV_BOM: &str = "\u{feff}";
 
 /// Columns of the CSV log.
-pub const LOG_COLUMNS: [&str; 10] = [
+pub const LOG_COLUMNS: [&str; 12] = [
     "screening_id",
     "trial",
     "definition_version",
@@ -485,10 +544,12 @@ pub const LOG_COLUMNS: [&str; 10] = [
     "verdict",
     "reasons",
     "status_reason",
+    "rescreen_from",
+    "rescreened_as",
 ];
 
 /// The fields of one log row, in [`LOG_COLUMNS`] order.
-pub fn log_fields(row: &LogRow) -> [String; 10] {
+pub fn log_fields(row: &LogRow) -> [String; 12] {
     let reasons = row
         .reasons
         .iter()
@@ -512,6 +573,14 @@ pub fn log_fields(row: &LogRow) -> [String; 10] {
         row.verdict.clone(),
         reasons,
         row.status_reason.clone().unwrap_or_default(),
+        row.rescreen_from.map(|d| d.to_string()).unwrap_or_else(|| {
+            if row.verdict_line.contains("when the event has ended") {
+                "when the event has ended".to_owned()
+            } else {
+                String::new()
+            }
+        }),
+        row.rescreened_as.clone().unwrap_or_default(),
     ]
 }
 
@@ -555,8 +624,21 @@ fn write_summary_table(out: &mut dyn Write, summaries: &[TrialSummary]) -> std::
         )?;
         if !s.ineligible_by_criterion.is_empty() {
             writeln!(out, "  not eligible by criterion:")?;
+            writeln!(
+                out,
+                "    {:<6} {:>7} {:>12} {:>10}  TEXT",
+                "ID", "COUNT", "TIME-LIMITED", "PERMANENT"
+            )?;
             for c in &s.ineligible_by_criterion {
-                writeln!(out, "    {:<6} {:>7}  {}", c.criterion_id, c.count, c.text)?;
+                writeln!(
+                    out,
+                    "    {:<6} {:>7} {:>12} {:>10}  {}",
+                    c.criterion_id,
+                    c.count,
+                    c.time_limited,
+                    c.count - c.time_limited.min(c.count),
+                    c.text
+                )?;
             }
         }
         for (heading, reasons) in [
@@ -578,7 +660,14 @@ fn write_summary_csv(out: &mut dyn Write, summaries: &[TrialSummary]) -> std::io
     out.write_all(CSV_BOM.as_bytes())?;
     write_csv_record(
         out,
-        &["trial", "measure", "criterion_or_reason", "text", "count"],
+        &[
+            "trial",
+            "measure",
+            "criterion_or_reason",
+            "text",
+            "count",
+            "time_limited",
+        ],
     )?;
     for s in summaries {
         let counts = [
@@ -594,7 +683,7 @@ fn write_summary_csv(out: &mut dyn Write, summaries: &[TrialSummary]) -> std::io
             ("voided", s.voided),
         ];
         for (measure, count) in counts {
-            write_csv_record(out, &[&s.trial_id, measure, "", "", &count.to_string()])?;
+            write_csv_record(out, &[&s.trial_id, measure, "", "", &count.to_string(), ""])?;
         }
         for c in &s.ineligible_by_criterion {
             write_csv_record(
@@ -605,6 +694,7 @@ fn write_summary_csv(out: &mut dyn Write, summaries: &[TrialSummary]) -> std::io
                     &c.criterion_id,
                     &c.text,
                     &c.count.to_string(),
+                    &c.time_limited.to_string(),
                 ],
             )?;
         }
@@ -615,7 +705,14 @@ fn write_summary_csv(out: &mut dyn Write, summaries: &[TrialSummary]) -> std::io
             for r in reasons {
                 write_csv_record(
                     out,
-                    &[&s.trial_id, measure, &r.reason, "", &r.count.to_string()],
+                    &[
+                        &s.trial_id,
+                        measure,
+                        &r.reason,
+                        "",
+                        &r.count.to_string(),
+                        "",
+                    ],
                 )?;
             }
         }
@@ -734,6 +831,12 @@ fn show(store: &mut dyn Store, id: &str, format: ShowFormat) -> Result<ExitCode>
                     .map(|r| format!(" ({r})"))
                     .unwrap_or_default()
             );
+            if let Some(earlier) = &stored.rescreen_of {
+                println!("re-screen of {earlier}");
+            }
+            for later in &stored.rescreened_as {
+                println!("re-screened as {later}");
+            }
             print!(
                 "{}",
                 evaluation_text(&trial.definition, &stored.screening, &evaluation)
@@ -801,6 +904,7 @@ fn crash_writer(
                     },
                     prescreening_date: date,
                     planned_visit_date: None,
+                    rescreen_of: None,
                 },
                 by.id,
             )?;

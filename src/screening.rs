@@ -15,6 +15,7 @@ use crate::calculators::pss_2016::Pss2016Input;
 use crate::calculators::ssc_2013::Ssc2013Input;
 use crate::calculators::ufr::UfrInput;
 use crate::decimal_text;
+use crate::partial_date::PartialDate;
 
 /// One candidate's answers for one trial definition version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,9 +146,16 @@ pub enum Answer {
     Value(#[serde(with = "decimal_text")] Decimal),
     /// When the event of a time-window rule last happened.
     Event(EventAnswer),
-    /// A diagnosis documented in the medical record, and where.
+    /// Classification per the criteria the trial names (2016 pSS / 2013 SSc), documented in
+    /// the medical record, and where.
+    DocumentedClassification {
+        /// Where the classification is documented (e.g. "rheumatology letter 2024-03-02").
+        source: String,
+    },
+    /// The earlier name of [`Answer::DocumentedClassification`], still read from files and
+    /// stores; it counts as the same classification.
     DocumentedDiagnosis {
-        /// Where the diagnosis is documented (e.g. "rheumatology letter 2024-03-02").
+        /// Where it is documented.
         source: String,
     },
     /// 2016 ACR/EULAR pSS items.
@@ -169,6 +177,7 @@ pub enum EventAnswer {
     Never,
     /// Happening now (smoker, in a trial, active herpes).
     Ongoing,
-    /// Last happened on this date.
-    LastOn(Date),
+    /// Last happened on this date, as exact as the candidate remembers it ("2026-02-14",
+    /// "2026-02", "2025").
+    LastOn(PartialDate),
 }

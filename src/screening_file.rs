@@ -17,7 +17,7 @@ pub enum ScreeningFileError {
         message: String,
     },
     /// The text is not a valid screening.
-    #[error("{file}:{line}:{column}: {message}")]
+    #[error("{file}:{line}:{column}: {}{message}", field.as_ref().map(|f| format!("{f}: ")).unwrap_or_default())]
     Syntax {
         /// The file.
         file: String,
@@ -25,8 +25,21 @@ pub enum ScreeningFileError {
         line: usize,
         /// 1-based column.
         column: usize,
+        /// The field at that position (`answers.IN03.answer.Mhiss.items[2]`), when it can be
+        /// told.
+        field: Option<String>,
         /// What the parser expected or found.
         message: String,
+    },
+    /// The file is larger than any screening file can be.
+    #[error("{file}: {bytes} bytes; a screening file is at most {max} bytes")]
+    TooLarge {
+        /// The file.
+        file: String,
+        /// Its size.
+        bytes: u64,
+        /// The limit.
+        max: u64,
     },
     /// The screening could not be turned into text.
     #[error("cannot write screening: {0}")]
@@ -41,17 +54,38 @@ pub fn screening_from_str(text: &str, origin: &str) -> Result<Screening, Screeni
             file: origin.to_owned(),
             line: e.span.start.line,
             column: e.span.start.col,
+            field: crate::ron_path::path_at(text, e.span.start.line, e.span.start.col),
             message: e.code.to_string(),
         })
 }
 
-/// Reads a screening file.
+/// The largest screening file read: a full screening is a few KB, so 1 MB is room for any
+/// real one and refuses a runaway file before it is parsed.
+pub const MAX_SCREENING_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Reads a screening file (refusing one larger than [`MAX_SCREENING_FILE_BYTES`]).
 pub fn read_screening(path: &Path) -> Result<Screening, ScreeningFileError> {
+    use std::io::Read;
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScreeningFileError::Io {
+    let io = |e: std::io::Error| ScreeningFileError::Io {
         file: origin.clone(),
         message: e.to_string(),
-    })?;
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut text = String::new();
+    let read = file
+        .take(MAX_SCREENING_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(io)?;
+    if read as u64 > MAX_SCREENING_FILE_BYTES {
+        return Err(ScreeningFileError::TooLarge {
+            file: origin,
+            bytes: std::fs::metadata(path)
+                .map(|m| m.len())
+                .unwrap_or(read as u64),
+            max: MAX_SCREENING_FILE_BYTES,
+        });
+    }
     screening_from_str(&text, &origin)
 }
 

@@ -37,7 +37,7 @@ fn validate_passes_on_the_shipped_trials() {
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     let text = stdout(&output);
     assert!(
-        text.contains("ASSIX 1.0.0 (14 criteria)") && text.contains("A-MUSE 1.0.0 (18 criteria)"),
+        text.contains("ASSIX 1.1.0 (14 criteria)") && text.contains("A-MUSE 1.1.0 (18 criteria)"),
         "{text}"
     );
 }
@@ -133,7 +133,7 @@ fn evaluate_names_the_failing_criteria() {
     let text = stdout(&output);
     assert!(
         text.contains(
-            "IN03  visit  not met            MHISS score 19 points is below the minimum 20 points"
+            "IN03  visit  not met            MHISS score 19 points (entered) is below the minimum 20 points: not met"
         ),
         "{text}"
     );
@@ -157,8 +157,18 @@ fn evaluate_json_is_machine_readable() {
     assert_eq!(output.status.code(), Some(12));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     assert_eq!(json["trial_id"], "assix");
-    let failing = &json["verdict"]["NotEligible"]["failing"];
+    // One spelling of the verdict in text and JSON.
+    assert_eq!(json["verdict"]["name"], "NOT ELIGIBLE");
+    let failing = &json["verdict"]["failing"];
     assert_eq!(failing, &serde_json::json!(["IN04", "EX08"]));
+    // Numbers a script can compare, beside the words a person reads.
+    let in04 = json["criteria"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["id"] == "IN04"))
+        .expect("IN04");
+    assert_eq!(in04["value"], serde_json::json!(0.04));
+    assert_eq!(in04["status_label"], "not met");
+    assert_eq!(in04["answer_state"], "answered");
 }
 
 #[test]

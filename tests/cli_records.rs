@@ -275,7 +275,8 @@ fn the_csv_log_follows_rfc_4180() {
     let body = csv.strip_prefix('\u{feff}').expect("UTF-8 byte-order mark");
     let records = parse_csv(body);
     assert_eq!(records.len(), 3);
-    assert!(records.iter().all(|r| r.len() == 10));
+    assert!(records.iter().all(|r| r.len() == 12));
+    assert_eq!(records[0][10], "rescreen_from");
     assert_eq!(records[0][0], "screening_id");
     assert_eq!(records[0][9], "status_reason");
     let declined = records.iter().find(|r| r[0] == "AS-CPH-2026-0004").unwrap();

@@ -92,7 +92,7 @@ fn assix_ufr_bounds_are_inclusive() {
     let e = evaluate(&t, &s);
     assert_eq!(
         explanation(&e, "IN04"),
-        "UFR 0.04 ml/min is below the minimum 0.05 ml/min (entered): not met"
+        "UFR 0.04 ml/min (entered) is below the minimum 0.05 ml/min: not met"
     );
 }
 
@@ -222,10 +222,16 @@ fn a_muse_mouth_opening_is_strictly_below_40() {
         "an implausible value is not used"
     );
     assert!(
-        explanation(&e, "IN05").contains("plausible range 0–100 mm"),
+        explanation(&e, "IN05").contains("outside the possible range 0–100 mm"),
         "{}",
         explanation(&e, "IN05")
     );
+    assert_eq!(
+        e.criterion("IN05").map(|c| c.answer_state),
+        Some(prescreen::eligibility::AnswerState::Invalid),
+        "an impossible stored value is invalid, not merely unknown"
+    );
+    assert!(!e.is_signable());
 }
 
 #[test]
@@ -289,7 +295,7 @@ fn a_29_february_birthday_is_reached_on_1_march_in_a_common_year() {
 }
 
 fn event(date: Date) -> Answer {
-    Answer::Event(EventAnswer::LastOn(date))
+    Answer::Event(EventAnswer::LastOn(date.into()))
 }
 
 #[test]
@@ -546,11 +552,30 @@ fn a_muse_herpes_within_1_week_of_the_inclusion_visit() {
 }
 
 #[test]
-fn a_muse_trial_participation_within_3_months_of_prescreening() {
+fn a_muse_trial_participation_within_3_months_of_the_planned_visit() {
     let t = trial("a-muse");
     let mut s = screening(&t, Some(Sex::Female));
-    // A planned visit does not move this window: the wording names no visit.
+    // "within the previous 3 months" names no date: eligibility is assessed at inclusion, so
+    // the window counts back from the planned visit (definition 1.1.0).
     s.planned_visit_date = Some(date(2027, 1, 30));
+    assert_eq!(
+        status(
+            &t,
+            &with(s.clone(), "EX01", event(date(2026, 10, 30))),
+            "EX01"
+        ),
+        Met
+    );
+    assert_eq!(
+        status(
+            &t,
+            &with(s.clone(), "EX01", event(date(2026, 10, 29))),
+            "EX01"
+        ),
+        NotMet
+    );
+    // Without a planned visit the pre-screening date (2026-11-23) stands in.
+    s.planned_visit_date = None;
     assert_eq!(
         status(
             &t,
@@ -783,11 +808,12 @@ fn every_confirmation_and_judgement_criterion() {
                 "present (excludes)"
             })
         );
-        // A value cannot answer a yes/no criterion: it stays open and says why.
+        // A value cannot answer a yes/no criterion: it is invalid, stays open and says why.
         let wrong = evaluate(&t, &with(base, id, Answer::Value(dec("1"))));
         assert!(
-            explanation(&wrong, id).starts_with("answer does not fit"),
-            "{trial_id} {id}"
+            explanation(&wrong, id).contains("a value does not fit this criterion"),
+            "{trial_id} {id}: {}",
+            explanation(&wrong, id)
         );
     }
 }

@@ -77,6 +77,7 @@ fn new_screening(date: Date) -> NewScreening {
         },
         prescreening_date: date,
         planned_visit_date: None,
+        rescreen_of: None,
     }
 }
 
@@ -225,14 +226,16 @@ fn ids_follow_prefix_site_year_sequence_and_are_never_reused() {
         .store
         .create_screening(&amuse, &new_screening(date(2026, 3, 2)), s.by)
         .unwrap();
-    let next_year = s
+    // Another year has its own sequence (a year before: a pre-screening date in the
+    // future is refused).
+    let other_year = s
         .store
-        .create_screening(&assix, &new_screening(date(2027, 1, 2)), s.by)
+        .create_screening(&assix, &new_screening(date(2025, 12, 30)), s.by)
         .unwrap();
     assert_eq!(first, "AS-CPH-2026-0001");
     assert_eq!(second, "AS-CPH-2026-0002");
     assert_eq!(other_trial, "AM-CPH-2026-0001");
-    assert_eq!(next_year, "AS-CPH-2027-0001");
+    assert_eq!(other_year, "AS-CPH-2025-0001");
 
     let mut other_site = new_screening(date(2026, 3, 3));
     other_site.site_code = Some("tls".to_owned());
@@ -309,7 +312,7 @@ fn import_keeps_a_free_id_refuses_a_taken_one_and_generates_a_missing_one() {
     assert_eq!(stored.verdict.failing, ["IN04", "EX08"]);
     let text = s
         .store
-        .trial_text("assix", "1.0.0", &assix.sha256)
+        .trial_text("assix", assix.definition.version(), &assix.sha256)
         .unwrap()
         .unwrap();
     assert_eq!(text, assix.text, "the exact definition text is kept");
@@ -821,17 +824,25 @@ fn a_schema_1_database_is_migrated_and_keeps_its_screenings() {
         .unwrap();
     drop(s.store);
     {
-        // Turn the file back into what schema 1 wrote: no pregnancy/breastfeeding columns.
+        // Turn the file back into what schema 1 wrote: no pregnancy/breastfeeding columns,
+        // none of schema 3's re-screening columns.
         let conn = rusqlite::Connection::open(&s.path).unwrap();
         conn.execute_batch(
-            "ALTER TABLE screening DROP COLUMN pregnant; \
+            "DROP INDEX screening_by_rescreen_of; DROP INDEX screening_summary; \
+             ALTER TABLE screening DROP COLUMN verdict_time_limited; \
+             ALTER TABLE screening DROP COLUMN rescreen_from; \
+             ALTER TABLE screening DROP COLUMN rescreen_after_event; \
+             ALTER TABLE screening DROP COLUMN rescreen_of; \
+             CREATE INDEX screening_summary ON screening (trial_id, prescreening_date, status, \
+                 verdict, was_approached, was_consented, verdict_failing, status_reason); \
+             ALTER TABLE screening DROP COLUMN pregnant; \
              ALTER TABLE screening DROP COLUMN breastfeeding; PRAGMA user_version = 1;",
         )
         .unwrap();
     }
     let mut store = open(&s.path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 2);
+    assert_eq!(SCHEMA_VERSION, 3);
     let stored = store.load_screening(&id).unwrap();
     assert_eq!(stored.screening.candidate.pregnant, None);
     let mut candidate = stored.screening.candidate.clone();

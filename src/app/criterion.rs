@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::partial_date::PartialDate;
 use eframe::egui;
-use jiff::civil::Date;
 
 use super::Workspace;
 use super::command::Command;
@@ -55,7 +55,8 @@ impl InputBuffers {
         match &entry.answer {
             Answer::Value(v) => self.value = v.to_string(),
             Answer::Event(EventAnswer::LastOn(d)) => self.event_date = d.to_string(),
-            Answer::DocumentedDiagnosis { source } => self.documented_source = source.clone(),
+            Answer::DocumentedClassification { source }
+            | Answer::DocumentedDiagnosis { source } => self.documented_source = source.clone(),
             Answer::Mhiss(input) => {
                 self.mhiss_items = input
                     .items
@@ -262,16 +263,16 @@ pub fn ui(
                 ui,
                 "Last happened on",
                 &mut buffers.event_date,
-                "YYYY-MM-DD",
+                "YYYY-MM-DD, YYYY-MM or YYYY",
                 buffers.event_error.clone().as_deref(),
             );
             if committed(&response) && !buffers.event_date.trim().is_empty() {
-                match buffers.event_date.trim().parse::<Date>() {
+                match buffers.event_date.trim().parse::<PartialDate>() {
                     Ok(date) => {
                         buffers.event_error = None;
                         commands.push(answer(Answer::Event(EventAnswer::LastOn(date))));
                     }
-                    Err(_) => buffers.event_error = Some("not a date: use YYYY-MM-DD".to_owned()),
+                    Err(e) => buffers.event_error = Some(e.to_string()),
                 }
             }
         }

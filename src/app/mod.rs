@@ -691,6 +691,7 @@ impl PrescreenApp {
             candidate: candidate.candidate.clone(),
             prescreening_date: candidate.prescreening_date,
             planned_visit_date: candidate.planned_visit_date,
+            rescreen_of: None,
         };
         let result = store
             .record_trial_definition(trial)

@@ -63,7 +63,9 @@ pub fn answer_text(criterion: &Criterion, entry: Option<&CriterionEntry>) -> Str
         Answer::Event(EventAnswer::Never) => "never".to_owned(),
         Answer::Event(EventAnswer::Ongoing) => "ongoing".to_owned(),
         Answer::Event(EventAnswer::LastOn(date)) => format!("last on {date}"),
-        Answer::DocumentedDiagnosis { source } => format!("documented diagnosis: {source}"),
+        Answer::DocumentedClassification { source } | Answer::DocumentedDiagnosis { source } => {
+            format!("classification per the criteria the trial names, documented in {source}")
+        }
         Answer::Pss2016(input) => items_text(input),
         Answer::Ssc2013(input) => items_text(input),
         Answer::Mhiss(input) => items_text(input),

@@ -62,11 +62,14 @@ pub enum AuditAction {
     Exported,
     /// A change after signing: the earlier signed PDFs no longer show the record.
     Superseded,
+    /// A NOT ELIGIBLE screening and the later screening that repeats it were linked (one
+    /// event in each screening's trail).
+    RescreenLinked,
 }
 
 impl AuditAction {
     /// Every action, for parsing and for documentation.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 16] = [
         Self::CoordinatorSaved,
         Self::ScreeningCreated,
         Self::ScreeningImported,
@@ -82,6 +85,7 @@ impl AuditAction {
         Self::Signed,
         Self::Exported,
         Self::Superseded,
+        Self::RescreenLinked,
     ];
 
     /// The stable text stored in the database and hashed; never change an existing one.
@@ -102,6 +106,7 @@ impl AuditAction {
             Self::Signed => "signed",
             Self::Exported => "exported",
             Self::Superseded => "superseded",
+            Self::RescreenLinked => "rescreen_linked",
         }
     }
 

@@ -23,6 +23,12 @@ impl Stamp {
         self.utc.to_string()
     }
 
+    /// The local calendar date at this moment (what "today" means to the person at the
+    /// keyboard), for checks that refuse a date in the future.
+    pub fn local_date(&self) -> jiff::civil::Date {
+        self.utc.to_zoned(TimeZone::fixed(self.offset)).date()
+    }
+
     /// The offset as stored: `+01:00`.
     pub fn offset_text(&self) -> String {
         let seconds = self.offset.seconds();

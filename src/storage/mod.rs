@@ -21,9 +21,10 @@ pub use audit::{AuditAction, AuditEvent, BrokenLink, ChainReport};
 pub use data_dir::DataDir;
 pub use sqlite::SqliteStore;
 
-use crate::eligibility::Verdict;
+use crate::eligibility::{Evaluation, Verdict};
 use crate::screening::{Candidate, CriterionEntry, Screening};
 use crate::trial::load::LoadedTrial;
+use crate::validation::InputProblem;
 
 /// A coordinator's id in the store; every audit event names one.
 pub type CoordinatorId = i64;
@@ -218,18 +219,54 @@ pub struct StoredVerdict {
     pub name: String,
     /// For NOT ELIGIBLE, the failing criterion ids.
     pub failing: Vec<String>,
+    /// Of the failing criteria, those that time alone can clear (a window, an age, an
+    /// ongoing event); the rest are permanent.
+    pub time_limited: Vec<String>,
+    /// When every failure is time-limited: the date to re-screen from.
+    pub rescreen_from: Option<Date>,
+    /// When every failure is time-limited and one is an ongoing event: re-screen once it
+    /// has ended.
+    pub rescreen_after_event: bool,
 }
 
 impl StoredVerdict {
-    /// The stored form of an engine verdict.
-    pub fn from_verdict(verdict: &Verdict) -> Self {
-        let failing = match verdict {
+    /// The stored form of an engine evaluation.
+    pub fn from_evaluation(evaluation: &Evaluation) -> Self {
+        let failing = match &evaluation.verdict {
             Verdict::NotEligible { failing, .. } => failing.clone(),
             _ => Vec::new(),
         };
+        let time_limited = failing
+            .iter()
+            .filter(|id| {
+                evaluation
+                    .criterion(id)
+                    .is_some_and(|c| c.time_limit.is_some())
+            })
+            .cloned()
+            .collect();
         Self {
-            name: verdict.name().to_owned(),
+            name: evaluation.verdict.name().to_owned(),
             failing,
+            time_limited,
+            rescreen_from: evaluation.rescreen_from,
+            rescreen_after_event: evaluation
+                .rescreen
+                .as_ref()
+                .is_some_and(|r| !r.after_event_ends.is_empty()),
+        }
+    }
+
+    /// "NOT ELIGIBLE — re-screen from 2026-12-08", or the name alone.
+    pub fn line(&self) -> String {
+        match (self.rescreen_from, self.rescreen_after_event) {
+            (Some(from), false) => format!("{} — re-screen from {from}", self.name),
+            (Some(from), true) => format!(
+                "{} — re-screen when the event has ended, not before {from}",
+                self.name
+            ),
+            (None, true) => format!("{} — re-screen when the event has ended", self.name),
+            (None, false) => self.name.clone(),
         }
     }
 
@@ -250,6 +287,9 @@ pub struct NewScreening {
     pub prescreening_date: Date,
     /// The planned visit, when known.
     pub planned_visit_date: Option<Date>,
+    /// The earlier NOT ELIGIBLE screening this one repeats (`prescreen new --rescreen ID`):
+    /// linked in both audit trails.
+    pub rescreen_of: Option<String>,
 }
 
 /// A screening as kept: the exchange-format record plus its place in the lifecycle.
@@ -266,6 +306,10 @@ pub struct StoredScreening {
     pub status_reason: Option<String>,
     /// The verdict after the last save.
     pub verdict: StoredVerdict,
+    /// The earlier screening this one repeats, if it is a re-screening.
+    pub rescreen_of: Option<String>,
+    /// Later screenings that repeat this one.
+    pub rescreened_as: Vec<String>,
 }
 
 /// Which screenings the log and summary cover.
@@ -279,6 +323,9 @@ pub struct LogFilter {
     pub to: Option<Date>,
     /// Only these statuses (empty: all). Ignored by the summary, which counts every stage.
     pub statuses: Vec<ScreeningStatus>,
+    /// Only NOT ELIGIBLE screenings whose re-screen date has been reached on this day and
+    /// that no later screening repeats yet ("re-screen due"). Ignored by the summary.
+    pub rescreen_due_on: Option<Date>,
 }
 
 /// A criterion named as a reason: its id and the first words of its text.
@@ -313,6 +360,12 @@ pub struct LogRow {
     pub verdict: String,
     /// The failing criteria for NOT ELIGIBLE.
     pub reasons: Vec<ReasonCriterion>,
+    /// The verdict with its re-screen advice ("NOT ELIGIBLE — re-screen from 2026-12-08").
+    pub verdict_line: String,
+    /// When every failure is time-limited: the date to re-screen from.
+    pub rescreen_from: Option<Date>,
+    /// The later screening that repeats this one, if any.
+    pub rescreened_as: Option<String>,
 }
 
 /// How many candidates failed one criterion.
@@ -324,6 +377,9 @@ pub struct CriterionCount {
     pub text: String,
     /// Screened candidates whose verdict names it as failing.
     pub count: u64,
+    /// Of those, how many only until a date or an event's end (a window, an age not yet
+    /// reached, an ongoing event); the rest are permanent.
+    pub time_limited: u64,
 }
 
 /// A reason text and how often it was given.
@@ -497,6 +553,10 @@ pub enum StoreError {
         "{0}: the verdict is INCOMPLETE; answer the open pre-screen criteria before recording it"
     )]
     VerdictNotSettled(String),
+    /// An input was refused: every problem, each naming its criterion and field. Nothing was
+    /// stored.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    InvalidInput(Vec<InputProblem>),
     /// Stored data could not be read back (the message says which column, not the value).
     #[error("stored data is invalid: {0}")]
     InvalidStoredData(String),

@@ -26,13 +26,29 @@ use crate::eligibility::evaluate;
 use crate::screening::{Candidate, CriterionEntry, Screening, Sex, TrialReference};
 use crate::trial::load::{LoadedTrial, load_trial_str, ron_options};
 use crate::trial::model::TrialDefinition;
+use crate::validation::{
+    AnswerContext, InputProblem, check_candidate, check_entry, check_screening,
+};
 
 /// `PRAGMA application_id` of a prescreen database ("PrSc"), so a foreign SQLite file is told
 /// apart from ours.
 pub const APPLICATION_ID: i64 = 0x5072_5363;
 
 /// The numbered schema migrations; the database's `user_version` is how many were applied.
-const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
+const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
+
+/// Re-screening: which failing criteria are time-limited, when to re-screen, and the link from
+/// a new screening to the one it repeats. The summary index grows to cover the new column.
+/// After this migration every screening's derived columns are recomputed (see
+/// [`SqliteStore::refresh_derived`]).
+const MIGRATION_3: &str = "ALTER TABLE screening ADD COLUMN verdict_time_limited TEXT NOT NULL DEFAULT ''; \
+     ALTER TABLE screening ADD COLUMN rescreen_from TEXT; \
+     ALTER TABLE screening ADD COLUMN rescreen_after_event INTEGER NOT NULL DEFAULT 0; \
+     ALTER TABLE screening ADD COLUMN rescreen_of TEXT REFERENCES screening (id); \
+     CREATE INDEX screening_by_rescreen_of ON screening (rescreen_of); \
+     DROP INDEX screening_summary; \
+     CREATE INDEX screening_summary ON screening (trial_id, prescreening_date, status, verdict, \
+         was_approached, was_consented, verdict_failing, verdict_time_limited, status_reason);";
 
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -369,7 +385,33 @@ impl SqliteStore {
             .map_err(|e| db_error(&file, e))?;
             info!(version, "schema migration applied");
         }
+        if current > 0 && current < 3 {
+            Self::refresh_derived(&tx, &file, &mut self.definitions)?;
+        }
         tx.commit().map_err(|e| db_error(&file, e))
+    }
+
+    /// Recomputes every screening's derived columns (verdict, failing and time-limited
+    /// criteria, re-screen date) with today's engine and its stored definition. Derived data
+    /// only: no audit event, no answer or candidate field changes.
+    fn refresh_derived(
+        tx: &Connection,
+        file: &str,
+        definitions: &mut HashMap<String, TrialDefinition>,
+    ) -> Result<(), StoreError> {
+        let ids: Vec<String> = tx
+            .prepare("SELECT id FROM screening ORDER BY id")
+            .and_then(|mut statement| {
+                statement
+                    .query_map([], |row| row.get(0))?
+                    .collect::<Result<_, _>>()
+            })
+            .map_err(|e| db_error(file, e))?;
+        for id in &ids {
+            store_derived(tx, file, definitions, id, None)?;
+        }
+        info!(screenings = ids.len(), "derived verdict columns recomputed");
+        Ok(())
     }
 
     /// The schema version of the open database.
@@ -455,12 +497,14 @@ struct ScreeningRow {
     was_approached: bool,
     was_consented: bool,
     verdict: StoredVerdict,
+    rescreen_of: Option<String>,
 }
 
 const SCREENING_COLUMNS: &str = "id, trial_id, definition_version, definition_sha256, site_code, \
      created_by, initials, date_of_birth, sex, childbearing_potential, prescreening_date, \
      planned_visit_date, status, status_reason, was_approached, was_consented, verdict, \
-     verdict_failing, pregnant, breastfeeding";
+     verdict_failing, pregnant, breastfeeding, verdict_time_limited, rescreen_from, \
+     rescreen_after_event, rescreen_of";
 
 fn parse_date(text: &str, column: &str) -> Result<Date, StoreError> {
     text.parse()
@@ -527,6 +571,7 @@ type RawScreening = (
     (String, Option<String>, String, Option<String>, bool, bool),
     (String, String),
     (Option<bool>, Option<bool>),
+    (String, Option<String>, bool, Option<String>),
 );
 
 fn read_raw_screening(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawScreening> {
@@ -550,6 +595,7 @@ fn read_raw_screening(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawScreening>
         ),
         (row.get(16)?, row.get(17)?),
         (row.get(18)?, row.get(19)?),
+        (row.get(20)?, row.get(21)?, row.get(22)?, row.get(23)?),
     ))
 }
 
@@ -567,6 +613,7 @@ fn screening_row_from_raw(raw: RawScreening) -> Result<ScreeningRow, StoreError>
         ),
         (verdict, verdict_failing),
         (pregnant, breastfeeding),
+        (time_limited, rescreen_from, rescreen_after_event, rescreen_of),
     ) = raw;
     Ok(ScreeningRow {
         id,
@@ -592,7 +639,11 @@ fn screening_row_from_raw(raw: RawScreening) -> Result<ScreeningRow, StoreError>
         verdict: StoredVerdict {
             name: verdict,
             failing: split_failing(&verdict_failing),
+            time_limited: split_failing(&time_limited),
+            rescreen_from: parse_optional_date(rescreen_from, "rescreen_from")?,
+            rescreen_after_event,
         },
+        rescreen_of,
     })
 }
 
@@ -669,6 +720,54 @@ fn screening_of(row: &ScreeningRow, answers: BTreeMap<String, CriterionEntry>) -
     }
 }
 
+/// Evaluates a screening with its stored definition (cached by hash) and stores the derived
+/// columns: verdict, failing and time-limited criteria, re-screen advice (and `updated_utc`
+/// when given).
+fn store_derived(
+    conn: &Connection,
+    file: &str,
+    definitions: &mut HashMap<String, TrialDefinition>,
+    id: &str,
+    updated_utc: Option<&str>,
+) -> Result<StoredVerdict, StoreError> {
+    let row = load_screening_row(conn, file, id)?;
+    let answers = load_answers(conn, file, id)?;
+    let definition = match definitions.get(&row.definition_sha256) {
+        Some(definition) => definition.clone(),
+        None => {
+            let definition = stored_definition(
+                conn,
+                file,
+                &row.trial_id,
+                &row.definition_version,
+                &row.definition_sha256,
+            )?;
+            definitions.insert(row.definition_sha256.clone(), definition.clone());
+            definition
+        }
+    };
+    let evaluation = evaluate(&definition, &screening_of(&row, answers));
+    let verdict = StoredVerdict::from_evaluation(&evaluation);
+    conn.prepare_cached(
+        "UPDATE screening SET verdict = ?2, verdict_failing = ?3, verdict_time_limited = ?4, \
+         rescreen_from = ?5, rescreen_after_event = ?6, updated_utc = coalesce(?7, updated_utc) \
+         WHERE id = ?1",
+    )
+    .and_then(|mut statement| {
+        statement.execute(params![
+            id,
+            verdict.name,
+            verdict.failing.join(" "),
+            verdict.time_limited.join(" "),
+            verdict.rescreen_from.map(|d| d.to_string()),
+            verdict.rescreen_after_event,
+            updated_utc,
+        ])
+    })
+    .map_err(|e| db_error(file, e))?;
+    Ok(verdict)
+}
+
 /// Reads and parses a stored definition text (cached by hash by the caller).
 fn stored_definition(
     conn: &Connection,
@@ -697,6 +796,33 @@ fn stored_definition(
             version: version.to_owned(),
             detail: e.to_string(),
         })
+}
+
+/// Refuses candidate fields or dates that fail the core's checks, naming each field.
+fn refuse_candidate_problems(
+    candidate: &Candidate,
+    prescreening_date: Date,
+    planned_visit_date: Option<Date>,
+    today: Date,
+) -> Result<(), StoreError> {
+    let problems: Vec<InputProblem> = check_candidate(
+        candidate,
+        prescreening_date,
+        planned_visit_date,
+        Some(today),
+    )
+    .into_iter()
+    .map(|(field, message)| InputProblem {
+        criterion: None,
+        field: field.label().to_owned(),
+        message,
+    })
+    .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidInput(problems))
+    }
 }
 
 fn required_reason<'r>(
@@ -964,30 +1090,80 @@ impl Writer<'_> {
 
     /// Re-evaluates a screening with its stored definition and stores the verdict.
     fn reevaluate(&mut self, id: &str) -> Result<StoredVerdict, StoreError> {
-        let row = load_screening_row(&self.tx, self.file, id)?;
-        let answers = load_answers(&self.tx, self.file, id)?;
+        let now = self.stamp.utc_text();
+        store_derived(&self.tx, self.file, self.definitions, id, Some(&now))
+    }
+
+    /// The screening as it stands in this transaction, with its definition.
+    fn current_screening(
+        &mut self,
+        row: &ScreeningRow,
+    ) -> Result<(Screening, TrialDefinition), StoreError> {
+        let answers = load_answers(&self.tx, self.file, &row.id)?;
         let definition = self.definition(
             &row.trial_id,
             &row.definition_version,
             &row.definition_sha256,
         )?;
-        let evaluation = evaluate(&definition, &screening_of(&row, answers));
-        let verdict = StoredVerdict::from_verdict(&evaluation.verdict);
-        self.tx
-            .prepare_cached(
-                "UPDATE screening SET verdict = ?2, verdict_failing = ?3, updated_utc = ?4 \
-                 WHERE id = ?1",
+        Ok((screening_of(row, answers), definition))
+    }
+
+    /// Links a new screening to the NOT ELIGIBLE one it repeats, with an event in each
+    /// screening's trail. A screening is re-screened once.
+    fn link_rescreening(
+        &mut self,
+        by: &Coordinator,
+        earlier: &str,
+        new: &str,
+    ) -> Result<(), StoreError> {
+        let row = load_screening_row(&self.tx, self.file, earlier)?;
+        if row.verdict.name != "NOT ELIGIBLE" {
+            return Err(StoreError::DefinitionMismatch(format!(
+                "{earlier} is {}, not NOT ELIGIBLE: there is nothing to re-screen",
+                row.verdict.name
+            )));
+        }
+        let already: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT id FROM screening WHERE rescreen_of = ?1",
+                [earlier],
+                |r| r.get(0),
             )
-            .and_then(|mut statement| {
-                statement.execute(params![
-                    id,
-                    verdict.name,
-                    verdict.failing.join(" "),
-                    self.stamp.utc_text()
-                ])
-            })
+            .optional()
             .map_err(|e| self.err(e))?;
-        Ok(verdict)
+        if let Some(already) = already {
+            return Err(StoreError::DefinitionMismatch(format!(
+                "{earlier} was already re-screened as {already}"
+            )));
+        }
+        self.tx
+            .execute(
+                "UPDATE screening SET rescreen_of = ?2 WHERE id = ?1",
+                [new, earlier],
+            )
+            .map_err(|e| self.err(e))?;
+        let as_new = format!("re-screened as {new}");
+        let of_earlier = format!("re-screen of {earlier}");
+        for (screening, text) in [(earlier, &as_new), (new, &of_earlier)] {
+            self.append(
+                by,
+                EventDraft {
+                    screening_id: Some(screening),
+                    action: AuditAction::RescreenLinked,
+                    target: None,
+                    old_value: None,
+                    new_value: Some(text),
+                    reason: None,
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Today on the writer's clock, for checks that refuse a future date.
+    fn today(&self) -> Date {
+        self.stamp.local_date()
     }
 
     /// The next id for prefix + site + year; the sequence only ever grows.
@@ -1182,6 +1358,14 @@ fn filter_clause(filter: &LogFilter, use_statuses: bool) -> (String, Vec<String>
         values.push(to.to_string());
         conditions.push(format!("s.prescreening_date <= ?{}", values.len()));
     }
+    if use_statuses && let Some(day) = filter.rescreen_due_on {
+        values.push(day.to_string());
+        conditions.push(format!(
+            "s.status != 'voided' AND s.rescreen_from IS NOT NULL AND s.rescreen_from <= ?{} \
+             AND NOT EXISTS (SELECT 1 FROM screening r WHERE r.rescreen_of = s.id)",
+            values.len()
+        ));
+    }
     if use_statuses && !filter.statuses.is_empty() {
         let mut placeholders = Vec::new();
         for status in &filter.statuses {
@@ -1346,6 +1530,25 @@ impl Store for SqliteStore {
             if !ids::is_valid_site_code(&site) {
                 return Err(StoreError::InvalidSiteCode(site));
             }
+            refuse_candidate_problems(
+                &new.candidate,
+                new.prescreening_date,
+                new.planned_visit_date,
+                w.today(),
+            )?;
+            let earlier = match &new.rescreen_of {
+                Some(earlier) => {
+                    let row = load_screening_row(&w.tx, w.file, earlier)?;
+                    if row.trial_id != trial.definition.id {
+                        return Err(StoreError::DefinitionMismatch(format!(
+                            "{earlier} screened {}; a re-screening repeats the same trial",
+                            row.trial_id
+                        )));
+                    }
+                    Some(row.id)
+                }
+                None => None,
+            };
             let prefix = ids::prefix_for_acronym(&trial.definition.acronym);
             let id = w.next_id(&prefix, &site, new.prescreening_date.year())?;
             w.insert_screening(
@@ -1360,6 +1563,9 @@ impl Store for SqliteStore {
                 AuditAction::ScreeningCreated,
                 None,
             )?;
+            if let Some(earlier) = earlier {
+                w.link_rescreening(&coordinator, &earlier, &id)?;
+            }
             Ok(id)
         })?;
         info!(screening = %id, "screening created");
@@ -1397,6 +1603,10 @@ impl Store for SqliteStore {
             return Err(StoreError::UnacceptableScreeningId);
         }
         let id = self.write(|w| {
+            let problems = check_screening(definition, screening, Some(w.today()));
+            if !problems.is_empty() {
+                return Err(StoreError::InvalidInput(problems));
+            }
             let coordinator = w.coordinator(by)?;
             let (id, site) = if wanted.is_empty() {
                 let site = coordinator.site_code.clone();
@@ -1439,12 +1649,23 @@ impl Store for SqliteStore {
         let creator = load_coordinator(&self.conn, &self.file, row.created_by)?;
         let mut screening = screening_of(&row, answers);
         screening.coordinator = Some(creator.name);
+        let rescreened_as = self
+            .conn
+            .prepare_cached("SELECT id FROM screening WHERE rescreen_of = ?1 ORDER BY id")
+            .and_then(|mut statement| {
+                statement
+                    .query_map([id], |r| r.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| self.err(e))?;
         Ok(StoredScreening {
             screening,
             site_code: row.site_code,
             status: row.status,
             status_reason: row.status_reason,
             verdict: row.verdict,
+            rescreen_of: row.rescreen_of,
+            rescreened_as,
         })
     }
 
@@ -1464,11 +1685,21 @@ impl Store for SqliteStore {
                 &row.definition_version,
                 &row.definition_sha256,
             )?;
-            if definition.criterion(criterion_id).is_none() {
+            let Some(criterion) = definition.criterion(criterion_id) else {
                 return Err(StoreError::UnknownCriterion {
                     trial: row.trial_id.clone(),
                     criterion: criterion_id.to_owned(),
                 });
+            };
+            if let Some(entry) = entry {
+                let (screening, _) = w.current_screening(&row)?;
+                let context = AnswerContext {
+                    screening: &screening,
+                    visit_name: &definition.visit_name,
+                    today: Some(w.today()),
+                };
+                check_entry(criterion, entry, context)
+                    .map_err(|problem| StoreError::InvalidInput(vec![problem]))?;
             }
             let previous_text: Option<String> =
                 w.tx.query_row(
@@ -1550,6 +1781,12 @@ impl Store for SqliteStore {
         let verdict = self.write(|w| {
             let coordinator = w.coordinator(by)?;
             let row = w.changeable(id)?;
+            refuse_candidate_problems(
+                candidate,
+                row.prescreening_date,
+                row.planned_visit_date,
+                w.today(),
+            )?;
             let changes: Vec<FieldChange> = candidate_fields(&row.candidate)
                 .into_iter()
                 .zip(candidate_fields(candidate))
@@ -1594,6 +1831,12 @@ impl Store for SqliteStore {
         let verdict = self.write(|w| {
             let coordinator = w.coordinator(by)?;
             let row = w.changeable(id)?;
+            refuse_candidate_problems(
+                &row.candidate,
+                prescreening_date,
+                planned_visit_date,
+                w.today(),
+            )?;
             let changes = [
                 (
                     "prescreening_date",
@@ -1855,7 +2098,9 @@ impl Store for SqliteStore {
         let sql = format!(
             "SELECT s.id, s.trial_id, s.definition_version, s.definition_sha256, \
              s.prescreening_date, c.name, s.site_code, s.status, s.status_reason, s.verdict, \
-             s.verdict_failing FROM screening s JOIN coordinator c ON c.id = s.created_by \
+             s.verdict_failing, s.verdict_time_limited, s.rescreen_from, s.rescreen_after_event, \
+             (SELECT min(r.id) FROM screening r WHERE r.rescreen_of = s.id) \
+             FROM screening s JOIN coordinator c ON c.id = s.created_by \
              {clause} ORDER BY s.prescreening_date, s.id"
         );
         let mut statement = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
@@ -1879,6 +2124,10 @@ impl Store for SqliteStore {
                     row.get::<_, Option<String>>(8)?,
                     get(9)?,
                     get(10)?,
+                    get(11)?,
+                    row.get::<_, Option<String>>(12)?,
+                    row.get::<_, bool>(13)?,
+                    row.get::<_, Option<String>>(14)?,
                 ))
             };
             let (
@@ -1893,8 +2142,19 @@ impl Store for SqliteStore {
                 reason,
                 verdict,
                 failing,
+                time_limited,
+                rescreen_from,
+                rescreen_after_event,
+                rescreened_as,
             ) = read().map_err(|e| self.err(e))?;
-            let failing = split_failing(&failing);
+            let stored = StoredVerdict {
+                name: verdict,
+                failing: split_failing(&failing),
+                time_limited: split_failing(&time_limited),
+                rescreen_from: parse_optional_date(rescreen_from, "rescreen_from")?,
+                rescreen_after_event,
+            };
+            let failing = stored.failing.clone();
             let reasons = if failing.is_empty() {
                 Vec::new()
             } else {
@@ -1916,8 +2176,11 @@ impl Store for SqliteStore {
                 site_code: site,
                 status: parse_status(&status)?,
                 status_reason: reason,
-                verdict,
+                verdict_line: stored.line(),
+                rescreen_from: stored.rescreen_from,
+                verdict: stored.name,
                 reasons,
+                rescreened_as,
             };
             sink(&log_row)?;
             count += 1;
@@ -1932,7 +2195,7 @@ impl Store for SqliteStore {
         let (clause, values) = filter_clause(filter, false);
         let sql = format!(
             "SELECT s.trial_id, s.status, s.verdict, s.was_approached, s.was_consented, \
-             s.verdict_failing, s.status_reason FROM screening s {clause}"
+             s.verdict_failing, s.status_reason, s.verdict_time_limited FROM screening s {clause}"
         );
         let mut statement = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let mut rows = statement
@@ -1942,6 +2205,7 @@ impl Store for SqliteStore {
         struct Tally {
             summary: TrialSummary,
             failing: HashMap<String, u64>,
+            time_limited: HashMap<String, u64>,
             declined: HashMap<String, u64>,
             not_enrolled: HashMap<String, u64>,
         }
@@ -1996,6 +2260,9 @@ impl Store for SqliteStore {
                         for criterion in text(5)?.split_whitespace() {
                             bump(&mut tally.failing, criterion);
                         }
+                        for criterion in text(7)?.split_whitespace() {
+                            bump(&mut tally.time_limited, criterion);
+                        }
                     }
                     let reason = || -> Result<String, StoreError> {
                         row.get::<_, Option<String>>(6)
@@ -2024,6 +2291,7 @@ impl Store for SqliteStore {
             let Tally {
                 mut summary,
                 failing,
+                time_limited,
                 declined,
                 not_enrolled,
             } = tally;
@@ -2036,6 +2304,7 @@ impl Store for SqliteStore {
                 .into_iter()
                 .map(|(criterion_id, count)| CriterionCount {
                     text: texts.get(&criterion_id).cloned().unwrap_or_default(),
+                    time_limited: time_limited.get(&criterion_id).copied().unwrap_or(0),
                     criterion_id,
                     count,
                 })

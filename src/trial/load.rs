@@ -63,7 +63,7 @@ pub enum LoadError {
         message: String,
     },
     /// The text is not valid RON for a trial definition.
-    #[error("{file}:{line}:{column}: {message}{}", criterion.as_ref().map(|c| format!(" (in criterion {c})")).unwrap_or_default())]
+    #[error("{file}:{line}:{column}: {}{message}{}", field.as_ref().map(|f| format!("{f}: ")).unwrap_or_default(), criterion.as_ref().map(|c| format!(" (in criterion {c})")).unwrap_or_default())]
     Syntax {
         /// The file.
         file: String,
@@ -71,6 +71,9 @@ pub enum LoadError {
         line: usize,
         /// 1-based column.
         column: usize,
+        /// The field at that position (`criteria[3].rule.Measurement.min.value`), when it can
+        /// be told.
+        field: Option<String>,
         /// What the parser expected or found.
         message: String,
         /// The criterion the position falls in, when it can be told.
@@ -114,6 +117,7 @@ pub fn load_trial_str(text: &str, origin: &str) -> Result<LoadedTrial, LoadError
             file: origin.to_owned(),
             line: e.span.start.line,
             column: e.span.start.col,
+            field: crate::ron_path::path_at(text, e.span.start.line, e.span.start.col),
             message: e.code.to_string(),
             criterion,
         }
@@ -374,12 +378,22 @@ pub struct TrialSet {
     pub problems: Vec<LoadError>,
 }
 
-/// The two shipped trial files, built into the binary so it works from any folder.
+/// The two shipped trial files, built into the binary so it works from any folder, and the
+/// earlier versions screenings may have been answered against (`trials/archive/`): a
+/// screening stays evaluable under its own version forever.
 pub const BUILT_IN_TRIALS: &[(&str, &str)] = &[
     ("built-in:assix.ron", include_str!("../../trials/assix.ron")),
     (
         "built-in:a-muse.ron",
         include_str!("../../trials/a-muse.ron"),
+    ),
+    (
+        "built-in:archive/assix-1.0.0.ron",
+        include_str!("../../trials/archive/assix-1.0.0.ron"),
+    ),
+    (
+        "built-in:archive/a-muse-1.0.0.ron",
+        include_str!("../../trials/archive/a-muse-1.0.0.ron"),
     ),
 ];
 

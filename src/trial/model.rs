@@ -316,6 +316,9 @@ pub struct MeasurementRule {
     /// A calculator that can produce the value from its parts.
     #[serde(default)]
     pub calculator: Option<MeasurementCalculator>,
+    /// Whether the scale has whole points only (MHISS, Rodnan): a typed 1.5 is refused.
+    #[serde(default)]
+    pub whole_numbers: bool,
 }
 
 /// One end of an eligibility range.
@@ -362,6 +365,15 @@ impl MeasurementCalculator {
             Self::UnstimulatedSalivaFlow => "ml/min",
             Self::Mhiss => "points",
             Self::DanishAlcoholUnits => "units/week",
+        }
+    }
+
+    /// What the calculator takes, for messages ("the MHISS item scores").
+    pub fn input_name(self) -> &'static str {
+        match self {
+            Self::UnstimulatedSalivaFlow => "saliva collection (amount and minutes)",
+            Self::Mhiss => "MHISS item scores",
+            Self::DanishAlcoholUnits => "drinks per week",
         }
     }
 }
@@ -465,6 +477,9 @@ pub struct SexDependentLimitRule {
     /// A calculator that can produce the value.
     #[serde(default)]
     pub calculator: Option<MeasurementCalculator>,
+    /// Whether only whole numbers are possible answers.
+    #[serde(default)]
+    pub whole_numbers: bool,
 }
 
 /// A classification score with its threshold, or a documented diagnosis instead.
