@@ -15,7 +15,7 @@ use crate::export::{self, SignRequest};
 use crate::report::{ReportOptions, SignatureMeaning};
 use crate::screening_file::read_screening;
 use crate::signing::identity::{self, KeyAlgorithm, signer_name};
-use crate::signing::{SigningError, SigningIdentity, store as identity_store};
+use crate::signing::{SigningIdentity, store as identity_store};
 use crate::storage::clock::{Clock, SystemClock};
 use crate::storage::{DataDir, Store, open_store};
 
@@ -260,9 +260,7 @@ pub fn export(
         _ => None,
     };
     let exported = if args.sign {
-        if !input.evaluation.verdict.is_settled() {
-            bail!(SigningError::NotSettled);
-        }
+        crate::signing::check_signable(&input.evaluation)?;
         let meaning: SignatureMeaning = args
             .meaning
             .map(Into::into)

@@ -186,9 +186,7 @@ pub fn export_pdf(
     let signed = sign.is_some();
     let pdf = match sign {
         Some(request) => {
-            if !input.evaluation.verdict.is_settled() {
-                return Err(SigningError::NotSettled.into());
-            }
+            crate::signing::check_signable(&input.evaluation)?;
             let name = signer_name(&request.identity.certificate);
             input.signature = Some(SignatureAppearance {
                 name: name.name,

@@ -829,6 +829,7 @@ fn a_schema_1_database_is_migrated_and_keeps_its_screenings() {
         let conn = rusqlite::Connection::open(&s.path).unwrap();
         conn.execute_batch(
             "DROP INDEX screening_by_rescreen_of; DROP INDEX screening_summary; \
+             DROP INDEX audit_signatures; \
              ALTER TABLE screening DROP COLUMN verdict_time_limited; \
              ALTER TABLE screening DROP COLUMN rescreen_from; \
              ALTER TABLE screening DROP COLUMN rescreen_after_event; \

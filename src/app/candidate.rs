@@ -10,6 +10,7 @@ use super::fields::{committed, text_field};
 use crate::eligibility::age_in_years;
 use crate::screening::{Candidate, Screening, Sex};
 use crate::trial::model::TrialDefinition;
+use crate::validation::{CandidateField, check_candidate};
 
 /// The candidate panel's text buffers and per-field messages.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -76,75 +77,27 @@ impl CandidateForm {
     }
 
     /// Checks every field, records a message per bad field, and returns the valid values.
+    /// Parsing the typed text is the form's job; what a valid candidate is (no future birth
+    /// date, no pre-screening before birth, …) is the core's, the same for every door.
     pub fn validated(&mut self, today: Date) -> Result<ValidCandidate, ()> {
         self.errors.clear();
         let initials = self.initials.trim().to_owned();
         if initials.is_empty() {
             self.errors.insert("Initials", "required".to_owned());
-        } else if initials.chars().count() > 4
-            || !initials
-                .chars()
-                .all(|c| c.is_alphabetic() || c == '-' || c == '.')
-        {
-            self.errors
-                .insert("Initials", "initials only: up to 4 letters".to_owned());
         }
-        let birth = match parse_date(&self.date_of_birth) {
-            Ok(Some(d)) if d > today => {
-                self.errors
-                    .insert("Date of birth", "cannot be in the future".to_owned());
-                None
-            }
-            Ok(Some(d)) if d.year() < 1900 => {
-                self.errors
-                    .insert("Date of birth", "before 1900: check the year".to_owned());
-                None
-            }
-            Ok(d) => d,
+        let mut parsed = |label: &'static str, text: &str| match parse_date(text) {
+            Ok(date) => date,
             Err(e) => {
-                self.errors.insert("Date of birth", e);
+                self.errors.insert(label, e);
                 None
             }
         };
-        let prescreening = match parse_date(&self.prescreening_date) {
-            Ok(Some(d)) => {
-                if birth.is_some_and(|b| d < b) {
-                    self.errors
-                        .insert("Pre-screening date", "before the date of birth".to_owned());
-                }
-                if d > today {
-                    self.errors
-                        .insert("Pre-screening date", "cannot be in the future".to_owned());
-                }
-                Some(d)
-            }
-            Ok(None) => {
-                self.errors
-                    .insert("Pre-screening date", "required".to_owned());
-                None
-            }
-            Err(e) => {
-                self.errors.insert("Pre-screening date", e);
-                None
-            }
-        };
-        let visit = match parse_date(&self.planned_visit_date) {
-            Ok(Some(d)) if prescreening.is_some_and(|p| d < p) => {
-                self.errors
-                    .insert("Planned visit", "before the pre-screening date".to_owned());
-                None
-            }
-            Ok(d) => d,
-            Err(e) => {
-                self.errors.insert("Planned visit", e);
-                None
-            }
-        };
-        let Some(prescreening_date) = prescreening else {
-            return Err(());
-        };
-        if !self.errors.is_empty() {
-            return Err(());
+        let birth = parsed("Date of birth", &self.date_of_birth);
+        let prescreening = parsed("Pre-screening date", &self.prescreening_date);
+        let visit = parsed("Planned visit", &self.planned_visit_date);
+        if prescreening.is_none() && !self.errors.contains_key("Pre-screening date") {
+            self.errors
+                .insert("Pre-screening date", "required".to_owned());
         }
         let female_only = |value: Option<bool>| {
             if self.sex == Some(Sex::Male) {
@@ -153,15 +106,31 @@ impl CandidateForm {
                 value
             }
         };
+        let candidate = Candidate {
+            initials,
+            date_of_birth: birth,
+            sex: self.sex,
+            childbearing_potential: female_only(self.childbearing_potential),
+            pregnant: female_only(self.pregnant),
+            breastfeeding: female_only(self.breastfeeding),
+        };
+        let Some(prescreening_date) = prescreening else {
+            return Err(());
+        };
+        for (field, message) in check_candidate(&candidate, prescreening_date, visit, Some(today)) {
+            let label = match field {
+                CandidateField::Initials => "Initials",
+                CandidateField::DateOfBirth => "Date of birth",
+                CandidateField::PreScreeningDate => "Pre-screening date",
+                CandidateField::PlannedVisitDate => "Planned visit",
+            };
+            self.errors.entry(label).or_insert(message);
+        }
+        if !self.errors.is_empty() {
+            return Err(());
+        }
         Ok(ValidCandidate {
-            candidate: Candidate {
-                initials,
-                date_of_birth: birth,
-                sex: self.sex,
-                childbearing_potential: female_only(self.childbearing_potential),
-                pregnant: female_only(self.pregnant),
-                breastfeeding: female_only(self.breastfeeding),
-            },
+            candidate,
             prescreening_date,
             planned_visit_date: visit,
         })

@@ -5,7 +5,7 @@ use eframe::egui;
 
 use super::Workspace;
 use super::command::Command;
-use crate::eligibility::{CriterionEvaluation, CriterionStatus, Settlement};
+use crate::eligibility::{AnswerState, CriterionEvaluation, CriterionStatus, Settlement};
 use crate::trial::model::{CriterionKind, Stage, TrialDefinition};
 
 /// The icon and colour of a criterion's state, shared with the verdict banner.
@@ -17,7 +17,12 @@ pub fn status_icon(
         (_, CriterionStatus::NotApplicable) => ("–", visuals.weak_text_color()),
         (Settlement::Passes, _) => ("✔", egui::Color32::from_rgb(0x2e, 0x7d, 0x32)),
         (Settlement::Fails, _) => ("✖", visuals.error_fg_color),
-        (Settlement::Open, _) if finding.answered => ("?", visuals.warn_fg_color),
+        (Settlement::Open, _) if finding.answer_state == AnswerState::Invalid => {
+            ("!", visuals.error_fg_color)
+        }
+        (Settlement::Open, _) if finding.answer_state == AnswerState::Unknown => {
+            ("?", visuals.warn_fg_color)
+        }
         (Settlement::Open, _) => ("○", visuals.weak_text_color()),
     }
 }
@@ -31,11 +36,7 @@ pub fn ui(
 ) {
     let evaluation = &workspace.evaluation;
     ui.heading("Criteria");
-    ui.label(format!(
-        "{} / {} answered",
-        evaluation.answered_count(),
-        evaluation.criteria.len()
-    ));
+    ui.label(evaluation.counts.to_string());
     ui.label(
         egui::RichText::new("↑/↓ or J/K move · Y/N/U answer · Enter: next open")
             .small()

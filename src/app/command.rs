@@ -67,6 +67,9 @@ pub enum Command {
     },
     /// Re-read the screening log with the current filter.
     RefreshLog,
+    /// Start a new screening that repeats this NOT ELIGIBLE one (facts carried over, answers
+    /// not) and open it.
+    Rescreen(String),
     /// Switch between dark and light.
     ToggleTheme,
     /// Open "Sign & export…" for the active screening.

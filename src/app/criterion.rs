@@ -41,13 +41,19 @@ pub struct InputBuffers {
     documented_source: String,
     note: String,
     evidence: String,
+    /// Why the core refused the last answer given here (the field and the reason).
+    pub answer_error: Option<String>,
 }
 
 impl InputBuffers {
+    /// Shows a message under the typed value's field.
+    pub fn set_value_error(&mut self, message: String) {
+        self.value_error = Some(message);
+    }
+
     fn load(&mut self, entry: Option<&CriterionEntry>) {
         self.loaded = true;
         self.mhiss_items = vec![String::new(); mhiss::ITEM_COUNT];
-        self.ufr_minutes = "5".to_owned();
         self.drinks = vec![[String::new(), String::new(), String::new()]];
         let Some(entry) = entry else { return };
         self.note = entry.note.clone().unwrap_or_default();
@@ -169,6 +175,28 @@ pub fn ui(
     if let Some(note) = &criterion.note {
         ui.label(egui::RichText::new(format!("Interpretation: {note}")).italics());
     }
+    if let Some(reference) = &finding.reference {
+        let counted = match &criterion.rule {
+            Rule::MinimumAge(rule) => format!(
+                "Age taken on the {} {} (at least {} years).",
+                reference.name, reference.date, rule.years
+            ),
+            Rule::TimeWindow(rule) => format!(
+                "Window: {}{} counted back from the {} {}.",
+                match rule.start {
+                    crate::trial::model::WindowStart::Inclusive => "",
+                    crate::trial::model::WindowStart::Exclusive => "less than ",
+                },
+                rule.length,
+                reference.name,
+                reference.date
+            ),
+            _ => String::new(),
+        };
+        if !counted.is_empty() {
+            ui.label(egui::RichText::new(counted).strong());
+        }
+    }
     if matches!(criterion.rule, Rule::InvestigatorJudgement) {
         ui.label(
             egui::RichText::new("Investigator judgement: record the investigator's decision.")
@@ -201,17 +229,10 @@ pub fn ui(
         Rule::Confirmation | Rule::InvestigatorJudgement => {
             yes_no_buttons(ui, criterion, entry.as_ref().map(|e| &e.answer), commands);
         }
-        Rule::MinimumAge(rule) => {
-            ui.label(format!(
-                "Computed from the date of birth: at least {} years on the {}.",
-                rule.years,
-                match rule.reference {
-                    crate::trial::model::ReferenceDate::PreScreeningDate =>
-                        "pre-screening date".to_owned(),
-                    crate::trial::model::ReferenceDate::PlannedVisitElsePreScreening =>
-                        format!("planned {}", trial.visit_name),
-                }
-            ));
+        Rule::MinimumAge(_) => {
+            ui.label(
+                "Computed from the date of birth in the candidate panel; nothing to answer here.",
+            );
         }
         Rule::Measurement(rule) => {
             quantity_inputs(
@@ -245,7 +266,7 @@ pub fn ui(
         }
         Rule::TimeWindow(rule) => {
             ui.label(format!(
-                "{}: when did it last happen? (window: {})",
+                "{}: when did it last happen? A month (YYYY-MM) or a year (YYYY) is fine when that is all the candidate remembers; \"Ongoing\" clears {} after it has ended.",
                 rule.event, rule.length
             ));
             ui.horizontal(|ui| {
@@ -280,19 +301,22 @@ pub fn ui(
             classification_form(ui, buffers, rule.calculator, &criterion.id, commands);
             if rule.documented_diagnosis_allowed {
                 ui.separator();
-                ui.label("Or: the diagnosis is documented in the medical record");
+                ui.label(format!(
+                    "Or: classification per the {} documented in the medical record (a clinical diagnosis alone is not enough)",
+                    rule.calculator.label()
+                ));
                 let r = text_field(
                     ui,
-                    "Where it is documented",
+                    "Classification documented in",
                     &mut buffers.documented_source,
                     "e.g. rheumatology letter 2024-03-02",
                     None,
                 );
                 let enter = committed(&r) && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if (ui.button("Confirm documented diagnosis").clicked() || enter)
+                if (ui.button("Confirm documented classification").clicked() || enter)
                     && !buffers.documented_source.trim().is_empty()
                 {
-                    commands.push(answer(Answer::DocumentedDiagnosis {
+                    commands.push(answer(Answer::DocumentedClassification {
                         source: buffers.documented_source.trim().to_owned(),
                     }));
                 }
@@ -306,6 +330,13 @@ pub fn ui(
                 }
             });
         }
+    }
+    if let Some(error) = &buffers.answer_error {
+        ui.label(
+            egui::RichText::new(format!("Not saved — {error}"))
+                .color(ui.visuals().error_fg_color)
+                .strong(),
+        );
     }
     ui.separator();
     let note = text_field(ui, "Note", &mut buffers.note, "optional", None);
@@ -411,13 +442,9 @@ fn value_input(
     let error = buffers.value_error.clone();
     let response = text_field(ui, &label, &mut buffers.value, &hint, error.as_deref());
     if committed(&response) && !buffers.value.trim().is_empty() {
+        // Range and whole-number checks are the core's (the app applies them to every
+        // answer before saving); here only the typing is parsed.
         match parse_decimal_input(&buffers.value) {
-            Ok(v) if v < plausible.min || v > plausible.max => {
-                buffers.value_error = Some(format!(
-                    "outside the possible range {}–{} {unit}: not used",
-                    plausible.min, plausible.max
-                ));
-            }
             Ok(v) => {
                 buffers.value_error = None;
                 commands.push(Command::Answer {
@@ -503,9 +530,9 @@ fn calculator_form(
             );
             text_field(
                 ui,
-                "Collection time (minutes)",
+                "Collection time (min)",
                 &mut buffers.ufr_minutes,
-                "e.g. 15",
+                "required, e.g. 15",
                 None,
             );
             if let Some(error) = &buffers.ufr_error {
@@ -517,7 +544,7 @@ fn calculator_form(
                     .and_then(|collected| {
                         parse_decimal_input(&buffers.ufr_minutes)
                             .map(|m| (collected, m))
-                            .map_err(|e| format!("Collection time: {e}"))
+                            .map_err(|e| format!("Collection time (min): {e}"))
                     })
                     .and_then(|(collected, minutes)| {
                         let unit = if buffers.ufr_grams {

@@ -390,6 +390,7 @@ impl PrescreenApp {
                 reason,
             } => self.set_status(&screening_id, status, reason),
             Command::RefreshLog => self.refresh_log(),
+            Command::Rescreen(id) => self.rescreen(&id),
             Command::ToggleTheme => self.dark = !self.dark,
             Command::OpenSignDialog => self.open_sign_dialog(),
             Command::CloseSignDialog => self.sign_dialog = None,
@@ -409,7 +410,7 @@ impl PrescreenApp {
             return;
         };
         let id = workspace.screening.screening_id.clone();
-        let settled = workspace.evaluation.verdict.is_settled();
+        let settled = workspace.evaluation.is_signable();
         let has_identity = crate::signing::store::read(&self.config.data_dir.signing_dir()).is_ok();
         let path = self
             .config
@@ -811,6 +812,30 @@ impl PrescreenApp {
         if previous == entry.as_ref() {
             return;
         }
+        // The core's checks, the same as every other door's, before anything is saved.
+        if let (Some(entry), Some(definition)) = (&entry, trial.definition.criterion(&criterion)) {
+            let context = crate::validation::AnswerContext {
+                screening: &workspace.screening,
+                visit_name: &trial.definition.visit_name,
+                today: Some(self.config.today),
+            };
+            let checked = crate::validation::check_entry(definition, entry, context);
+            let buffers = workspace.inputs.entry(criterion.clone()).or_default();
+            match checked {
+                Ok(()) => buffers.answer_error = None,
+                Err(problem) => {
+                    // A typed value's problem shows under its field; others under the inputs.
+                    if matches!(entry.answer, Answer::Value(_)) {
+                        buffers.set_value_error(format!("{}: not used", problem.message));
+                    } else {
+                        buffers.answer_error =
+                            Some(format!("{}: {}", problem.field, problem.message));
+                    }
+                    self.message = Some(format!("Not saved: {problem}"));
+                    return;
+                }
+            }
+        }
         let answered_before = previous.is_some_and(|p| p.answer != Answer::Unknown);
         if answered_before && reason.is_none() {
             self.ask_reason(PendingChange::Entry { criterion, entry });
@@ -832,6 +857,15 @@ impl PrescreenApp {
             // The store knows more cases that need a reason (a change after signing): ask.
             Err(crate::storage::StoreError::ReasonRequired { .. }) if reason.is_none() => {
                 self.ask_reason(PendingChange::Entry { criterion, entry });
+            }
+            Err(crate::storage::StoreError::InvalidInput(problems)) => {
+                let text = problems
+                    .iter()
+                    .map(|p| format!("{}: {}", p.field, p.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                workspace.inputs.entry(criterion).or_default().answer_error = Some(text.clone());
+                self.message = Some(format!("Not saved: {text}"));
             }
             Err(error) => self.message = Some(error.to_string()),
         }
@@ -885,6 +919,50 @@ impl PrescreenApp {
                     }
                 }
                 self.refresh_log();
+            }
+            Err(error) => self.message = Some(error.to_string()),
+        }
+    }
+
+    /// A new screening of the same candidate for the same trial's newest definition, linked to
+    /// the earlier NOT ELIGIBLE one, pre-screened today; then it opens.
+    fn rescreen(&mut self, earlier: &str) {
+        let Some(by) = self.coordinator_id() else {
+            return;
+        };
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
+        let result = store.load_screening(earlier).and_then(|stored| {
+            let trial = self
+                .trials
+                .iter()
+                .find(|t| t.definition.id == stored.screening.trial.id)
+                .ok_or_else(|| {
+                    crate::storage::StoreError::DefinitionMismatch(format!(
+                        "trial {} is not loaded",
+                        stored.screening.trial.id
+                    ))
+                })?;
+            store.record_trial_definition(trial)?;
+            store.create_screening(
+                trial,
+                &NewScreening {
+                    site_code: Some(stored.site_code.clone()),
+                    candidate: stored.screening.candidate.clone(),
+                    prescreening_date: self.config.today,
+                    planned_visit_date: None,
+                    rescreen_of: Some(earlier.to_owned()),
+                },
+                by,
+            )
+        });
+        match result {
+            Ok(id) => {
+                self.open_screening(&id);
+                self.message = Some(format!(
+                    "{id} started as a re-screen of {earlier}: candidate facts carried over, answers not."
+                ));
             }
             Err(error) => self.message = Some(error.to_string()),
         }
@@ -984,7 +1062,8 @@ impl PrescreenApp {
         match self.view {
             View::Log => {
                 egui::CentralPanel::default().show(ui, |ui| {
-                    self.log.ui(ui, &self.trials, &mut commands);
+                    self.log
+                        .ui(ui, &self.trials, self.config.today, &mut commands);
                 });
             }
             View::Screening => self.screening_view(ui, &mut commands),

@@ -18,6 +18,9 @@ pub struct LogView {
     trial: Option<String>,
     status: Option<ScreeningStatus>,
     verdict: Option<String>,
+    /// Only NOT ELIGIBLE screenings whose re-screen date has come and that nobody has
+    /// re-screened yet.
+    rescreen_due: bool,
     from: String,
     to: String,
     selected: Option<String>,
@@ -29,14 +32,23 @@ pub struct LogView {
     visible_key: Option<FilterKey>,
 }
 
-/// Free text, trial, status, verdict and the row count: when any changes, `visible` is rebuilt.
+/// Free text, trial, status, verdict, re-screen due and the row count: when any changes,
+/// `visible` is rebuilt.
 type FilterKey = (
     String,
     Option<String>,
     Option<ScreeningStatus>,
     Option<String>,
+    bool,
     usize,
 );
+
+/// Whether a row's re-screen date has come (on `today`) and no later screening repeats it.
+pub fn rescreen_due(row: &LogRow, today: jiff::civil::Date) -> bool {
+    row.status != ScreeningStatus::Voided
+        && row.rescreened_as.is_none()
+        && row.rescreen_from.is_some_and(|from| from <= today)
+}
 
 impl LogView {
     /// Asks for the filter field to take keyboard focus next frame (Ctrl+F).
@@ -63,12 +75,13 @@ impl LogView {
         self.visible_key = None;
     }
 
-    fn refresh_visible(&mut self) {
+    fn refresh_visible(&mut self, today: jiff::civil::Date) {
         let key = (
             self.filter_text.clone(),
             self.trial.clone(),
             self.status,
             self.verdict.clone(),
+            self.rescreen_due,
             self.rows.len(),
         );
         if self.visible_key.as_ref() == Some(&key) {
@@ -83,6 +96,7 @@ impl LogView {
                 self.trial.as_ref().is_none_or(|t| &row.trial_id == t)
                     && self.status.is_none_or(|s| row.status == s)
                     && self.verdict.as_ref().is_none_or(|v| &row.verdict == v)
+                    && (!self.rescreen_due || rescreen_due(row, today))
                     && (needle.is_empty()
                         || row.screening_id.to_lowercase().contains(&needle)
                         || row.coordinator.to_lowercase().contains(&needle)
@@ -97,7 +111,13 @@ impl LogView {
     }
 
     /// Draws the log.
-    pub fn ui(&mut self, ui: &mut egui::Ui, trials: &[LoadedTrial], commands: &mut Vec<Command>) {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        trials: &[LoadedTrial],
+        today: jiff::civil::Date,
+        commands: &mut Vec<Command>,
+    ) {
         ui.heading("Screening log");
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("Filter");
@@ -150,6 +170,10 @@ impl LogView {
                         ui.selectable_value(&mut self.verdict, Some(verdict.to_owned()), verdict);
                     }
                 });
+            ui.checkbox(&mut self.rescreen_due, "Re-screen due")
+                .on_hover_text(
+                    "NOT ELIGIBLE only until a date that has come, and not yet re-screened",
+                );
             let from = ui.label("From");
             let from_changed = ui
                 .add(
@@ -175,13 +199,13 @@ impl LogView {
         if let Some(error) = &self.error {
             ui.label(egui::RichText::new(error).color(ui.visuals().error_fg_color));
         }
-        self.refresh_visible();
+        self.refresh_visible(today);
         ui.label(format!(
             "{} of {} screenings",
             self.visible.len(),
             self.rows.len()
         ));
-        self.actions(ui, commands);
+        self.actions(ui, today, commands);
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
         // Selectable labels would take the click meant for the row.
         ui.style_mut().interaction.selectable_labels = false;
@@ -236,7 +260,7 @@ impl LogView {
                         ui.label(row.status.to_string());
                     });
                     table_row.col(|ui| {
-                        ui.label(&row.verdict);
+                        ui.label(&row.verdict_line);
                     });
                     table_row.col(|ui| {
                         ui.label(&row.coordinator);
@@ -251,6 +275,9 @@ impl LogView {
                         if let Some(reason) = &row.status_reason {
                             text = format!("{text} {reason}");
                         }
+                        if let Some(later) = &row.rescreened_as {
+                            text = format!("{text} (re-screened as {later})");
+                        }
                         ui.label(text);
                     });
                     if table_row.response().clicked() {
@@ -263,7 +290,12 @@ impl LogView {
             });
     }
 
-    fn actions(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+    fn actions(
+        &mut self,
+        ui: &mut egui::Ui,
+        today: jiff::civil::Date,
+        commands: &mut Vec<Command>,
+    ) {
         let Some(id) = self.selected.clone() else {
             ui.label(
                 egui::RichText::new("Select a row for its actions; double-click opens it.").weak(),
@@ -274,6 +306,14 @@ impl LogView {
             ui.label(egui::RichText::new(&id).monospace().strong());
             if ui.button("Open").clicked() {
                 commands.push(Command::OpenScreening(id.clone()));
+            }
+            let due = self
+                .rows
+                .iter()
+                .find(|r| r.screening_id == id)
+                .is_some_and(|r| rescreen_due(r, today));
+            if due && ui.button("Re-screen").on_hover_text("Start a new screening of this candidate, linked to this one (facts carried over, answers not)").clicked() {
+                commands.push(Command::Rescreen(id.clone()));
             }
             let status = |status, reason: Option<String>| Command::SetStatus {
                 screening_id: id.clone(),

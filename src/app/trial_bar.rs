@@ -58,6 +58,16 @@ pub fn ui(
                     ))
                     .color(egui::Color32::WHITE),
                 );
+                if d.provenance.verified_by.is_none() {
+                    ui.label(
+                        egui::RichText::new(crate::trial::model::UNVERIFIED_LABEL)
+                            .color(egui::Color32::WHITE)
+                            .italics(),
+                    )
+                    .on_hover_text(
+                        "No one from the trial team has yet checked this definition against the protocol (provenance.verified_by is empty).",
+                    );
+                }
                 ui.separator();
                 for (index, other) in trials.iter().enumerate() {
                     let selected = index == active && view == View::Screening;

@@ -30,38 +30,69 @@ pub fn ui(
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.label(
-                egui::RichText::new(verdict.name())
+                egui::RichText::new(evaluation.verdict_line())
                     .heading()
                     .strong()
                     .color(egui::Color32::WHITE),
             );
-            let (heading, ids): (String, &[String]) = match verdict {
-                Verdict::NotEligible { failing, .. } => ("Failing:".to_owned(), failing),
-                Verdict::Incomplete { missing } => ("Missing:".to_owned(), missing),
+            let rows: Vec<(String, &[String])> = match verdict {
+                Verdict::NotEligible { failing, missing } => vec![
+                    ("Failing:".to_owned(), failing.as_slice()),
+                    ("Still missing:".to_owned(), missing.as_slice()),
+                ],
+                Verdict::Incomplete { missing } => vec![("Missing:".to_owned(), missing)],
                 Verdict::PreScreenPassed { pending } => {
-                    (format!("To settle at the {}:", trial.visit_name), pending)
+                    vec![(format!("To settle at the {}:", trial.visit_name), pending)]
                 }
-                Verdict::Eligible => ("Every criterion is settled and passes.".to_owned(), &[]),
+                Verdict::Eligible => {
+                    vec![("Every criterion is settled and passes.".to_owned(), &[])]
+                }
             };
-            ui.horizontal_wrapped(|ui| {
-                ui.label(egui::RichText::new(heading).color(egui::Color32::WHITE));
-                for id in ids {
-                    let hover = evaluation
-                        .criterion(id)
-                        .map(|f| f.explanation.clone())
-                        .unwrap_or_default();
-                    let button = egui::Button::new(
-                        egui::RichText::new(id).color(egui::Color32::WHITE).strong(),
-                    )
-                    .frame(false);
-                    if ui.add(button).on_hover_text(hover).clicked()
-                        && let Some(index) = trial.criteria.iter().position(|c| &c.id == id)
-                    {
-                        commands.push(Command::Select(index));
-                    }
+            if !evaluation.invalid.is_empty() {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "{} invalid answer(s) — re-enter them before signing",
+                        evaluation.invalid.len()
+                    ))
+                    .color(egui::Color32::WHITE)
+                    .strong(),
+                );
+            }
+            for (heading, ids) in rows {
+                if ids.is_empty() && !matches!(verdict, Verdict::Eligible) {
+                    continue;
                 }
-            });
+                chips(ui, trial, evaluation, &heading, ids, commands);
+            }
         });
+}
+
+/// One line of the banner: a heading and the criteria it names (click one to jump to it).
+fn chips(
+    ui: &mut egui::Ui,
+    trial: &TrialDefinition,
+    evaluation: &Evaluation,
+    heading: &str,
+    ids: &[String],
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(egui::RichText::new(heading).color(egui::Color32::WHITE));
+        for id in ids {
+            let hover = evaluation
+                .criterion(id)
+                .map(|f| f.explanation.clone())
+                .unwrap_or_default();
+            let button =
+                egui::Button::new(egui::RichText::new(id).color(egui::Color32::WHITE).strong())
+                    .frame(false);
+            if ui.add(button).on_hover_text(hover).clicked()
+                && let Some(index) = trial.criteria.iter().position(|c| &c.id == id)
+            {
+                commands.push(Command::Select(index));
+            }
+        }
+    });
 }
 
 /// The same candidate's verdict in every loaded trial.

@@ -64,7 +64,13 @@ pub fn answer_text(criterion: &Criterion, entry: Option<&CriterionEntry>) -> Str
         Answer::Event(EventAnswer::Ongoing) => "ongoing".to_owned(),
         Answer::Event(EventAnswer::LastOn(date)) => format!("last on {date}"),
         Answer::DocumentedClassification { source } | Answer::DocumentedDiagnosis { source } => {
-            format!("classification per the criteria the trial names, documented in {source}")
+            match &criterion.rule {
+                Rule::Classification(rule) => format!(
+                    "classification per the {}, documented in {source}",
+                    rule.calculator.label()
+                ),
+                _ => format!("classification documented in {source}"),
+            }
         }
         Answer::Pss2016(input) => items_text(input),
         Answer::Ssc2013(input) => items_text(input),
@@ -271,9 +277,9 @@ pub fn lay_out(fonts: &Fonts, input: &ReportInput, options: &ReportOptions) -> L
     section_heading(
         &mut b,
         &format!(
-            "Criteria ({} of {} answered)",
-            evaluation.answered_count(),
-            evaluation.criteria.len()
+            "Criteria ({}: {})",
+            evaluation.criteria.len(),
+            evaluation.counts
         ),
     );
     let columns = [
@@ -405,6 +411,15 @@ fn verdict_box(b: &mut PageBuilder, fonts: &Fonts, input: &ReportInput) {
         format!("VERDICT: {}", verdict.name()),
         0.0,
     ));
+    if let Some(rescreen) = &input.evaluation.rescreen {
+        let advice = format!(
+            "Every failing criterion is time-limited: {}.",
+            rescreen.text()
+        );
+        for line in wrap(fonts, Face::Bold, BODY, &advice, inner) {
+            lines.push((Face::Bold, BODY, line, 0.0));
+        }
+    }
     for line in wrap(fonts, Face::Regular, BODY, &summary, inner) {
         lines.push((Face::Regular, BODY, line, 0.0));
     }
@@ -745,6 +760,20 @@ fn header_footer(
         colour: GREY,
         width: 0.6,
     });
+    if trial.provenance.verified_by.is_none() {
+        // Under the header rule on every page, above the body.
+        page.push(Draw::Text {
+            x: MARGIN_X,
+            y: top - 27.0,
+            face: Face::Bold,
+            size: SMALL - 0.6,
+            colour: AMBER,
+            text: format!(
+                "Note: {} — the criteria were transcribed from the registry record, not yet checked against the protocol.",
+                crate::trial::model::UNVERIFIED_LABEL
+            ),
+        });
+    }
     if draft {
         let text = "DRAFT — NOT SIGNED";
         let size = 11.0;
@@ -773,7 +802,7 @@ fn header_footer(
         format_time(options.generated_at, options.utc_offset),
         trial.id,
         trial.version(),
-        input.evaluation.verdict.name()
+        input.evaluation.verdict_line()
     );
     page.push(Draw::Line {
         points: vec![(MARGIN_X, BODY_BOTTOM - 12.0), (right, BODY_BOTTOM - 12.0)],

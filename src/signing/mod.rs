@@ -41,6 +41,9 @@ pub enum SigningError {
     /// Only NOT ELIGIBLE, PRE-SCREEN PASSED and ELIGIBLE can be signed.
     #[error("an INCOMPLETE screening cannot be signed; export it unsigned as a draft")]
     NotSettled,
+    /// A recorded answer fails its checks: it must be re-entered before anything is signed.
+    #[error("answers that fail their checks cannot be signed; re-enter them first: {0}")]
+    InvalidAnswers(String),
     /// The report input carries no signature appearance.
     #[error("the report has no signature block to sign")]
     NoAppearance,
@@ -73,9 +76,7 @@ pub fn sign_report(
     options: &ReportOptions,
     identity: &SigningIdentity,
 ) -> Result<Vec<u8>, SigningError> {
-    if !input.evaluation.verdict.is_settled() {
-        return Err(SigningError::NotSettled);
-    }
+    check_signable(&input.evaluation)?;
     let appearance = input.signature.as_ref().ok_or(SigningError::NoAppearance)?;
     let rendered =
         render_with_layout(input, options).map_err(|e| SigningError::Report(e.to_string()))?;
@@ -90,4 +91,17 @@ pub fn sign_report(
             location: appearance.site.clone(),
         },
     )
+}
+
+/// Whether an evaluation may be signed: a settled verdict and no invalid answer. Every
+/// signing path (command line, app, library) asks this one function.
+pub fn check_signable(evaluation: &crate::eligibility::Evaluation) -> Result<(), SigningError> {
+    if !evaluation.verdict.is_settled() {
+        return Err(SigningError::NotSettled);
+    }
+    if !evaluation.invalid.is_empty() {
+        let list: Vec<String> = evaluation.invalid.iter().map(ToString::to_string).collect();
+        return Err(SigningError::InvalidAnswers(list.join("; ")));
+    }
+    Ok(())
 }

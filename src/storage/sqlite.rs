@@ -38,7 +38,8 @@ pub const APPLICATION_ID: i64 = 0x5072_5363;
 const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
 
 /// Re-screening: which failing criteria are time-limited, when to re-screen, and the link from
-/// a new screening to the one it repeats. The summary index grows to cover the new column.
+/// a new screening to the one it repeats. The summary index grows to cover the new column; a
+/// partial index finds a screening's signatures without reading its whole trail.
 /// After this migration every screening's derived columns are recomputed (see
 /// [`SqliteStore::refresh_derived`]).
 const MIGRATION_3: &str = "ALTER TABLE screening ADD COLUMN verdict_time_limited TEXT NOT NULL DEFAULT ''; \
@@ -46,6 +47,8 @@ const MIGRATION_3: &str = "ALTER TABLE screening ADD COLUMN verdict_time_limited
      ALTER TABLE screening ADD COLUMN rescreen_after_event INTEGER NOT NULL DEFAULT 0; \
      ALTER TABLE screening ADD COLUMN rescreen_of TEXT REFERENCES screening (id); \
      CREATE INDEX screening_by_rescreen_of ON screening (rescreen_of); \
+     CREATE INDEX audit_signatures ON audit_event (screening_id, seq) \
+         WHERE action IN ('signed', 'superseded'); \
      DROP INDEX screening_summary; \
      CREATE INDEX screening_summary ON screening (trial_id, prescreening_date, status, verdict, \
          was_approached, was_consented, verdict_failing, verdict_time_limited, status_reason);";

@@ -63,15 +63,20 @@ impl TrialDefinition {
         self.criteria.iter().find(|criterion| criterion.id == id)
     }
 
-    /// The identifier a coordinator sees first: NCT if there is one, else the EU CT number.
+    /// The identifier a coordinator sees first: the EU CT number of an EU trial (its legal
+    /// identifier, and the one its registry record is under), else the NCT number.
     pub fn primary_identifier(&self) -> Option<&RegistryIdentifier> {
         let by_kind = |kind: IdentifierKind| self.identifiers.iter().find(|i| i.kind == kind);
-        by_kind(IdentifierKind::Nct)
-            .or_else(|| by_kind(IdentifierKind::EuCt))
+        by_kind(IdentifierKind::EuCt)
+            .or_else(|| by_kind(IdentifierKind::Nct))
             .or_else(|| by_kind(IdentifierKind::Ctis))
             .or_else(|| self.identifiers.first())
     }
 }
+
+/// What every screen and every PDF page says about a definition nobody from the trial team
+/// has verified yet (`provenance.verified_by: None`).
+pub const UNVERIFIED_LABEL: &str = "definition not yet verified by the trial team";
 
 /// A registry number together with the registry that issued it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
