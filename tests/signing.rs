@@ -685,3 +685,78 @@ fn verify_never_panics_and_never_accepts_a_mutation() {
     assert!(!verify(b"").is_valid());
     assert!(!verify(b"%PDF-1.7\n%%EOF").is_valid());
 }
+
+/// An answer stored by an older version (or edited by hand) that fails today's checks is shown
+/// as invalid, counts as open, and blocks signing; the PDF of an unverified definition says so
+/// on every page.
+#[test]
+fn a_stored_invalid_answer_blocks_signing_and_unverified_definitions_say_so_on_every_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let secret = Some("a long enough passphrase");
+    for args in [
+        &[
+            "identity", "new", "--name", SIGNER, "--role", "Study nurse", "--site", "CHU Toulouse",
+            "--key", "p256",
+        ][..],
+        &["coordinator", "set", "--name", SIGNER, "--role", "Study nurse", "--site", "TLS"][..],
+    ] {
+        let out = prescreen(&data, args, secret);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let fixture = pdf_common::fixture("a-muse-eligible.ron");
+    let out = prescreen(&data, &["import", fixture.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let id = "AM-TLS-2026-0001";
+    // What an older version could have stored: an MHISS item of 5.
+    {
+        let conn = rusqlite::Connection::open(data.join("prescreen.sqlite3")).unwrap();
+        let changed = conn
+            .execute(
+                "UPDATE answer SET entry = '(answer:Mhiss((items:[5,3,2,1,2,3,2,2,1,2,2,2])),note:None,evidence:None)' \
+                 WHERE screening_id = ?1 AND criterion_id = 'IN03'",
+                [id],
+            )
+            .unwrap();
+        assert_eq!(changed, 1);
+    }
+    let out = prescreen(&data, &["show", id], None);
+    let shown = text(&out);
+    assert!(
+        shown.contains("invalid answers (re-enter them; they block signing)")
+            && shown.contains("IN03")
+            && shown.contains("MHISS item 1: 5 is outside 0–4"),
+        "{shown}"
+    );
+    assert!(shown.contains("1 invalid"), "{shown}");
+    let pdf = dir.path().join("signed.pdf");
+    let out = prescreen(
+        &data,
+        &["export", id, "--out", pdf.to_str().unwrap(), "--sign", "--meaning", "screened"],
+        secret,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("answers that fail their checks cannot be signed"),
+        "{}",
+        text(&out)
+    );
+    assert!(!pdf.exists(), "nothing written");
+    // The unsigned draft may be printed; every page carries the unverified note.
+    let draft = dir.path().join("draft.pdf");
+    let out = prescreen(&data, &["export", id, "--out", draft.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out));
+    if let Some(pdftotext) = pdf_common::tool("pdftotext", None) {
+        let pages = pdf_common::run(&pdftotext, &[draft.to_str().unwrap(), "-"]);
+        let body = String::from_utf8_lossy(&pages.stdout).into_owned();
+        let pages: Vec<&str> = body.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+        assert!(pages.len() >= 3, "{}", pages.len());
+        for (n, page) in pages.iter().enumerate() {
+            assert!(
+                pdf_common::normalise(page).contains("definition not yet verified by the trial team"),
+                "page {}",
+                n + 1
+            );
+        }
+    }
+}
