@@ -696,10 +696,27 @@ fn a_stored_invalid_answer_blocks_signing_and_unverified_definitions_say_so_on_e
     let secret = Some("a long enough passphrase");
     for args in [
         &[
-            "identity", "new", "--name", SIGNER, "--role", "Study nurse", "--site", "CHU Toulouse",
-            "--key", "p256",
+            "identity",
+            "new",
+            "--name",
+            SIGNER,
+            "--role",
+            "Study nurse",
+            "--site",
+            "CHU Toulouse",
+            "--key",
+            "p256",
         ][..],
-        &["coordinator", "set", "--name", SIGNER, "--role", "Study nurse", "--site", "TLS"][..],
+        &[
+            "coordinator",
+            "set",
+            "--name",
+            SIGNER,
+            "--role",
+            "Study nurse",
+            "--site",
+            "TLS",
+        ][..],
     ] {
         let out = prescreen(&data, args, secret);
         assert!(out.status.success(), "{}", text(&out));
@@ -732,7 +749,15 @@ fn a_stored_invalid_answer_blocks_signing_and_unverified_definitions_say_so_on_e
     let pdf = dir.path().join("signed.pdf");
     let out = prescreen(
         &data,
-        &["export", id, "--out", pdf.to_str().unwrap(), "--sign", "--meaning", "screened"],
+        &[
+            "export",
+            id,
+            "--out",
+            pdf.to_str().unwrap(),
+            "--sign",
+            "--meaning",
+            "screened",
+        ],
         secret,
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
@@ -744,16 +769,24 @@ fn a_stored_invalid_answer_blocks_signing_and_unverified_definitions_say_so_on_e
     assert!(!pdf.exists(), "nothing written");
     // The unsigned draft may be printed; every page carries the unverified note.
     let draft = dir.path().join("draft.pdf");
-    let out = prescreen(&data, &["export", id, "--out", draft.to_str().unwrap()], None);
+    let out = prescreen(
+        &data,
+        &["export", id, "--out", draft.to_str().unwrap()],
+        None,
+    );
     assert!(out.status.success(), "{}", text(&out));
     if let Some(pdftotext) = pdf_common::tool("pdftotext", None) {
         let pages = pdf_common::run(&pdftotext, &[draft.to_str().unwrap(), "-"]);
         let body = String::from_utf8_lossy(&pages.stdout).into_owned();
-        let pages: Vec<&str> = body.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+        let pages: Vec<&str> = body
+            .split('\u{c}')
+            .filter(|p| !p.trim().is_empty())
+            .collect();
         assert!(pages.len() >= 3, "{}", pages.len());
         for (n, page) in pages.iter().enumerate() {
             assert!(
-                pdf_common::normalise(page).contains("definition not yet verified by the trial team"),
+                pdf_common::normalise(page)
+                    .contains("definition not yet verified by the trial team"),
                 "page {}",
                 n + 1
             );
