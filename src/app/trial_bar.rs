@@ -38,7 +38,8 @@ pub fn ui(
                 .inner_margin(egui::Margin::symmetric(10, 6)),
         )
         .show(ui, |ui| {
-            ui.horizontal(|ui| {
+            // Wraps rather than overlaps when the window is narrow or the labels are long.
+            ui.horizontal_wrapped(|ui| {
                 let d = &trial.definition;
                 let identifier = d
                     .primary_identifier()
@@ -94,21 +95,17 @@ pub fn ui(
                 {
                     commands.push(Command::ShowView(View::Log));
                 }
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    let theme = if dark { "Light theme" } else { "Dark theme" };
-                    if ui.button(theme).clicked() {
-                        commands.push(Command::ToggleTheme);
-                    }
-                    if let Some(c) = coordinator {
-                        ui.label(
-                            egui::RichText::new(format!(
-                                "{} · {} · {}",
-                                c.name, c.role, c.site_code
-                            ))
+                ui.separator();
+                if let Some(c) = coordinator {
+                    ui.label(
+                        egui::RichText::new(format!("{} · {} · {}", c.name, c.role, c.site_code))
                             .color(egui::Color32::WHITE),
-                        );
-                    }
-                });
+                    );
+                }
+                let theme = if dark { "Light theme" } else { "Dark theme" };
+                if ui.button(theme).clicked() {
+                    commands.push(Command::ToggleTheme);
+                }
             });
         });
 }
