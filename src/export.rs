@@ -10,7 +10,6 @@ use std::path::Path;
 
 use jiff::Timestamp;
 use jiff::tz::Offset;
-use sha2_011::{Digest, Sha256};
 
 use crate::eligibility::evaluate;
 use crate::report::{
@@ -205,10 +204,7 @@ pub fn export_pdf(
         file: out.display().to_string(),
         detail: e.to_string(),
     })?;
-    let sha256: String = Sha256::digest(&pdf)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha256 = crate::trial::load::sha256_hex_bytes(&pdf);
     if let Some((store, id, by)) = record {
         let file_name = out
             .file_name()

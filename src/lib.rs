@@ -1,22 +1,16 @@
-//! prescreen: eligibility pre-screening for clinical trials.
+//! prescreen's two front doors — the desktop window ([`app`]) and the command line ([`cli`]) —
+//! and the one path from a stored screening to a written PDF ([`export`]).
 //!
-//! Data flows one way: trial file → model → evaluation → record → report. The library has no
-//! UI dependency; the command line (and the desktop app) are thin front doors onto it.
+//! The rules live in `prescreen-core`, the records in `prescreen-store`, the PDF and its
+//! signature in `prescreen-pdf`; they are re-exported here under their familiar names.
 
 pub mod app;
-pub mod calculators;
 pub mod cli;
-pub mod cli_pdf;
-pub mod cli_records;
-pub mod decimal_text;
-pub mod eligibility;
 pub mod export;
-pub mod partial_date;
-pub mod report;
-pub mod ron_path;
-pub mod screening;
-pub mod screening_file;
-pub mod signing;
-pub mod storage;
-pub mod trial;
-pub mod validation;
+
+pub use prescreen_core::{
+    calculators, decimal_text, eligibility, lifecycle, partial_date, ron_path, screening,
+    screening_file, sear, trial, validation,
+};
+pub use prescreen_pdf::{report, signing};
+pub use prescreen_store as storage;

@@ -1,13 +1,22 @@
-//! The `prescreen` binary: parse arguments, run a command, report an error once.
+//! The `prescreen` binary: parse arguments, set up diagnostics, run the window or a command,
+//! report an error once.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 use prescreen::cli::{Cli, exit_code, run};
 
+/// The environment variable that sets the diagnostic level (`PRESCREEN_LOG=debug`).
+const LOG_ENV: &str = "PRESCREEN_LOG";
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    prescreen::cli_records::init_logging();
+    let filter = tracing_subscriber::EnvFilter::try_from_env(LOG_ENV)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
     match run(cli) {
         Ok(code) => code,
         Err(error) => {

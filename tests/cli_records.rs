@@ -428,30 +428,51 @@ fn data_dir_option_wins_over_the_environment() {
 
 #[test]
 fn a_backup_taken_while_another_process_writes_is_consistent() {
-    use std::io::{BufRead, BufReader};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("live");
     std::fs::create_dir_all(&data).unwrap();
-    let mut writer = Command::new(env!("CARGO_BIN_EXE_prescreen"))
-        .args(["crash-writer", "--trial", "a-muse"])
-        .env("PRESCREEN_DATA_DIR", &data)
-        .env_remove("PRESCREEN_LOG")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(writer.stdout.take().unwrap()).lines();
-    let mut saves = 0;
-    while saves < 20 {
-        let line = lines.next().expect("the writer keeps writing").unwrap();
-        saves += usize::from(line.starts_with("saved "));
+    set_coordinator(&data);
+    ok(&data, &["import", &fixture("a-muse-prescreen-passed")]);
+    // Another process after another saves answers while the backup is taken.
+    let stop = Arc::new(AtomicBool::new(false));
+    let saves = Arc::new(AtomicUsize::new(0));
+    let writer = {
+        let (data, stop, saves) = (data.clone(), Arc::clone(&stop), Arc::clone(&saves));
+        std::thread::spawn(move || {
+            let mut n = 0_usize;
+            while !stop.load(Ordering::SeqCst) {
+                n += 1;
+                let answer = if n % 2 == 0 { "Yes" } else { "No" };
+                let note = format!("save {n}");
+                ok(
+                    &data,
+                    &[
+                        "answer",
+                        "AM-TLS-2026-0004",
+                        "IN06",
+                        "--answer",
+                        answer,
+                        "--note",
+                        &note,
+                        "--reason",
+                        "writer",
+                    ],
+                );
+                saves.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+    };
+    while saves.load(Ordering::SeqCst) < 5 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
     let restored = dir.path().join("restored");
     std::fs::create_dir_all(&restored).unwrap();
     let copy = restored.join("prescreen.sqlite3");
     let out = ok(&data, &["backup", copy.to_str().unwrap()]);
-    writer.kill().unwrap();
-    let _ = writer.wait();
+    stop.store(true, Ordering::SeqCst);
+    writer.join().unwrap();
     assert!(out.contains("backup written"), "{out}");
     let verified = ok(&restored, &["audit", "verify"]);
     assert!(verified.contains("audit chain intact"), "{verified}");

@@ -352,7 +352,7 @@ fn screening_files_are_refused_by_every_door_or_give_one_verdict_through_all() {
                 assert_eq!(by_evaluate.verdict, in_app.verdict, "case {case}\n{text}");
                 assert_eq!(by_evaluate.counts, in_app.counts, "case {case}\n{text}");
                 assert_eq!(
-                    stored.verdict.name,
+                    stored.verdict.name(),
                     by_evaluate.verdict.name(),
                     "case {case}"
                 );
@@ -450,7 +450,7 @@ fn single_answers_are_refused_by_every_door_or_change_the_verdict_the_same_way()
                 accepted += 1;
                 screening.answers.insert(criterion.id.clone(), entry);
                 let expected = evaluate(trial, screening);
-                assert_eq!(verdict.name, expected.verdict.name(), "case {case}");
+                assert_eq!(verdict.name(), expected.verdict.name(), "case {case}");
                 if case % 16 == 0 {
                     let stored = doors.store.load_screening(id).unwrap();
                     assert_eq!(&stored.screening.answers, &screening.answers, "case {case}");

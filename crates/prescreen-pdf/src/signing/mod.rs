@@ -1,0 +1,111 @@
+//! Digital signatures on screening reports: PAdES B-B (CMS detached, `/ByteRange`), so any
+//! change after signing is detectable (21 CFR Part 11 §11.70: the signature is linked to its
+//! record), and the signing identity that makes them (§11.200: identity + passphrase).
+//!
+//! No OpenSSL: RustCrypto crates only. `identity` generates, protects and imports keys;
+//! `cms` assembles the SignedData; `pdf_sig` writes the incremental update; `verify` checks a
+//! signed file; `store` keeps the identity file in the data folder.
+
+pub mod cms;
+pub mod identity;
+pub mod pdf_sig;
+pub mod store;
+pub mod verify;
+
+use crate::report::{ReportInput, ReportOptions, render_with_layout};
+
+pub use identity::{KeyAlgorithm, SignerName, SigningIdentity};
+pub use pdf_sig::SignatureDetails;
+pub use verify::{Verification, verify};
+/// An X.509 certificate, as the signing identity and verification hand it out.
+pub use x509_cert::Certificate;
+
+/// Why signing (or loading an identity) failed. Nothing is written when it does.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SigningError {
+    /// The passphrase does not unlock the identity.
+    #[error("wrong passphrase: the signing identity could not be unlocked")]
+    WrongPassphrase,
+    /// A new passphrase is too short.
+    #[error("the passphrase must be at least 8 characters")]
+    WeakPassphrase,
+    /// The identity file or PKCS#12 is unusable.
+    #[error("signing identity: {0}")]
+    InvalidIdentity(String),
+    /// The key type cannot sign.
+    #[error("unsupported key: {0}")]
+    UnsupportedKey(String),
+    /// No identity has been created or imported yet.
+    #[error(
+        "no signing identity yet: create one with `prescreen identity new` or import one with `prescreen identity import`"
+    )]
+    NoIdentity,
+    /// Only NOT ELIGIBLE, PRE-SCREEN PASSED and ELIGIBLE can be signed.
+    #[error("an INCOMPLETE screening cannot be signed; export it unsigned as a draft")]
+    NotSettled,
+    /// A recorded answer fails its checks: it must be re-entered before anything is signed.
+    #[error("answers that fail their checks cannot be signed; re-enter them first: {0}")]
+    InvalidAnswers(String),
+    /// The report input carries no signature appearance.
+    #[error("the report has no signature block to sign")]
+    NoAppearance,
+    /// The PDF already carries a signature (one signer per PDF).
+    #[error("the PDF is already signed")]
+    AlreadySigned,
+    /// The report could not be rendered.
+    #[error("report: {0}")]
+    Report(String),
+    /// The PDF could not be extended.
+    #[error("PDF: {0}")]
+    Pdf(String),
+    /// A cryptographic operation failed.
+    #[error("cryptography: {0}")]
+    Crypto(String),
+    /// Reading or writing the identity file failed.
+    #[error("{file}: {detail}")]
+    Io {
+        /// The file.
+        file: String,
+        /// The operating system's reason.
+        detail: String,
+    },
+}
+
+/// Renders and signs a report in one step. `input.signature` is the visible block (its name
+/// should be the certificate's); its time and meaning go into the signature dictionary.
+pub fn sign_report(
+    input: &ReportInput,
+    options: &ReportOptions,
+    identity: &SigningIdentity,
+) -> Result<Vec<u8>, SigningError> {
+    check_signable(&input.evaluation)?;
+    let appearance = input.signature.as_ref().ok_or(SigningError::NoAppearance)?;
+    let rendered =
+        render_with_layout(input, options).map_err(|e| SigningError::Report(e.to_string()))?;
+    pdf_sig::sign_pdf(
+        &rendered.pdf,
+        rendered.signature_rect,
+        identity,
+        &SignatureDetails {
+            signed_at: appearance.signed_at,
+            utc_offset: appearance.utc_offset,
+            meaning: appearance.meaning,
+            location: appearance.site.clone(),
+        },
+    )
+}
+
+/// Whether an evaluation may be signed: a settled verdict and no invalid answer. Every
+/// signing path (command line, app, library) asks this one function.
+pub fn check_signable(
+    evaluation: &prescreen_core::eligibility::Evaluation,
+) -> Result<(), SigningError> {
+    if !evaluation.verdict.is_settled() {
+        return Err(SigningError::NotSettled);
+    }
+    if !evaluation.invalid.is_empty() {
+        let list: Vec<String> = evaluation.invalid.iter().map(ToString::to_string).collect();
+        return Err(SigningError::InvalidAnswers(list.join("; ")));
+    }
+    Ok(())
+}

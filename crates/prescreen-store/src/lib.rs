@@ -1,0 +1,408 @@
+//! Records: where screenings, their answers and the audit trail are kept.
+//!
+//! The app and the command line talk to the store only through the [`Store`] trait, so a
+//! shared server database for a multi-coordinator site can be added later beside
+//! [`sqlite::SqliteStore`] (the embedded default) without touching the UI or the engine.
+//! Every change goes through the trait, is one transaction, and appends an audit event.
+
+pub mod audit;
+pub mod clock;
+pub mod csv;
+pub mod data_dir;
+pub mod ids;
+pub mod sqlite;
+
+use std::path::Path;
+
+use jiff::civil::Date;
+
+pub use audit::{AuditAction, AuditEvent, BrokenLink, ChainReport};
+pub use data_dir::DataDir;
+pub use sqlite::SqliteStore;
+
+// The lifecycle and the counts are the core's; a store keeps and returns them.
+pub use prescreen_core::lifecycle::{
+    LifecycleError, ScreeningStatus, StoredVerdict, TransitionKind,
+};
+pub use prescreen_core::sear::{CriterionCount, ReasonCount, TrialSummary};
+
+use prescreen_core::screening::{Candidate, CriterionEntry, Screening};
+use prescreen_core::trial::load::LoadedTrial;
+use prescreen_core::validation::InputProblem;
+
+/// A coordinator's id in the store; every audit event names one.
+pub type CoordinatorId = i64;
+
+/// A person who screens: events are attributed to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coordinator {
+    /// Store id.
+    pub id: CoordinatorId,
+    /// Full name as they sign.
+    pub name: String,
+    /// Role at the site ("study nurse", "investigator").
+    pub role: String,
+    /// The site's code, part of every screening id they create (`CPH`, `TLS`).
+    pub site_code: String,
+}
+
+/// What a coordinator is saved with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCoordinator {
+    /// Full name.
+    pub name: String,
+    /// Role at the site.
+    pub role: String,
+    /// Site code: 2 to 8 ASCII letters or digits (upper-cased when saved).
+    pub site_code: String,
+}
+
+/// A new screening's first facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewScreening {
+    /// The site the id is generated for; `None` uses the coordinator's site.
+    pub site_code: Option<String>,
+    /// Initials, date of birth, sex, childbearing potential.
+    pub candidate: Candidate,
+    /// The pre-screening date (its year goes into the id).
+    pub prescreening_date: Date,
+    /// The planned visit, when known.
+    pub planned_visit_date: Option<Date>,
+    /// The earlier NOT ELIGIBLE screening this one repeats (`prescreen new --rescreen ID`):
+    /// linked in both audit trails.
+    pub rescreen_of: Option<String>,
+}
+
+/// A screening as kept: the exchange-format record plus its place in the lifecycle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredScreening {
+    /// Answers and candidate in the exchange format (trial reference includes the SHA-256;
+    /// `coordinator` is the name of whoever created it).
+    pub screening: Screening,
+    /// The site code.
+    pub site_code: String,
+    /// Lifecycle status.
+    pub status: ScreeningStatus,
+    /// Why it is declined, not enrolled, voided or was last corrected.
+    pub status_reason: Option<String>,
+    /// The verdict after the last save.
+    pub verdict: StoredVerdict,
+    /// The earlier screening this one repeats, if it is a re-screening.
+    pub rescreen_of: Option<String>,
+    /// Later screenings that repeat this one.
+    pub rescreened_as: Vec<String>,
+}
+
+/// Which screenings the log and summary cover.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogFilter {
+    /// One trial id only.
+    pub trial: Option<String>,
+    /// Pre-screening date on or after.
+    pub from: Option<Date>,
+    /// Pre-screening date on or before.
+    pub to: Option<Date>,
+    /// Only these statuses (empty: all). Ignored by the summary, which counts every stage.
+    pub statuses: Vec<ScreeningStatus>,
+    /// Only NOT ELIGIBLE screenings whose re-screen date has been reached on this day and
+    /// that no later screening repeats yet ("re-screen due"). Ignored by the summary.
+    pub rescreen_due_on: Option<Date>,
+}
+
+/// A criterion named as a reason: its id and the first words of its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReasonCriterion {
+    /// Criterion id (`IN04`).
+    pub criterion_id: String,
+    /// Short text of the criterion.
+    pub text: String,
+}
+
+/// One row of the screening log (ICH E6 screening log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRow {
+    /// Pseudonymous screening id.
+    pub screening_id: String,
+    /// Trial id.
+    pub trial_id: String,
+    /// Definition version screened against.
+    pub definition_version: String,
+    /// Pre-screening date.
+    pub prescreening_date: Date,
+    /// Who created the screening.
+    pub coordinator: String,
+    /// Site code.
+    pub site_code: String,
+    /// Lifecycle status.
+    pub status: ScreeningStatus,
+    /// Why declined, not enrolled, voided or corrected.
+    pub status_reason: Option<String>,
+    /// The verdict's name.
+    pub verdict: String,
+    /// The failing criteria for NOT ELIGIBLE.
+    pub reasons: Vec<ReasonCriterion>,
+    /// The verdict with its re-screen advice ("NOT ELIGIBLE — re-screen from 2026-12-08").
+    pub verdict_line: String,
+    /// When every failure is time-limited: the date to re-screen from.
+    pub rescreen_from: Option<Date>,
+    /// The later screening that repeats this one, if any.
+    pub rescreened_as: Option<String>,
+}
+
+/// Why a records operation failed. Messages name files and screening ids, never a
+/// candidate's initials, date of birth or name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The file exists but is not a prescreen database (another program's file, or text).
+    #[error("{file}: not a prescreen database ({detail}); the file was left untouched")]
+    NotOurDatabase {
+        /// The file.
+        file: String,
+        /// What was found.
+        detail: String,
+    },
+    /// The file is a damaged SQLite database.
+    #[error(
+        "{file}: the database is damaged ({detail}); the file was left untouched — restore it from a backup"
+    )]
+    Corrupt {
+        /// The file.
+        file: String,
+        /// SQLite's words.
+        detail: String,
+    },
+    /// The database was written by a newer prescreen.
+    #[error(
+        "{file}: written by a newer prescreen (schema version {found}; this version knows up to {supported}); the file was left untouched — use a newer prescreen"
+    )]
+    NewerSchema {
+        /// The file.
+        file: String,
+        /// The schema version found.
+        found: i64,
+        /// The newest schema this build knows.
+        supported: i64,
+    },
+    /// A file or folder could not be read or written.
+    #[error("{file}: {detail}")]
+    Io {
+        /// The file or folder.
+        file: String,
+        /// The operating system's reason.
+        detail: String,
+    },
+    /// SQLite reported an error.
+    #[error("database error: {0}")]
+    Database(String),
+    /// No screening has this id.
+    #[error("no screening {0}")]
+    UnknownScreening(String),
+    /// The id is taken (ids are never reused).
+    #[error("screening id {0} is already taken; ids are never reused")]
+    DuplicateScreeningId(String),
+    /// An id given in a file is not a pseudonymous id (the id itself is not repeated here).
+    #[error(
+        "the screening id is not usable (letters, digits, '-' and '_' only, at most {max} characters); leave it empty to get one generated",
+        max = ids::MAX_ID_LEN
+    )]
+    UnacceptableScreeningId,
+    /// A site code is not 2 to 8 ASCII letters or digits.
+    #[error("site code {0:?} must be 2 to 8 letters or digits")]
+    InvalidSiteCode(String),
+    /// No coordinator has this id.
+    #[error("no coordinator with id {0}")]
+    UnknownCoordinator(CoordinatorId),
+    /// Nobody is set as the current coordinator.
+    #[error(
+        "no coordinator set: run `prescreen coordinator set --name NAME --role ROLE --site CODE`"
+    )]
+    NoCurrentCoordinator,
+    /// The trial definition the screening refers to is not in the store.
+    #[error("trial {trial} version {version} (SHA-256 {sha256}) is not recorded in the store")]
+    UnknownDefinition {
+        /// Trial id.
+        trial: String,
+        /// Version.
+        version: String,
+        /// Hash.
+        sha256: String,
+    },
+    /// The screening belongs to another trial or version than the definition given.
+    #[error("{0}")]
+    DefinitionMismatch(String),
+    /// A stored definition no longer loads in this version of prescreen.
+    #[error("stored definition {trial} {version} cannot be loaded: {detail}")]
+    StoredDefinition {
+        /// Trial id.
+        trial: String,
+        /// Version.
+        version: String,
+        /// The loader's message.
+        detail: String,
+    },
+    /// The trial has no such criterion.
+    #[error("trial {trial} has no criterion {criterion}")]
+    UnknownCriterion {
+        /// Trial id.
+        trial: String,
+        /// Criterion id.
+        criterion: String,
+    },
+    /// The change needs a reason (ALCOA+: a changed record says why).
+    #[error("{screening}: {what} needs a reason")]
+    ReasonRequired {
+        /// Screening id.
+        screening: String,
+        /// What was being changed.
+        what: String,
+    },
+    /// The status move is not allowed.
+    #[error("{screening}: cannot go from {from} to {to}: {why}")]
+    InvalidTransition {
+        /// Screening id.
+        screening: String,
+        /// Current status.
+        from: ScreeningStatus,
+        /// Requested status.
+        to: ScreeningStatus,
+        /// Why not.
+        why: String,
+    },
+    /// The screening is voided and frozen.
+    #[error("{0} is voided (entered in error) and can no longer change")]
+    Voided(String),
+    /// A verdict can only be recorded once the pre-screen criteria are settled.
+    #[error(
+        "{0}: the verdict is INCOMPLETE; answer the open pre-screen criteria before recording it"
+    )]
+    VerdictNotSettled(String),
+    /// An input was refused: every problem, each naming its criterion and field. Nothing was
+    /// stored.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    InvalidInput(Vec<InputProblem>),
+    /// Stored data could not be read back (the message says which column, not the value).
+    #[error("stored data is invalid: {0}")]
+    InvalidStoredData(String),
+    /// The caller's output sink failed (e.g. a closed pipe).
+    #[error("writing output: {0}")]
+    Output(String),
+}
+
+/// The records API the app and command line use; implemented by [`SqliteStore`] now and by a
+/// server-backed store later. Object-safe (`&mut dyn Store`). Every write is one transaction
+/// that also appends its audit events; when a write returns `Ok`, it is durable.
+pub trait Store {
+    /// Saves a coordinator (or finds the identical one) and returns it with its id.
+    fn save_coordinator(&mut self, new: &NewCoordinator) -> Result<Coordinator, StoreError>;
+    /// Makes a coordinator the one the command line and app act as.
+    fn set_current_coordinator(&mut self, id: CoordinatorId) -> Result<(), StoreError>;
+    /// The coordinator set as current, if any.
+    fn current_coordinator(&self) -> Result<Option<Coordinator>, StoreError>;
+    /// One coordinator by id.
+    fn coordinator(&self, id: CoordinatorId) -> Result<Coordinator, StoreError>;
+
+    /// Keeps a definition's exact text and hash (idempotent), so screenings against it can be
+    /// re-evaluated and re-rendered years later.
+    fn record_trial_definition(&mut self, trial: &LoadedTrial) -> Result<(), StoreError>;
+    /// The exact text of a recorded definition.
+    fn trial_text(
+        &self,
+        trial_id: &str,
+        version: &str,
+        sha256: &str,
+    ) -> Result<Option<String>, StoreError>;
+
+    /// Starts a screening (status draft) and returns its generated id.
+    fn create_screening(
+        &mut self,
+        trial: &LoadedTrial,
+        new: &NewScreening,
+        by: CoordinatorId,
+    ) -> Result<String, StoreError>;
+    /// Stores a screening from the exchange format: keeps its id when free (refuses a taken
+    /// one), generates one when it has none. Returns the id.
+    fn import_screening(
+        &mut self,
+        trial: &LoadedTrial,
+        screening: &Screening,
+        by: CoordinatorId,
+    ) -> Result<String, StoreError>;
+    /// Reads a screening back.
+    fn load_screening(&self, id: &str) -> Result<StoredScreening, StoreError>;
+
+    /// Sets (or with `None` clears) one criterion's answer and re-evaluates. Changing an
+    /// answered criterion (an answer other than Unknown) or clearing one needs a reason.
+    fn set_answer(
+        &mut self,
+        id: &str,
+        criterion_id: &str,
+        entry: Option<&CriterionEntry>,
+        by: CoordinatorId,
+        reason: Option<&str>,
+    ) -> Result<StoredVerdict, StoreError>;
+    /// Sets the candidate fields; one audit event per changed field. Changing a field that
+    /// already had a value needs a reason.
+    fn set_candidate(
+        &mut self,
+        id: &str,
+        candidate: &Candidate,
+        by: CoordinatorId,
+        reason: Option<&str>,
+    ) -> Result<StoredVerdict, StoreError>;
+    /// Sets the pre-screening and planned visit dates. Changing a date that was set needs a
+    /// reason.
+    fn set_dates(
+        &mut self,
+        id: &str,
+        prescreening_date: Date,
+        planned_visit_date: Option<Date>,
+        by: CoordinatorId,
+        reason: Option<&str>,
+    ) -> Result<StoredVerdict, StoreError>;
+    /// Moves a screening through its lifecycle (see [`ScreeningStatus::check_transition`]).
+    /// Moving to pre-screened records the verdict and refuses an INCOMPLETE one.
+    fn set_status(
+        &mut self,
+        id: &str,
+        status: ScreeningStatus,
+        by: CoordinatorId,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// Records the verdict: draft → pre-screened.
+    fn record_verdict(&mut self, id: &str, by: CoordinatorId) -> Result<StoredVerdict, StoreError>;
+    /// Notes in the trail that the screening's summary was signed (`detail`: what, e.g. the
+    /// PDF's hash and the certificate).
+    fn mark_signed(&mut self, id: &str, by: CoordinatorId, detail: &str) -> Result<(), StoreError>;
+    /// Notes in the trail that the screening left prescreen (`detail`: format and file name).
+    fn mark_exported(
+        &mut self,
+        id: &str,
+        by: CoordinatorId,
+        detail: &str,
+    ) -> Result<(), StoreError>;
+
+    /// A screening's audit events in order (for the PDF appendix).
+    fn screening_history(&self, id: &str) -> Result<Vec<AuditEvent>, StoreError>;
+    /// Walks the whole chain and reports the first broken link.
+    fn verify_audit_chain(&self) -> Result<ChainReport, StoreError>;
+    /// The hash of the newest audit event, printed on the PDF.
+    fn latest_chain_hash(&self) -> Result<String, StoreError>;
+
+    /// Streams the screening log, one row at a time, in (date, id) order; returns the count.
+    fn log(
+        &self,
+        filter: &LogFilter,
+        sink: &mut dyn FnMut(&LogRow) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError>;
+    /// Per-trial SEAR counts and ineligibility reasons, in trial id order.
+    fn summary(&self, filter: &LogFilter) -> Result<Vec<TrialSummary>, StoreError>;
+
+    /// A consistent copy of the whole store at `path`, even while others write.
+    fn backup_to(&self, path: &Path) -> Result<(), StoreError>;
+}
+
+/// Opens the default store in a data folder, creating the folder if needed.
+pub fn open_store(data_dir: &DataDir) -> Result<SqliteStore, StoreError> {
+    data_dir.ensure_exists()?;
+    SqliteStore::open(&data_dir.database_path())
+}

@@ -1,0 +1,239 @@
+//! The schema: numbered migrations, the read-only look at a file before anything is written,
+//! and the recomputation of derived columns after a migration.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::db_error;
+use crate::StoreError;
+
+/// `PRAGMA application_id` of a prescreen database ("PrSc"), so a foreign SQLite file is told
+/// apart from ours.
+pub const APPLICATION_ID: i64 = 0x5072_5363;
+
+/// The numbered schema migrations; the database's `user_version` is how many were applied.
+pub(super) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
+
+/// Re-screening: which failing criteria are time-limited, when to re-screen, and the link from
+/// a new screening to the one it repeats. The summary index grows to cover the new column; a
+/// partial index finds a screening's signatures without reading its whole trail.
+/// After this migration every screening's derived columns are recomputed (see
+/// [`SqliteStore::refresh_derived`]).
+pub(super) const MIGRATION_3: &str = "ALTER TABLE screening ADD COLUMN verdict_time_limited TEXT NOT NULL DEFAULT ''; \
+     ALTER TABLE screening ADD COLUMN rescreen_from TEXT; \
+     ALTER TABLE screening ADD COLUMN rescreen_after_event INTEGER NOT NULL DEFAULT 0; \
+     ALTER TABLE screening ADD COLUMN rescreen_of TEXT REFERENCES screening (id); \
+     CREATE INDEX screening_by_rescreen_of ON screening (rescreen_of); \
+     CREATE INDEX audit_signatures ON audit_event (screening_id, seq) \
+         WHERE action IN ('signed', 'superseded'); \
+     DROP INDEX screening_summary; \
+     CREATE INDEX screening_summary ON screening (trial_id, prescreening_date, status, verdict, \
+         was_approached, was_consented, verdict_failing, verdict_time_limited, status_reason);";
+
+/// The newest schema version this build knows.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Shared candidate facts: pregnancy and breastfeeding (unknown until entered).
+pub(super) const MIGRATION_2: &str = "ALTER TABLE screening ADD COLUMN pregnant INTEGER; \
+     ALTER TABLE screening ADD COLUMN breastfeeding INTEGER;";
+
+pub(super) const MIGRATION_1: &str = r#"
+CREATE TABLE coordinator (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    site_code TEXT NOT NULL,
+    created_utc TEXT NOT NULL,
+    UNIQUE (name, role, site_code)
+);
+CREATE TABLE setting (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE trial_definition (
+    trial_id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    acronym TEXT NOT NULL,
+    text TEXT NOT NULL,
+    recorded_utc TEXT NOT NULL,
+    PRIMARY KEY (trial_id, version, sha256)
+) WITHOUT ROWID;
+CREATE TABLE id_sequence (
+    prefix TEXT NOT NULL,
+    site_code TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    last_number INTEGER NOT NULL,
+    PRIMARY KEY (prefix, site_code, year)
+) WITHOUT ROWID;
+CREATE TABLE screening (
+    id TEXT PRIMARY KEY,
+    trial_id TEXT NOT NULL,
+    definition_version TEXT NOT NULL,
+    definition_sha256 TEXT NOT NULL,
+    site_code TEXT NOT NULL,
+    created_by INTEGER NOT NULL REFERENCES coordinator (id),
+    initials TEXT NOT NULL,
+    date_of_birth TEXT,
+    sex TEXT,
+    childbearing_potential INTEGER,
+    prescreening_date TEXT NOT NULL,
+    planned_visit_date TEXT,
+    status TEXT NOT NULL,
+    status_reason TEXT,
+    was_approached INTEGER NOT NULL DEFAULT 0,
+    was_consented INTEGER NOT NULL DEFAULT 0,
+    verdict TEXT NOT NULL,
+    verdict_failing TEXT NOT NULL,
+    created_utc TEXT NOT NULL,
+    updated_utc TEXT NOT NULL,
+    FOREIGN KEY (trial_id, definition_version, definition_sha256)
+        REFERENCES trial_definition (trial_id, version, sha256)
+);
+CREATE INDEX screening_by_date ON screening (prescreening_date, id);
+CREATE INDEX screening_by_trial_date ON screening (trial_id, prescreening_date, id);
+-- Covers every column the summary reads, so it never touches the table itself.
+CREATE INDEX screening_summary ON screening (trial_id, prescreening_date, status, verdict,
+    was_approached, was_consented, verdict_failing, status_reason);
+CREATE TABLE answer (
+    screening_id TEXT NOT NULL REFERENCES screening (id),
+    criterion_id TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    updated_utc TEXT NOT NULL,
+    PRIMARY KEY (screening_id, criterion_id)
+) WITHOUT ROWID;
+CREATE TABLE audit_event (
+    seq INTEGER PRIMARY KEY,
+    at_utc TEXT NOT NULL,
+    utc_offset TEXT NOT NULL,
+    coordinator_id INTEGER NOT NULL REFERENCES coordinator (id),
+    coordinator_name TEXT NOT NULL,
+    coordinator_role TEXT NOT NULL,
+    screening_id TEXT,
+    action TEXT NOT NULL,
+    target TEXT,
+    old_value TEXT,
+    new_value TEXT,
+    reason TEXT,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_by_screening ON audit_event (screening_id, seq);
+CREATE TRIGGER audit_event_append_only_update BEFORE UPDATE ON audit_event
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TRIGGER audit_event_append_only_delete BEFORE DELETE ON audit_event
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TRIGGER screening_never_deleted BEFORE DELETE ON screening
+BEGIN SELECT RAISE(ABORT, 'screenings are voided, never deleted'); END;
+"#;
+
+/// The setting that remembers who the command line and app act as.
+pub(super) const CURRENT_COORDINATOR: &str = "current_coordinator";
+/// The setting that mirrors the chain head (`seq:hash`), so a cut-off tail is noticed.
+pub(super) const AUDIT_HEAD: &str = "audit_head";
+
+/// What the read-only look at an existing file found.
+pub(super) enum Inspection {
+    /// No file, an empty file or an empty SQLite database: create the schema.
+    Fresh,
+    /// Ours, at this schema version.
+    Ours(i64),
+}
+
+/// Looks at a file without writing to it.
+pub(super) fn inspect(path: &Path, file: &str) -> Result<Inspection, StoreError> {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Inspection::Fresh),
+        Err(e) => {
+            return Err(StoreError::Io {
+                file: file.to_owned(),
+                detail: e.to_string(),
+            });
+        }
+    };
+    if meta.is_dir() {
+        return Err(StoreError::Io {
+            file: file.to_owned(),
+            detail: "is a folder, not a database file".to_owned(),
+        });
+    }
+    if meta.len() == 0 {
+        return Ok(Inspection::Fresh);
+    }
+    let mut header = [0_u8; 16];
+    let read = {
+        use std::io::Read;
+        let mut handle = std::fs::File::open(path).map_err(|e| StoreError::Io {
+            file: file.to_owned(),
+            detail: e.to_string(),
+        })?;
+        let mut filled = 0;
+        loop {
+            match handle.read(&mut header[filled..]) {
+                Ok(0) => break,
+                Ok(n) => {
+                    filled += n;
+                    if filled == header.len() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    return Err(StoreError::Io {
+                        file: file.to_owned(),
+                        detail: e.to_string(),
+                    });
+                }
+            }
+        }
+        filled
+    };
+    if read < header.len() || &header != b"SQLite format 3\0" {
+        return Err(StoreError::NotOurDatabase {
+            file: file.to_owned(),
+            detail: "it is not an SQLite database".to_owned(),
+        });
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| db_error(file, e))?;
+    let corrupt = |e: rusqlite::Error| match db_error(file, e) {
+        StoreError::Database(detail) => StoreError::Corrupt {
+            file: file.to_owned(),
+            detail,
+        },
+        other => other,
+    };
+    let application_id: i64 = conn
+        .query_row("PRAGMA application_id", [], |row| row.get(0))
+        .map_err(corrupt)?;
+    let user_version: i64 = conn
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(corrupt)?;
+    let objects: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))
+        .map_err(corrupt)?;
+    if application_id != APPLICATION_ID {
+        if application_id == 0 && objects == 0 && user_version == 0 {
+            return Ok(Inspection::Fresh);
+        }
+        return Err(StoreError::NotOurDatabase {
+            file: file.to_owned(),
+            detail: format!(
+                "an SQLite database of another program (application id {application_id:#x}, \
+                 {objects} schema objects)"
+            ),
+        });
+    }
+    if user_version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            file: file.to_owned(),
+            found: user_version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(Inspection::Ours(user_version))
+}

@@ -1,0 +1,614 @@
+//! Coordinators, screenings and their changes: each change asks the core what it needs
+//! (checks, reasons, lifecycle) and is one transaction with its audit events.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use rusqlite::{OptionalExtension, params};
+use tracing::{debug, info};
+
+use super::SqliteStore;
+use super::codec::*;
+use super::schema::*;
+use super::writer::*;
+use crate::audit::AuditAction;
+use crate::ids;
+use crate::{
+    Coordinator, CoordinatorId, NewCoordinator, NewScreening, ScreeningStatus, Store, StoreError,
+    StoredScreening, StoredVerdict, TransitionKind,
+};
+use prescreen_core::lifecycle::{AnswerChange, plan_answer_change, plan_status_move};
+use prescreen_core::screening::{Candidate, CriterionEntry, Screening};
+use prescreen_core::trial::load::LoadedTrial;
+use prescreen_core::validation::{AnswerContext, check_entry, check_screening};
+
+pub(super) fn save_coordinator(
+    store: &mut SqliteStore,
+    new: &NewCoordinator,
+) -> Result<Coordinator, StoreError> {
+    let site_code = new.site_code.trim().to_ascii_uppercase();
+    if !ids::is_valid_site_code(&site_code) {
+        return Err(StoreError::InvalidSiteCode(new.site_code.clone()));
+    }
+    let name = new.name.trim().to_owned();
+    let role = new.role.trim().to_owned();
+    store.write(|w| {
+        let existing: Option<CoordinatorId> =
+            w.tx.query_row(
+                "SELECT id FROM coordinator WHERE name = ?1 AND role = ?2 AND site_code = ?3",
+                params![name, role, site_code],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| w.err(e))?;
+        if let Some(id) = existing {
+            return w.coordinator(id);
+        }
+        w.tx.execute(
+            "INSERT INTO coordinator (name, role, site_code, created_utc) \
+             VALUES (?1, ?2, ?3, ?4)",
+            params![name, role, site_code, w.stamp.utc_text()],
+        )
+        .map_err(|e| w.err(e))?;
+        let coordinator = w.coordinator(w.tx.last_insert_rowid())?;
+        let description = format!(
+            "{} ({}, site {})",
+            coordinator.name, coordinator.role, coordinator.site_code
+        );
+        w.append(
+            &coordinator,
+            EventDraft {
+                screening_id: None,
+                action: AuditAction::CoordinatorSaved,
+                target: Some("coordinator"),
+                old_value: None,
+                new_value: Some(&description),
+                reason: None,
+            },
+        )?;
+        Ok(coordinator)
+    })
+}
+
+pub(super) fn set_current_coordinator(
+    store: &mut SqliteStore,
+    id: CoordinatorId,
+) -> Result<(), StoreError> {
+    store.write(|w| {
+        w.coordinator(id)?;
+        w.tx.execute(
+            "INSERT INTO setting (key, value) VALUES (?1, ?2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![CURRENT_COORDINATOR, id.to_string()],
+        )
+        .map_err(|e| w.err(e))?;
+        Ok(())
+    })
+}
+
+pub(super) fn current_coordinator(store: &SqliteStore) -> Result<Option<Coordinator>, StoreError> {
+    let value: Option<String> = store
+        .conn
+        .query_row(
+            "SELECT value FROM setting WHERE key = ?1",
+            [CURRENT_COORDINATOR],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(|e| store.err(e))?;
+    match value.and_then(|v| v.parse::<CoordinatorId>().ok()) {
+        Some(id) => load_coordinator(&store.conn, &store.file, id).map(Some),
+        None => Ok(None),
+    }
+}
+
+pub(super) fn coordinator(
+    store: &SqliteStore,
+    id: CoordinatorId,
+) -> Result<Coordinator, StoreError> {
+    load_coordinator(&store.conn, &store.file, id)
+}
+
+pub(super) fn record_trial_definition(
+    store: &mut SqliteStore,
+    trial: &LoadedTrial,
+) -> Result<(), StoreError> {
+    store.write(|w| w.record_definition(trial))
+}
+
+pub(super) fn trial_text(
+    store: &SqliteStore,
+    trial_id: &str,
+    version: &str,
+    sha256: &str,
+) -> Result<Option<String>, StoreError> {
+    store
+        .conn
+        .query_row(
+            "SELECT text FROM trial_definition WHERE trial_id = ?1 AND version = ?2 \
+             AND sha256 = ?3",
+            [trial_id, version, sha256],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(|e| store.err(e))
+}
+
+pub(super) fn create_screening(
+    store: &mut SqliteStore,
+    trial: &LoadedTrial,
+    new: &NewScreening,
+    by: CoordinatorId,
+) -> Result<String, StoreError> {
+    let id = store.write(|w| {
+        let coordinator = w.coordinator(by)?;
+        let site = new
+            .site_code
+            .as_deref()
+            .unwrap_or(&coordinator.site_code)
+            .trim()
+            .to_ascii_uppercase();
+        if !ids::is_valid_site_code(&site) {
+            return Err(StoreError::InvalidSiteCode(site));
+        }
+        refuse_candidate_problems(
+            &new.candidate,
+            new.prescreening_date,
+            new.planned_visit_date,
+            w.today(),
+        )?;
+        let earlier = match &new.rescreen_of {
+            Some(earlier) => {
+                let row = load_screening_row(&w.tx, w.file, earlier)?;
+                if row.trial_id != trial.definition.id {
+                    return Err(StoreError::DefinitionMismatch(format!(
+                        "{earlier} screened {}; a re-screening repeats the same trial",
+                        row.trial_id
+                    )));
+                }
+                Some(row.id)
+            }
+            None => None,
+        };
+        let prefix = ids::prefix_for_acronym(&trial.definition.acronym);
+        let id = w.next_id(&prefix, &site, new.prescreening_date.year())?;
+        w.insert_screening(
+            &id,
+            trial,
+            &site,
+            &coordinator,
+            &new.candidate,
+            new.prescreening_date,
+            new.planned_visit_date,
+            &BTreeMap::new(),
+            AuditAction::ScreeningCreated,
+            None,
+        )?;
+        if let Some(earlier) = earlier {
+            w.link_rescreening(&coordinator, &earlier, &id)?;
+        }
+        Ok(id)
+    })?;
+    info!(screening = %id, "screening created");
+    Ok(id)
+}
+
+pub(super) fn import_screening(
+    store: &mut SqliteStore,
+    trial: &LoadedTrial,
+    screening: &Screening,
+    by: CoordinatorId,
+) -> Result<String, StoreError> {
+    let definition = &trial.definition;
+    if screening.trial.id != definition.id || screening.trial.version != definition.version() {
+        return Err(StoreError::DefinitionMismatch(format!(
+            "the screening was answered for {} {}, not {} {}",
+            screening.trial.id,
+            screening.trial.version,
+            definition.id,
+            definition.version()
+        )));
+    }
+    if let Some(hash) = &screening.trial.sha256
+        && !hash.eq_ignore_ascii_case(&trial.sha256)
+    {
+        return Err(StoreError::DefinitionMismatch(format!(
+            "the screening records definition SHA-256 {hash}, but {} {} has {}",
+            definition.id,
+            definition.version(),
+            trial.sha256
+        )));
+    }
+    let wanted = screening.screening_id.trim();
+    if !wanted.is_empty() && !ids::is_acceptable_id(wanted) {
+        return Err(StoreError::UnacceptableScreeningId);
+    }
+    let id = store.write(|w| {
+        let problems = check_screening(definition, screening, Some(w.today()));
+        if !problems.is_empty() {
+            return Err(StoreError::InvalidInput(problems));
+        }
+        let coordinator = w.coordinator(by)?;
+        let (id, site) = if wanted.is_empty() {
+            let site = coordinator.site_code.clone();
+            let prefix = ids::prefix_for_acronym(&definition.acronym);
+            (
+                w.next_id(&prefix, &site, screening.prescreening_date.year())?,
+                site,
+            )
+        } else {
+            if w.screening_exists(wanted)? {
+                return Err(StoreError::DuplicateScreeningId(wanted.to_owned()));
+            }
+            w.reserve_id(wanted)?;
+            let site = ids::parse_id(wanted)
+                .map(|parts| parts.site)
+                .unwrap_or_else(|| coordinator.site_code.clone());
+            (wanted.to_owned(), site)
+        };
+        w.insert_screening(
+            &id,
+            trial,
+            &site,
+            &coordinator,
+            &screening.candidate,
+            screening.prescreening_date,
+            screening.planned_visit_date,
+            &screening.answers,
+            AuditAction::ScreeningImported,
+            screening.coordinator.as_deref(),
+        )?;
+        Ok(id)
+    })?;
+    info!(screening = %id, "screening imported");
+    Ok(id)
+}
+
+pub(super) fn load_screening(store: &SqliteStore, id: &str) -> Result<StoredScreening, StoreError> {
+    let row = load_screening_row(&store.conn, &store.file, id)?;
+    let answers = load_answers(&store.conn, &store.file, id)?;
+    let creator = load_coordinator(&store.conn, &store.file, row.created_by)?;
+    let mut screening = screening_of(&row, answers);
+    screening.coordinator = Some(creator.name);
+    let rescreened_as = store
+        .conn
+        .prepare_cached("SELECT id FROM screening WHERE rescreen_of = ?1 ORDER BY id")
+        .and_then(|mut statement| {
+            statement
+                .query_map([id], |r| r.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(|e| store.err(e))?;
+    Ok(StoredScreening {
+        screening,
+        site_code: row.site_code,
+        status: row.status,
+        status_reason: row.status_reason,
+        verdict: row.verdict,
+        rescreen_of: row.rescreen_of,
+        rescreened_as,
+    })
+}
+
+pub(super) fn set_answer(
+    store: &mut SqliteStore,
+    id: &str,
+    criterion_id: &str,
+    entry: Option<&CriterionEntry>,
+    by: CoordinatorId,
+    reason: Option<&str>,
+) -> Result<StoredVerdict, StoreError> {
+    let verdict = store.write(|w| {
+        let coordinator = w.coordinator(by)?;
+        let row = w.changeable(id)?;
+        let definition = w.definition(
+            &row.trial_id,
+            &row.definition_version,
+            &row.definition_sha256,
+        )?;
+        let Some(criterion) = definition.criterion(criterion_id) else {
+            return Err(StoreError::UnknownCriterion {
+                trial: row.trial_id.clone(),
+                criterion: criterion_id.to_owned(),
+            });
+        };
+        if let Some(entry) = entry {
+            let (screening, _) = w.current_screening(&row)?;
+            let context = AnswerContext {
+                screening: &screening,
+                visit_name: &definition.visit_name,
+                today: Some(w.today()),
+            };
+            check_entry(criterion, entry, context)
+                .map_err(|problem| StoreError::InvalidInput(vec![problem]))?;
+        }
+        let previous_text: Option<String> =
+            w.tx.query_row(
+                "SELECT entry FROM answer WHERE screening_id = ?1 AND criterion_id = ?2",
+                [id, criterion_id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| w.err(e))?;
+        let previous = previous_text
+            .as_deref()
+            .map(|text| parse_entry(text, criterion_id))
+            .transpose()?;
+        let Some(plan) = plan_answer_change(criterion_id, previous.as_ref(), entry, reason)
+            .map_err(lifecycle_error(id))?
+        else {
+            return w.reevaluate(id);
+        };
+        let action = match plan.change {
+            AnswerChange::Set => AuditAction::AnswerSet,
+            AnswerChange::Changed => AuditAction::AnswerChanged,
+            AnswerChange::Cleared => AuditAction::AnswerCleared,
+            AnswerChange::NoteChanged => AuditAction::NoteChanged,
+        };
+        let reason = plan.reason;
+        w.supersede_signatures(&coordinator, id, reason)?;
+        let new_text = entry.map(entry_text).transpose()?;
+        match &new_text {
+            Some(text) => {
+                w.tx.prepare_cached(
+                    "INSERT INTO answer (screening_id, criterion_id, entry, updated_utc) \
+                     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (screening_id, criterion_id) \
+                     DO UPDATE SET entry = excluded.entry, updated_utc = excluded.updated_utc",
+                )
+                .and_then(|mut s| s.execute(params![id, criterion_id, text, w.stamp.utc_text()]))
+            }
+            None => w.tx.execute(
+                "DELETE FROM answer WHERE screening_id = ?1 AND criterion_id = ?2",
+                [id, criterion_id],
+            ),
+        }
+        .map_err(|e| w.err(e))?;
+        w.append(
+            &coordinator,
+            EventDraft {
+                screening_id: Some(id),
+                action,
+                target: Some(criterion_id),
+                old_value: previous_text.as_deref(),
+                new_value: new_text.as_deref(),
+                reason,
+            },
+        )?;
+        w.reevaluate(id)
+    })?;
+    debug!(screening = %id, criterion = %criterion_id, verdict = %verdict.name(), "answer saved");
+    Ok(verdict)
+}
+
+pub(super) fn set_candidate(
+    store: &mut SqliteStore,
+    id: &str,
+    candidate: &Candidate,
+    by: CoordinatorId,
+    reason: Option<&str>,
+) -> Result<StoredVerdict, StoreError> {
+    let verdict = store.write(|w| {
+        let coordinator = w.coordinator(by)?;
+        let row = w.changeable(id)?;
+        refuse_candidate_problems(
+            candidate,
+            row.prescreening_date,
+            row.planned_visit_date,
+            w.today(),
+        )?;
+        let changes: Vec<FieldChange> = candidate_fields(&row.candidate)
+            .into_iter()
+            .zip(candidate_fields(candidate))
+            .map(|((field, old), (_, new))| (field, old, new))
+            .collect();
+        w.record_field_changes(
+            &coordinator,
+            id,
+            AuditAction::CandidateFieldChanged,
+            "the candidate's ",
+            &changes,
+            reason,
+        )?;
+        w.tx.execute(
+            "UPDATE screening SET initials = ?2, date_of_birth = ?3, sex = ?4, \
+             childbearing_potential = ?5, pregnant = ?6, breastfeeding = ?7 WHERE id = ?1",
+            params![
+                id,
+                candidate.initials,
+                candidate.date_of_birth.map(|d| d.to_string()),
+                sex_text(candidate.sex),
+                candidate.childbearing_potential,
+                candidate.pregnant,
+                candidate.breastfeeding
+            ],
+        )
+        .map_err(|e| w.err(e))?;
+        w.reevaluate(id)
+    })?;
+    debug!(screening = %id, "candidate saved");
+    Ok(verdict)
+}
+
+pub(super) fn set_dates(
+    store: &mut SqliteStore,
+    id: &str,
+    prescreening_date: Date,
+    planned_visit_date: Option<Date>,
+    by: CoordinatorId,
+    reason: Option<&str>,
+) -> Result<StoredVerdict, StoreError> {
+    let verdict = store.write(|w| {
+        let coordinator = w.coordinator(by)?;
+        let row = w.changeable(id)?;
+        refuse_candidate_problems(
+            &row.candidate,
+            prescreening_date,
+            planned_visit_date,
+            w.today(),
+        )?;
+        let changes = [
+            (
+                "prescreening_date",
+                Some(row.prescreening_date),
+                Some(prescreening_date),
+            ),
+            (
+                "planned_visit_date",
+                row.planned_visit_date,
+                planned_visit_date,
+            ),
+        ];
+        let changes: Vec<FieldChange> = changes
+            .into_iter()
+            .map(|(field, old, new)| {
+                (
+                    field,
+                    old.map(|d| d.to_string()),
+                    new.map(|d| d.to_string()),
+                )
+            })
+            .collect();
+        w.record_field_changes(
+            &coordinator,
+            id,
+            AuditAction::DateChanged,
+            "the ",
+            &changes,
+            reason,
+        )?;
+        w.tx.execute(
+            "UPDATE screening SET prescreening_date = ?2, planned_visit_date = ?3 \
+             WHERE id = ?1",
+            params![
+                id,
+                prescreening_date.to_string(),
+                planned_visit_date.map(|d| d.to_string())
+            ],
+        )
+        .map_err(|e| w.err(e))?;
+        w.reevaluate(id)
+    })?;
+    debug!(screening = %id, "dates saved");
+    Ok(verdict)
+}
+
+pub(super) fn set_status(
+    store: &mut SqliteStore,
+    id: &str,
+    status: ScreeningStatus,
+    by: CoordinatorId,
+    reason: Option<&str>,
+) -> Result<(), StoreError> {
+    store.write(|w| {
+        let coordinator = w.coordinator(by)?;
+        let row = load_screening_row(&w.tx, w.file, id)?;
+        let verdict = w.reevaluate(id)?;
+        let plan = plan_status_move(
+            row.status,
+            status,
+            verdict.kind,
+            reason,
+            (row.was_approached, row.was_consented),
+        )
+        .map_err(lifecycle_error(id))?;
+        let reason = plan.reason;
+        w.tx.execute(
+            "UPDATE screening SET status = ?2, status_reason = ?3, was_approached = ?4, \
+             was_consented = ?5 WHERE id = ?1",
+            params![id, status.as_str(), reason, plan.approached, plan.consented],
+        )
+        .map_err(|e| w.err(e))?;
+        let action = if plan.kind == TransitionKind::Void {
+            AuditAction::Voided
+        } else {
+            AuditAction::StatusChanged
+        };
+        w.append(
+            &coordinator,
+            EventDraft {
+                screening_id: Some(id),
+                action,
+                target: Some("status"),
+                old_value: Some(row.status.as_str()),
+                new_value: Some(status.as_str()),
+                reason,
+            },
+        )?;
+        if plan.records_verdict {
+            let recorded = if verdict.failing.is_empty() {
+                verdict.name().to_owned()
+            } else {
+                format!("{}: {}", verdict.name(), verdict.failing.join(" "))
+            };
+            w.append(
+                &coordinator,
+                EventDraft {
+                    screening_id: Some(id),
+                    action: AuditAction::VerdictRecorded,
+                    target: Some("verdict"),
+                    old_value: None,
+                    new_value: Some(&recorded),
+                    reason: None,
+                },
+            )?;
+        }
+        Ok(())
+    })?;
+    info!(screening = %id, status = %status, "status changed");
+    Ok(())
+}
+
+pub(super) fn record_verdict(
+    store: &mut SqliteStore,
+    id: &str,
+    by: CoordinatorId,
+) -> Result<StoredVerdict, StoreError> {
+    store.set_status(id, ScreeningStatus::PreScreened, by, None)?;
+    Ok(store.load_screening(id)?.verdict)
+}
+
+pub(super) fn mark_signed(
+    store: &mut SqliteStore,
+    id: &str,
+    by: CoordinatorId,
+    detail: &str,
+) -> Result<(), StoreError> {
+    store.write(|w| {
+        let coordinator = w.coordinator(by)?;
+        load_screening_row(&w.tx, w.file, id)?;
+        w.append(
+            &coordinator,
+            EventDraft {
+                screening_id: Some(id),
+                action: AuditAction::Signed,
+                target: None,
+                old_value: None,
+                new_value: Some(detail),
+                reason: None,
+            },
+        )
+    })
+}
+
+pub(super) fn mark_exported(
+    store: &mut SqliteStore,
+    id: &str,
+    by: CoordinatorId,
+    detail: &str,
+) -> Result<(), StoreError> {
+    store.write(|w| {
+        let coordinator = w.coordinator(by)?;
+        load_screening_row(&w.tx, w.file, id)?;
+        w.append(
+            &coordinator,
+            EventDraft {
+                screening_id: Some(id),
+                action: AuditAction::Exported,
+                target: None,
+                old_value: None,
+                new_value: Some(detail),
+                reason: None,
+            },
+        )
+    })
+}

@@ -1,0 +1,522 @@
+//! One write transaction: the audit chain append, supersession of signed PDFs, and the
+//! steps every change shares.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::civil::Date;
+use rusqlite::{OptionalExtension, Transaction, params};
+use tracing::debug;
+
+use super::codec::*;
+use super::db_error;
+use super::schema::*;
+use crate::audit::{AuditAction, AuditEvent, GENESIS_HASH};
+use crate::clock::Stamp;
+use crate::ids;
+use crate::{Coordinator, CoordinatorId, ScreeningStatus, StoreError, StoredVerdict};
+use prescreen_core::eligibility::VerdictKind;
+use prescreen_core::lifecycle::{plan_field_change, signed_change_reason};
+use prescreen_core::screening::{Candidate, CriterionEntry, Screening};
+use prescreen_core::trial::load::LoadedTrial;
+use prescreen_core::trial::model::TrialDefinition;
+
+/// One write transaction and what its steps share.
+pub(super) struct Writer<'a> {
+    pub(super) tx: Transaction<'a>,
+    pub(super) file: &'a str,
+    pub(super) stamp: Stamp,
+    pub(super) definitions: &'a mut HashMap<String, TrialDefinition>,
+}
+
+/// What an event says, before it gets its place in the chain.
+pub(super) struct EventDraft<'a> {
+    pub(super) screening_id: Option<&'a str>,
+    pub(super) action: AuditAction,
+    pub(super) target: Option<&'a str>,
+    pub(super) old_value: Option<&'a str>,
+    pub(super) new_value: Option<&'a str>,
+    pub(super) reason: Option<&'a str>,
+}
+
+impl Writer<'_> {
+    pub(super) fn err(&self, error: rusqlite::Error) -> StoreError {
+        db_error(self.file, error)
+    }
+
+    /// Appends one event per changed field (a field that had a value needs the reason) and,
+    /// when anything changes on a signed screening, the supersession first.
+    pub(super) fn record_field_changes(
+        &self,
+        by: &Coordinator,
+        id: &str,
+        action: AuditAction,
+        describe: &str,
+        changes: &[FieldChange],
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        if changes.iter().any(|(_, old, new)| old != new) {
+            self.supersede_signatures(by, id, reason)?;
+        }
+        for (field, old, new) in changes {
+            if old == new {
+                continue;
+            }
+            let reason = plan_field_change(describe, field, old.as_deref(), reason)
+                .map_err(lifecycle_error(id))?;
+            self.append(
+                by,
+                EventDraft {
+                    screening_id: Some(id),
+                    action,
+                    target: Some(field),
+                    old_value: old.as_deref(),
+                    new_value: new.as_deref(),
+                    reason,
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The signed PDFs of a screening (their audit details) that no later change has
+    /// superseded yet.
+    pub(super) fn live_signatures(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        let mut statement = self
+            .tx
+            .prepare_cached(
+                "SELECT action, new_value FROM audit_event \
+                 WHERE screening_id = ?1 AND action IN ('signed', 'superseded') ORDER BY seq",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = statement
+            .query_map([id], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut live = Vec::new();
+        for row in rows {
+            let (action, detail) = row.map_err(|e| self.err(e))?;
+            if action == AuditAction::Superseded.as_str() {
+                live.clear();
+            } else {
+                live.push(detail.unwrap_or_default());
+            }
+        }
+        Ok(live)
+    }
+
+    /// Before a change to a signed screening: the change needs a reason, and the trail records
+    /// that the earlier signed PDFs are superseded (in the same transaction as the change).
+    pub(super) fn supersede_signatures(
+        &self,
+        by: &Coordinator,
+        id: &str,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let live = self.live_signatures(id)?;
+        if live.is_empty() {
+            return Ok(());
+        }
+        let reason = signed_change_reason(reason).map_err(lifecycle_error(id))?;
+        let detail = live.join(" and ");
+        self.append(
+            by,
+            EventDraft {
+                screening_id: Some(id),
+                action: AuditAction::Superseded,
+                target: None,
+                old_value: Some(&detail),
+                new_value: None,
+                reason: Some(reason),
+            },
+        )
+    }
+
+    /// Appends one event to the global chain.
+    pub(super) fn append(&self, by: &Coordinator, draft: EventDraft<'_>) -> Result<(), StoreError> {
+        let last: Option<(i64, String)> = self
+            .tx
+            .query_row(
+                "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let (seq, prev_hash) = match last {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => (1, GENESIS_HASH.to_owned()),
+        };
+        let mut event = AuditEvent {
+            seq,
+            at_utc: self.stamp.utc_text(),
+            utc_offset: self.stamp.offset_text(),
+            coordinator_id: by.id,
+            coordinator_name: by.name.clone(),
+            coordinator_role: by.role.clone(),
+            screening_id: draft.screening_id.map(str::to_owned),
+            action: draft.action.as_str().to_owned(),
+            target: draft.target.map(str::to_owned),
+            old_value: draft.old_value.map(str::to_owned),
+            new_value: draft.new_value.map(str::to_owned),
+            reason: draft.reason.map(str::to_owned),
+            prev_hash,
+            hash: String::new(),
+        };
+        event.hash = event.computed_hash();
+        self.tx
+            .prepare_cached(
+                "INSERT INTO audit_event (seq, at_utc, utc_offset, coordinator_id, \
+                 coordinator_name, coordinator_role, screening_id, action, target, old_value, \
+                 new_value, reason, prev_hash, hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    event.seq,
+                    event.at_utc,
+                    event.utc_offset,
+                    event.coordinator_id,
+                    event.coordinator_name,
+                    event.coordinator_role,
+                    event.screening_id,
+                    event.action,
+                    event.target,
+                    event.old_value,
+                    event.new_value,
+                    event.reason,
+                    event.prev_hash,
+                    event.hash,
+                ])
+            })
+            .map_err(|e| self.err(e))?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO setting (key, value) VALUES (?1, ?2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![AUDIT_HEAD, format!("{}:{}", event.seq, event.hash)])
+            })
+            .map_err(|e| self.err(e))?;
+        debug!(
+            seq = event.seq,
+            action = %event.action,
+            screening = event.screening_id.as_deref().unwrap_or("-"),
+            target = event.target.as_deref().unwrap_or("-"),
+            "audit event appended"
+        );
+        Ok(())
+    }
+
+    pub(super) fn coordinator(&self, id: CoordinatorId) -> Result<Coordinator, StoreError> {
+        load_coordinator(&self.tx, self.file, id)
+    }
+
+    pub(super) fn definition(
+        &mut self,
+        trial_id: &str,
+        version: &str,
+        sha256: &str,
+    ) -> Result<TrialDefinition, StoreError> {
+        if let Some(definition) = self.definitions.get(sha256) {
+            return Ok(definition.clone());
+        }
+        let definition = stored_definition(&self.tx, self.file, trial_id, version, sha256)?;
+        self.definitions
+            .insert(sha256.to_owned(), definition.clone());
+        Ok(definition)
+    }
+
+    pub(super) fn record_definition(&mut self, trial: &LoadedTrial) -> Result<(), StoreError> {
+        let definition = &trial.definition;
+        self.tx
+            .execute(
+                "INSERT INTO trial_definition (trial_id, version, sha256, acronym, text, \
+                 recorded_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                params![
+                    definition.id,
+                    definition.version(),
+                    trial.sha256,
+                    definition.acronym,
+                    trial.text,
+                    self.stamp.utc_text()
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        self.definitions
+            .entry(trial.sha256.clone())
+            .or_insert_with(|| definition.clone());
+        Ok(())
+    }
+
+    /// Loads a screening that may still change (refuses a voided one).
+    pub(super) fn changeable(&self, id: &str) -> Result<ScreeningRow, StoreError> {
+        let row = load_screening_row(&self.tx, self.file, id)?;
+        if row.status == ScreeningStatus::Voided {
+            return Err(StoreError::Voided(row.id));
+        }
+        Ok(row)
+    }
+
+    /// Re-evaluates a screening with its stored definition and stores the verdict.
+    pub(super) fn reevaluate(&mut self, id: &str) -> Result<StoredVerdict, StoreError> {
+        let now = self.stamp.utc_text();
+        store_derived(&self.tx, self.file, self.definitions, id, Some(&now))
+    }
+
+    /// The screening as it stands in this transaction, with its definition.
+    pub(super) fn current_screening(
+        &mut self,
+        row: &ScreeningRow,
+    ) -> Result<(Screening, TrialDefinition), StoreError> {
+        let answers = load_answers(&self.tx, self.file, &row.id)?;
+        let definition = self.definition(
+            &row.trial_id,
+            &row.definition_version,
+            &row.definition_sha256,
+        )?;
+        Ok((screening_of(row, answers), definition))
+    }
+
+    /// Links a new screening to the NOT ELIGIBLE one it repeats, with an event in each
+    /// screening's trail. A screening is re-screened once.
+    pub(super) fn link_rescreening(
+        &mut self,
+        by: &Coordinator,
+        earlier: &str,
+        new: &str,
+    ) -> Result<(), StoreError> {
+        let row = load_screening_row(&self.tx, self.file, earlier)?;
+        if row.verdict.kind != VerdictKind::NotEligible {
+            return Err(StoreError::DefinitionMismatch(format!(
+                "{earlier} is {}, not NOT ELIGIBLE: there is nothing to re-screen",
+                row.verdict.name()
+            )));
+        }
+        let already: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT id FROM screening WHERE rescreen_of = ?1",
+                [earlier],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        if let Some(already) = already {
+            return Err(StoreError::DefinitionMismatch(format!(
+                "{earlier} was already re-screened as {already}"
+            )));
+        }
+        self.tx
+            .execute(
+                "UPDATE screening SET rescreen_of = ?2 WHERE id = ?1",
+                [new, earlier],
+            )
+            .map_err(|e| self.err(e))?;
+        let as_new = format!("re-screened as {new}");
+        let of_earlier = format!("re-screen of {earlier}");
+        for (screening, text) in [(earlier, &as_new), (new, &of_earlier)] {
+            self.append(
+                by,
+                EventDraft {
+                    screening_id: Some(screening),
+                    action: AuditAction::RescreenLinked,
+                    target: None,
+                    old_value: None,
+                    new_value: Some(text),
+                    reason: None,
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Today on the writer's clock, for checks that refuse a future date.
+    pub(super) fn today(&self) -> Date {
+        self.stamp.local_date()
+    }
+
+    /// The next id for prefix + site + year; the sequence only ever grows.
+    pub(super) fn next_id(
+        &self,
+        prefix: &str,
+        site: &str,
+        year: i16,
+    ) -> Result<String, StoreError> {
+        loop {
+            let number: i64 = self
+                .tx
+                .query_row(
+                    "INSERT INTO id_sequence (prefix, site_code, year, last_number) \
+                     VALUES (?1, ?2, ?3, 1) ON CONFLICT (prefix, site_code, year) \
+                     DO UPDATE SET last_number = last_number + 1 RETURNING last_number",
+                    params![prefix, site, year],
+                    |row| row.get(0),
+                )
+                .map_err(|e| self.err(e))?;
+            let id = ids::format_id(prefix, site, year, number);
+            if !self.screening_exists(&id)? {
+                return Ok(id);
+            }
+        }
+    }
+
+    pub(super) fn screening_exists(&self, id: &str) -> Result<bool, StoreError> {
+        self.tx
+            .query_row("SELECT 1 FROM screening WHERE id = ?1", [id], |_| Ok(()))
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Makes sure a kept id of the generated shape is never generated again.
+    pub(super) fn reserve_id(&self, id: &str) -> Result<(), StoreError> {
+        if let Some(parts) = ids::parse_id(id) {
+            self.tx
+                .execute(
+                    "INSERT INTO id_sequence (prefix, site_code, year, last_number) \
+                     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (prefix, site_code, year) \
+                     DO UPDATE SET last_number = max(last_number, excluded.last_number)",
+                    params![parts.prefix, parts.site, parts.year, parts.number],
+                )
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    /// Inserts a new screening row and the events describing its first content.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a screening row's first facts, as stored"
+    )]
+    pub(super) fn insert_screening(
+        &mut self,
+        id: &str,
+        trial: &LoadedTrial,
+        site_code: &str,
+        by: &Coordinator,
+        candidate: &Candidate,
+        prescreening_date: Date,
+        planned_visit_date: Option<Date>,
+        answers: &BTreeMap<String, CriterionEntry>,
+        action: AuditAction,
+        original_coordinator: Option<&str>,
+    ) -> Result<StoredVerdict, StoreError> {
+        self.record_definition(trial)?;
+        let definition = &trial.definition;
+        for criterion in answers.keys() {
+            if definition.criterion(criterion).is_none() {
+                return Err(StoreError::UnknownCriterion {
+                    trial: definition.id.clone(),
+                    criterion: criterion.clone(),
+                });
+            }
+        }
+        let now = self.stamp.utc_text();
+        self.tx
+            .execute(
+                "INSERT INTO screening (id, trial_id, definition_version, definition_sha256, \
+                 site_code, created_by, initials, date_of_birth, sex, childbearing_potential, \
+                 prescreening_date, planned_visit_date, status, status_reason, verdict, \
+                 verdict_failing, created_utc, updated_utc, pregnant, breastfeeding) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL, \
+                 'INCOMPLETE', '', ?14, ?14, ?15, ?16)",
+                params![
+                    id,
+                    definition.id,
+                    definition.version(),
+                    trial.sha256,
+                    site_code,
+                    by.id,
+                    candidate.initials,
+                    candidate.date_of_birth.map(|d| d.to_string()),
+                    sex_text(candidate.sex),
+                    candidate.childbearing_potential,
+                    prescreening_date.to_string(),
+                    planned_visit_date.map(|d| d.to_string()),
+                    ScreeningStatus::Draft.as_str(),
+                    now,
+                    candidate.pregnant,
+                    candidate.breastfeeding,
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        let mut created = format!(
+            "trial {} {} (SHA-256 {}), site {site_code}",
+            definition.id,
+            definition.version(),
+            trial.sha256
+        );
+        if let Some(original) = original_coordinator {
+            created.push_str(&format!("; the file names coordinator {original}"));
+        }
+        self.append(
+            by,
+            EventDraft {
+                screening_id: Some(id),
+                action,
+                target: None,
+                old_value: None,
+                new_value: Some(&created),
+                reason: None,
+            },
+        )?;
+        for (field, value) in candidate_fields(candidate) {
+            if let Some(value) = value {
+                self.append(
+                    by,
+                    EventDraft {
+                        screening_id: Some(id),
+                        action: AuditAction::CandidateFieldChanged,
+                        target: Some(field),
+                        old_value: None,
+                        new_value: Some(&value),
+                        reason: None,
+                    },
+                )?;
+            }
+        }
+        let dates = [
+            ("prescreening_date", Some(prescreening_date)),
+            ("planned_visit_date", planned_visit_date),
+        ];
+        for (field, value) in dates {
+            if let Some(value) = value {
+                self.append(
+                    by,
+                    EventDraft {
+                        screening_id: Some(id),
+                        action: AuditAction::DateChanged,
+                        target: Some(field),
+                        old_value: None,
+                        new_value: Some(&value.to_string()),
+                        reason: None,
+                    },
+                )?;
+            }
+        }
+        for (criterion, entry) in answers {
+            let text = entry_text(entry)?;
+            self.tx
+                .execute(
+                    "INSERT INTO answer (screening_id, criterion_id, entry, updated_utc) \
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![id, criterion, text, now],
+                )
+                .map_err(|e| self.err(e))?;
+            self.append(
+                by,
+                EventDraft {
+                    screening_id: Some(id),
+                    action: AuditAction::AnswerSet,
+                    target: Some(criterion),
+                    old_value: None,
+                    new_value: Some(&text),
+                    reason: None,
+                },
+            )?;
+        }
+        self.reevaluate(id)
+    }
+}

@@ -1,0 +1,239 @@
+//! Crash test: a child process saves answers in a loop and is SIGKILLed at a random moment,
+//! again and again. After every kill the database must open, pass `PRAGMA integrity_check`,
+//! keep an intact audit chain, and hold every answer whose save had returned (the child
+//! prints a line only after the store returned). The seed is printed so a failure can be
+//! replayed with `PRESCREEN_CRASH_SEED=...`.
+//!
+//! The child is this test binary itself, re-run with `PRESCREEN_CRASH_CHILD_DIR` set so that
+//! only [`crash_writer_child`] runs: no crash helper ships in the product.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use jiff::civil::Date;
+use prescreen_core::screening::{Answer, Candidate, CriterionEntry, Sex};
+use prescreen_core::trial::TrialSet;
+use prescreen_core::trial::model::Rule;
+use prescreen_store::{NewCoordinator, NewScreening, SqliteStore, Store};
+
+/// Set in the child's environment: the data folder it writes to.
+const CHILD_ENV: &str = "PRESCREEN_CRASH_CHILD_DIR";
+
+/// The crash test's child: creates a screening every ten saves and flips confirmation
+/// answers, printing `created ID` / `saved ID CRITERION N` only after the store returned.
+/// Without `PRESCREEN_CRASH_CHILD_DIR` it does nothing (it is not a test of its own).
+#[test]
+fn crash_writer_child() {
+    use std::io::Write;
+    let Some(dir) = std::env::var_os(CHILD_ENV) else {
+        return;
+    };
+    let mut store =
+        SqliteStore::open(&std::path::Path::new(&dir).join("prescreen.sqlite3")).unwrap();
+    let set = TrialSet::built_in();
+    let trial = set.latest("assix").unwrap();
+    let criteria: Vec<String> = trial
+        .definition
+        .criteria
+        .iter()
+        .filter(|c| matches!(c.rule, Rule::Confirmation))
+        .map(|c| c.id.clone())
+        .collect();
+    let by = match store.current_coordinator().unwrap() {
+        Some(c) => c,
+        None => {
+            let c = store
+                .save_coordinator(&NewCoordinator {
+                    name: "Crash Writer".to_owned(),
+                    role: "test".to_owned(),
+                    site_code: "TST".to_owned(),
+                })
+                .unwrap();
+            store.set_current_coordinator(c.id).unwrap();
+            c
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut screening = String::new();
+    for saves in 0_u64.. {
+        if saves.is_multiple_of(10) {
+            screening = store
+                .create_screening(
+                    trial,
+                    &NewScreening {
+                        site_code: None,
+                        candidate: Candidate {
+                            initials: "ZZ".to_owned(),
+                            date_of_birth: Some(Date::constant(1970, 1, 1)),
+                            sex: Some(Sex::Female),
+                            childbearing_potential: Some(false),
+                            pregnant: Some(false),
+                            breastfeeding: Some(false),
+                        },
+                        prescreening_date: Date::constant(2026, 11, 23),
+                        planned_visit_date: None,
+                        rescreen_of: None,
+                    },
+                    by.id,
+                )
+                .unwrap();
+            writeln!(out, "created {screening}").unwrap();
+            out.flush().unwrap();
+        }
+        let n = saves + 1;
+        let criterion = &criteria[(n as usize) % criteria.len()];
+        let entry = CriterionEntry {
+            answer: if n.is_multiple_of(2) {
+                Answer::Yes
+            } else {
+                Answer::No
+            },
+            note: Some(format!("save {n}")),
+            evidence: None,
+        };
+        store
+            .set_answer(
+                &screening,
+                criterion,
+                Some(&entry),
+                by.id,
+                Some("crash test"),
+            )
+            .unwrap();
+        writeln!(out, "saved {screening} {criterion} {n}").unwrap();
+        out.flush().unwrap();
+    }
+}
+
+const KILLS: usize = 50;
+
+#[test]
+fn answers_whose_save_returned_survive_sigkill() {
+    let seed = std::env::var("PRESCREEN_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| fastrand::u64(..));
+    println!("crash test seed: {seed} (replay with PRESCREEN_CRASH_SEED={seed})");
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("prescreen.sqlite3");
+
+    // (screening, criterion) → the highest save number whose save returned.
+    let mut confirmed: HashMap<(String, String), u64> = HashMap::new();
+    let mut created: Vec<String> = Vec::new();
+    let mut total_saves = 0_usize;
+
+    for kill in 0..KILLS {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "crash_writer_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD_ENV, dir.path())
+            .env_remove("PRESCREEN_LOG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (lines_tx, lines_rx) = mpsc::channel::<String>();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                match line {
+                    Ok(line) => {
+                        if lines_tx.send(line).is_err() {
+                            break;
+                        }
+                    }
+                    Err(_) => break,
+                }
+            }
+        });
+        // Wait for the first save so every round exercises writes, then a random moment.
+        let started = Instant::now();
+        let mut lines = Vec::new();
+        while !lines.iter().any(|l: &String| l.starts_with("saved ")) {
+            match lines_rx.recv_timeout(Duration::from_secs(30)) {
+                Ok(line) => lines.push(line),
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!(
+                        "round {kill}: the writer saved nothing in {:?} (seed {seed})",
+                        started.elapsed()
+                    );
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(rng.u64(0..150)));
+        child.kill().unwrap(); // SIGKILL on Unix
+        let _ = child.wait();
+        reader.join().unwrap();
+        lines.extend(lines_rx.try_iter());
+
+        for line in &lines {
+            let parts: Vec<&str> = line.split(' ').collect();
+            match parts.as_slice() {
+                ["created", id] => created.push((*id).to_owned()),
+                ["saved", id, criterion, n] => {
+                    let n: u64 = n.parse().unwrap();
+                    total_saves += 1;
+                    let entry = confirmed
+                        .entry(((*id).to_owned(), (*criterion).to_owned()))
+                        .or_insert(0);
+                    *entry = (*entry).max(n);
+                }
+                // The test harness's own lines ("running 1 test").
+                _ => {}
+            }
+        }
+
+        // The database opens, is intact, its chain verifies, and nothing returned is lost.
+        let store =
+            SqliteStore::open(&db).unwrap_or_else(|e| panic!("round {kill}: {e} (seed {seed})"));
+        assert_eq!(
+            store.check_integrity().unwrap(),
+            Ok(()),
+            "round {kill} (seed {seed})"
+        );
+        let report = store.verify_audit_chain().unwrap();
+        assert!(
+            report.is_intact(),
+            "round {kill}: {:?} (seed {seed})",
+            report.first_break
+        );
+        for id in &created {
+            store
+                .load_screening(id)
+                .unwrap_or_else(|e| panic!("round {kill}: {id} lost: {e} (seed {seed})"));
+        }
+        for ((id, criterion), n) in &confirmed {
+            let screening = store.load_screening(id).unwrap().screening;
+            let note = screening
+                .answers
+                .get(criterion)
+                .and_then(|entry| entry.note.clone())
+                .unwrap_or_default();
+            let stored: u64 = note
+                .strip_prefix("save ")
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            assert!(
+                stored >= *n,
+                "round {kill}: {id} {criterion} holds save {stored}, but save {n} had returned \
+                 (seed {seed})"
+            );
+        }
+    }
+    println!(
+        "{KILLS} kills survived; {total_saves} confirmed saves across {} screenings",
+        created.len()
+    );
+    assert!(total_saves >= KILLS);
+}

@@ -1,0 +1,378 @@
+//! Every clap derive of the command line, and nothing else: the arguments are parsed here and
+//! handed to one command file each (`cmd/`). CLI-side enums convert into the core's types;
+//! clap never enters the library crates.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use jiff::civil::Date;
+
+use crate::report::SignatureMeaning;
+use crate::signing::identity::KeyAlgorithm;
+
+const EVALUATE_HELP: &str = "Exit codes: 0 ELIGIBLE, 10 PRE-SCREEN PASSED, 11 INCOMPLETE, \
+12 NOT ELIGIBLE; 1 an error (unreadable file, unknown trial, answers for another trial), \
+2 a usage error.";
+
+const STATUS_HELP: &str = "Statuses: draft, pre-screened, approached, consented, declined, \
+enrolled, not-enrolled, voided. Forward: draft → pre-screened → approached → consented → \
+enrolled; pre-screened or consented → not-enrolled; approached → declined. Any move back, and \
+voided (entered in error), need --reason. A voided screening never changes again.";
+
+/// prescreen — eligibility pre-screening for clinical trials.
+#[derive(Debug, Parser)]
+#[command(name = "prescreen", version, about, long_about = None)]
+pub struct Cli {
+    /// Also load trial files from this folder (repeatable). The shipped trials are built in.
+    #[arg(long = "trials", value_name = "DIR", global = true)]
+    pub trial_dirs: Vec<PathBuf>,
+
+    /// Keep everything (database, signing identities, settings) in this folder instead of the
+    /// user's data folder.
+    #[arg(
+        long = "data-dir",
+        value_name = "DIR",
+        env = "PRESCREEN_DATA_DIR",
+        global = true
+    )]
+    pub data_dir: Option<PathBuf>,
+
+    /// What to do; without a command the desktop app opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Who the command line acts as: every change is attributed to this coordinator.
+    Coordinator {
+        /// What to do.
+        #[command(subcommand)]
+        action: CoordinatorAction,
+    },
+    /// Start a screening; prints its new pseudonymous id.
+    New(NewArgs),
+    /// Set, change or clear one criterion's answer (a change or clear needs --reason).
+    Answer(AnswerArgs),
+    /// Move a screening through its lifecycle; `pre-screened` records the verdict.
+    #[command(after_help = STATUS_HELP)]
+    Status {
+        /// Screening id.
+        id: String,
+        /// New status.
+        status: String,
+        /// Why (required for declined, not-enrolled, voided and any move back).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// The screening log, one row per screening, or with --summary the SEAR counts per trial.
+    Log(LogArgs),
+    /// The audit trail.
+    Audit {
+        /// What to do.
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+    /// Take a consistent copy of the database, even while the app is running.
+    Backup {
+        /// Where to write the copy (replaced atomically if it exists).
+        file: PathBuf,
+    },
+    /// Import a screening file (RON): keeps its id when free, generates one when empty.
+    Import {
+        /// The screening file.
+        file: PathBuf,
+    },
+    /// Print a stored screening: as text, or as RON (the exchange format `import` reads; the
+    /// export is recorded in the audit trail).
+    Show {
+        /// Screening id.
+        id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+    },
+    /// Check trial files or folders of them; list every problem; exit 1 if there is any.
+    Validate {
+        /// Files or folders to check (default: the built-in trials).
+        paths: Vec<PathBuf>,
+    },
+    /// List the loaded trials with id, version and SHA-256.
+    Trials,
+    /// Create, import or show your signing identity (key + certificate).
+    Identity {
+        /// What to do.
+        #[command(subcommand)]
+        action: IdentityAction,
+    },
+    /// Write a screening's PDF summary, signed (`--sign`) or as an unsigned draft.
+    Export(ExportArgs),
+    /// Check a signed PDF summary: signer, time, integrity, embedded record; exit 0 if valid.
+    Verify(VerifyArgs),
+    /// Evaluate a screening file against a trial and print every criterion and the verdict.
+    #[command(after_help = EVALUATE_HELP)]
+    Evaluate {
+        /// Trial id (`assix`, `a-muse`).
+        #[arg(long)]
+        trial: String,
+        /// The screening file (RON).
+        screening: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+    },
+}
+
+/// How `evaluate` prints results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A table for people.
+    Text,
+    /// JSON for scripts.
+    Json,
+}
+
+/// `coordinator` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CoordinatorAction {
+    /// Save a coordinator and act as them from now on.
+    Set {
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// Role ("study nurse", "investigator").
+        #[arg(long)]
+        role: String,
+        /// Site code (2–8 letters or digits), part of every screening id.
+        #[arg(long)]
+        site: String,
+    },
+    /// Print the current coordinator.
+    Show,
+}
+
+/// `audit` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Walk the hash chain and the database's integrity; name the first broken link.
+    Verify,
+    /// Print one screening's audit events in order.
+    History {
+        /// Screening id.
+        id: String,
+    },
+    /// Print the latest chain hash.
+    Head,
+}
+
+/// `new` arguments.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Trial id (`assix`, `a-muse`); the newest loaded version is used.
+    #[arg(long, required_unless_present = "rescreen")]
+    pub trial: Option<String>,
+    /// Re-screen: start a new screening of the same candidate for the same trial, linked to
+    /// this earlier NOT ELIGIBLE screening. Candidate facts are carried over (unless given
+    /// here), answers are not.
+    #[arg(long, value_name = "ID")]
+    pub rescreen: Option<String>,
+    /// Candidate's initials.
+    #[arg(long, default_value = "")]
+    pub initials: String,
+    /// Date of birth, YYYY-MM-DD.
+    #[arg(long = "dob", value_name = "DATE")]
+    pub date_of_birth: Option<String>,
+    /// Sex: female or male.
+    #[arg(long)]
+    pub sex: Option<String>,
+    /// Of childbearing potential: yes or no.
+    #[arg(long)]
+    pub childbearing: Option<String>,
+    /// Pregnant: yes or no (a fact shared by every trial).
+    #[arg(long, value_name = "yes|no")]
+    pub pregnant: Option<String>,
+    /// Breastfeeding: yes or no (a fact shared by every trial).
+    #[arg(long, value_name = "yes|no")]
+    pub breastfeeding: Option<String>,
+    /// Pre-screening date (default: today).
+    #[arg(long = "date", value_name = "DATE")]
+    pub prescreening_date: Option<Date>,
+    /// Planned visit date.
+    #[arg(long = "visit", value_name = "DATE")]
+    pub planned_visit_date: Option<Date>,
+    /// Site code (default: the coordinator's).
+    #[arg(long)]
+    pub site: Option<String>,
+}
+
+/// `answer` arguments.
+#[derive(Debug, Args)]
+pub struct AnswerArgs {
+    /// Screening id.
+    pub id: String,
+    /// Criterion id (`IN04`).
+    pub criterion: String,
+    /// The answer in RON: `Yes`, `No`, `Unknown`, `Value(0.04)`, `Event(LastOn("2026-01-02"))`,
+    /// `Event(LastOn("2026-02"))`, `DocumentedClassification(source: "letter")`.
+    #[arg(long, required_unless_present = "clear")]
+    pub answer: Option<String>,
+    /// A note.
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Where the answer comes from.
+    #[arg(long)]
+    pub evidence: Option<String>,
+    /// Remove the answer (needs --reason).
+    #[arg(long, conflicts_with = "answer")]
+    pub clear: bool,
+    /// Why (required to change or clear an answered criterion).
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+/// `log` arguments.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only this trial id.
+    #[arg(long)]
+    pub trial: Option<String>,
+    /// Pre-screening date on or after (YYYY-MM-DD).
+    #[arg(long)]
+    pub from: Option<Date>,
+    /// Pre-screening date on or before (YYYY-MM-DD).
+    #[arg(long)]
+    pub to: Option<Date>,
+    /// Only these statuses (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    pub status: Vec<String>,
+    /// Only NOT ELIGIBLE screenings whose re-screen date has been reached today and that no
+    /// later screening repeats yet.
+    #[arg(long)]
+    pub rescreen_due: bool,
+    /// Per trial: screened, eligible, approached, consented, declined, enrolled, and the
+    /// ineligibility counts per criterion.
+    #[arg(long)]
+    pub summary: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Table)]
+    pub format: LogFormat,
+}
+
+/// Formats of `log`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Aligned columns for people.
+    Table,
+    /// RFC 4180 CSV (UTF-8 with a byte-order mark, CRLF line ends) for spreadsheets.
+    Csv,
+}
+
+/// Formats of `show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// Status, verdict, criteria and history for people.
+    Text,
+    /// The exchange format, as `import` reads it.
+    Ron,
+}
+
+/// `prescreen identity …`.
+#[derive(Debug, Subcommand)]
+pub enum IdentityAction {
+    /// Create a key pair and a self-signed certificate naming you; the key is stored
+    /// encrypted with a passphrase you choose (asked twice, or PRESCREEN_PASSPHRASE).
+    New {
+        /// Your full name as you sign.
+        #[arg(long)]
+        name: String,
+        /// Your role ("Clinical research coordinator", "Investigator").
+        #[arg(long)]
+        role: String,
+        /// Your site ("CHU Toulouse").
+        #[arg(long)]
+        site: String,
+        /// Key type.
+        #[arg(long, value_enum, default_value_t = KeyChoice::Rsa)]
+        key: KeyChoice,
+        /// Replace an existing identity.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Import your institution's PKCS#12 (.p12/.pfx); its passphrase protects the stored key.
+    Import {
+        /// The .p12 / .pfx file.
+        file: PathBuf,
+        /// Replace an existing identity.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Show the stored identity's certificate (no passphrase needed).
+    Show,
+}
+
+/// Key types for `identity new`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyChoice {
+    /// RSA-2048.
+    Rsa,
+    /// ECDSA P-256.
+    P256,
+}
+
+impl From<KeyChoice> for KeyAlgorithm {
+    fn from(choice: KeyChoice) -> Self {
+        match choice {
+            KeyChoice::Rsa => Self::Rsa2048,
+            KeyChoice::P256 => Self::P256,
+        }
+    }
+}
+
+/// The meaning of a signature, as chosen on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MeaningChoice {
+    /// "Screened by — I confirm the answers above are accurate and complete".
+    Screened,
+    /// "Reviewed by investigator".
+    Reviewed,
+}
+
+impl From<MeaningChoice> for SignatureMeaning {
+    fn from(choice: MeaningChoice) -> Self {
+        match choice {
+            MeaningChoice::Screened => Self::ScreenedBy,
+            MeaningChoice::Reviewed => Self::ReviewedByInvestigator,
+        }
+    }
+}
+
+/// `prescreen export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The screening id in the store.
+    #[arg(required_unless_present = "from", conflicts_with = "from")]
+    pub screening_id: Option<String>,
+    /// Render a screening file that is not in the store (unsigned only).
+    #[arg(long, value_name = "FILE.ron")]
+    pub from: Option<PathBuf>,
+    /// The PDF to write.
+    #[arg(long, value_name = "FILE.pdf")]
+    pub out: PathBuf,
+    /// Sign with your identity (asks for the passphrase, or PRESCREEN_PASSPHRASE).
+    #[arg(long, requires = "meaning")]
+    pub sign: bool,
+    /// What your signature means.
+    #[arg(long, value_enum, requires = "sign")]
+    pub meaning: Option<MeaningChoice>,
+    /// A handwritten signature as JSON strokes `[[[x, y], …], …]` in 0..1 (x right, y down).
+    #[arg(long, value_name = "FILE.json", requires = "sign")]
+    pub strokes: Option<PathBuf>,
+}
+
+/// `prescreen verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The signed PDF.
+    pub file: PathBuf,
+}

@@ -1,0 +1,106 @@
+//! `prescreen identity new|import|show`: the signing key and its certificate.
+
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use jiff::Timestamp;
+use zeroize::Zeroizing;
+
+use crate::cli::args::IdentityAction;
+use crate::cli::context::Context;
+use crate::cli::output::print_identity;
+use crate::signing::identity;
+use crate::signing::store as identity_store;
+
+/// The environment variable read instead of prompting for the passphrase.
+pub const PASSPHRASE_ENV: &str = "PRESCREEN_PASSPHRASE";
+
+/// The environment variable with a new passphrase for an imported key whose PKCS#12
+/// passphrase is too short.
+pub const NEW_PASSPHRASE_ENV: &str = "PRESCREEN_NEW_PASSPHRASE";
+
+/// The passphrase from PRESCREEN_PASSPHRASE or the terminal (never echoed); wiped from
+/// memory when dropped.
+pub fn passphrase(prompt: &str, confirm: bool) -> Result<Zeroizing<String>> {
+    if let Ok(value) = std::env::var(PASSPHRASE_ENV) {
+        return Ok(Zeroizing::new(value));
+    }
+    let first = Zeroizing::new(
+        rpassword::prompt_password(prompt)
+            .context("no passphrase: set PRESCREEN_PASSPHRASE or run in a terminal")?,
+    );
+    if confirm {
+        let second = Zeroizing::new(rpassword::prompt_password("Repeat the passphrase: ")?);
+        if first != second {
+            bail!("the passphrases differ; nothing was written");
+        }
+    }
+    Ok(first)
+}
+
+/// Runs `identity new|import|show`.
+pub fn run(context: &mut Context, action: IdentityAction) -> Result<ExitCode> {
+    let dir = context.data_dir()?.signing_dir();
+    match action {
+        IdentityAction::New {
+            name,
+            role,
+            site,
+            key,
+            replace,
+        } => {
+            if !replace && identity_store::identity_path(&dir).exists() {
+                bail!(
+                    "{} already exists; pass --replace to overwrite it",
+                    identity_store::identity_path(&dir).display()
+                );
+            }
+            let secret = passphrase("Choose a passphrase for your signing key: ", true)?;
+            identity::check_passphrase_strength(&secret)?;
+            let created = identity::generate(&name, &role, &site, key.into(), Timestamp::now())?;
+            let path = identity_store::save(&dir, &created, &secret, replace)?;
+            print_identity(&created.certificate);
+            println!("saved to {} (mode 0600)", path.display());
+        }
+        IdentityAction::Import { file, replace } => {
+            let data =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let secret = passphrase("Passphrase of the PKCS#12 file: ", false)?;
+            let imported = identity::from_pkcs12(&data, &secret)?;
+            // The stored key keeps the file's passphrase unless that is too short to be one of
+            // two signature components; then the signer chooses a new one.
+            let secret = if identity::check_passphrase_strength(&secret).is_ok() {
+                secret
+            } else {
+                eprintln!(
+                    "The PKCS#12 passphrase is shorter than 8 characters: choose a new one for \
+                     the stored key."
+                );
+                match std::env::var(NEW_PASSPHRASE_ENV) {
+                    Ok(value) => Zeroizing::new(value),
+                    Err(_) => {
+                        let first = Zeroizing::new(rpassword::prompt_password("New passphrase: ")?);
+                        let second =
+                            Zeroizing::new(rpassword::prompt_password("Repeat the passphrase: ")?);
+                        if first != second {
+                            bail!("the passphrases differ; nothing was written");
+                        }
+                        first
+                    }
+                }
+            };
+            let path = identity_store::save(&dir, &imported, &secret, replace)?;
+            print_identity(&imported.certificate);
+            println!("saved to {} (mode 0600)", path.display());
+        }
+        IdentityAction::Show => {
+            let text = identity_store::read(&dir)?;
+            let certificates = identity::certificates_from_pem(&text)?;
+            let first = certificates
+                .first()
+                .ok_or_else(|| anyhow!("the identity file holds no certificate"))?;
+            print_identity(first);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

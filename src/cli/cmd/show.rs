@@ -1,0 +1,62 @@
+//! `prescreen show`: a stored screening for people, or in the exchange format.
+
+use std::process::ExitCode;
+
+use anyhow::{Result, anyhow};
+
+use crate::cli::args::ShowFormat;
+use crate::cli::context::Context;
+use crate::cli::output::evaluation_text;
+use crate::eligibility::evaluate;
+use crate::screening_file::screening_to_string;
+use crate::storage::Store;
+use crate::trial::load::load_trial_str;
+
+/// Runs `show`.
+pub fn run(context: &mut Context, id: &str, format: ShowFormat) -> Result<ExitCode> {
+    let by = match format {
+        ShowFormat::Ron => Some(context.coordinator()?),
+        ShowFormat::Text => None,
+    };
+    let store = context.store()?;
+    let stored = store.load_screening(id)?;
+    match format {
+        ShowFormat::Ron => {
+            // The record leaves prescreen: attribute and log the export first.
+            let text = screening_to_string(&stored.screening)?;
+            if let Some(by) = by {
+                store.mark_exported(id, by.id, "RON (prescreen show --format ron)")?;
+            }
+            println!("{text}");
+        }
+        ShowFormat::Text => {
+            let reference = &stored.screening.trial;
+            let sha = reference.sha256.clone().unwrap_or_default();
+            let text = store
+                .trial_text(&reference.id, &reference.version, &sha)?
+                .ok_or_else(|| anyhow!("the definition of {id} is not in the store"))?;
+            let trial = load_trial_str(&text, &format!("stored:{}", reference.id))?;
+            let evaluation = evaluate(&trial.definition, &stored.screening);
+            println!(
+                "{id}: status {}{}",
+                stored.status,
+                stored
+                    .status_reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            );
+            if let Some(earlier) = &stored.rescreen_of {
+                println!("re-screen of {earlier}");
+            }
+            for later in &stored.rescreened_as {
+                println!("re-screened as {later}");
+            }
+            print!(
+                "{}",
+                evaluation_text(&trial.definition, &stored.screening, &evaluation)
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

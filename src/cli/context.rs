@@ -1,0 +1,91 @@
+//! What a command works with — the data folder, the loaded trials, the store and the current
+//! coordinator — each opened only when the command first asks for it, so `evaluate` never
+//! touches a database and `verify` never loads trials.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use crate::storage::Store;
+use crate::storage::{Coordinator, DataDir, SqliteStore, StoreError, open_store};
+use crate::trial::TrialSet;
+
+/// The shared state of one command-line invocation.
+pub struct Context {
+    data_dir_arg: Option<PathBuf>,
+    trial_dirs: Vec<PathBuf>,
+    data_dir: Option<DataDir>,
+    trials: Option<TrialSet>,
+    store: Option<SqliteStore>,
+}
+
+impl Context {
+    /// A context for `--data-dir` (or its default) and the `--trials` folders.
+    pub fn new(data_dir: Option<PathBuf>, trial_dirs: Vec<PathBuf>) -> Self {
+        Self {
+            data_dir_arg: data_dir,
+            trial_dirs,
+            data_dir: None,
+            trials: None,
+            store: None,
+        }
+    }
+
+    /// The data folder (resolved once).
+    pub fn data_dir(&mut self) -> Result<&DataDir> {
+        let dir = match self.data_dir.take() {
+            Some(dir) => dir,
+            None => DataDir::resolve(self.data_dir_arg.as_deref())?,
+        };
+        Ok(self.data_dir.insert(dir))
+    }
+
+    /// The built-in trials plus every `--trials` folder; files that fail to load are warned
+    /// about once, on stderr.
+    pub fn trials(&mut self) -> &TrialSet {
+        let set = self.trials.take().unwrap_or_else(|| {
+            let set = trial_set(&self.trial_dirs);
+            for problem in &set.problems {
+                eprintln!("warning: {problem}");
+            }
+            set
+        });
+        self.trials.insert(set)
+    }
+
+    /// The records store in the data folder (opened once).
+    pub fn store(&mut self) -> Result<&mut SqliteStore> {
+        let store = match self.store.take() {
+            Some(store) => store,
+            None => open_store(self.data_dir()?)?,
+        };
+        Ok(self.store.insert(store))
+    }
+
+    /// The coordinator the command line acts as.
+    pub fn coordinator(&mut self) -> Result<Coordinator> {
+        Ok(self
+            .store()?
+            .current_coordinator()?
+            .ok_or(StoreError::NoCurrentCoordinator)?)
+    }
+
+    /// The trials and the store together (a command that reads one and writes the other).
+    pub fn trials_and_store(&mut self) -> Result<(&TrialSet, &mut SqliteStore)> {
+        self.store()?;
+        self.trials();
+        match (self.trials.as_ref(), self.store.as_mut()) {
+            (Some(trials), Some(store)) => Ok((trials, store)),
+            _ => Err(anyhow::anyhow!("the store could not be opened")),
+        }
+    }
+}
+
+/// Built-in trials plus every `--trials` folder.
+pub fn trial_set(dirs: &[PathBuf]) -> TrialSet {
+    let mut set = TrialSet::built_in();
+    for dir in dirs {
+        set.add_path(dir);
+    }
+    set
+}

@@ -1,0 +1,58 @@
+//! The command line: everything the app does, scriptable and testable.
+//!
+//! [`args`] holds every clap derive, [`context`] opens the data folder, trials and store
+//! lazily, [`cmd`] has one file per command and [`output`] everything printed.
+
+pub mod args;
+pub mod cmd;
+pub mod context;
+pub mod output;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+pub use args::Cli;
+pub use output::exit_code;
+
+use args::Command;
+use context::Context;
+
+/// Runs a parsed command line; errors are reported once, by the caller.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let Some(command) = cli.command else {
+        let data_dir = crate::storage::DataDir::resolve(cli.data_dir.as_deref())?;
+        let today = jiff::Zoned::now().date();
+        crate::app::run(crate::app::AppConfig {
+            data_dir,
+            trial_dirs: cli.trial_dirs,
+            today,
+        })
+        .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let mut context = Context::new(cli.data_dir, cli.trial_dirs);
+    match command {
+        Command::Coordinator { action } => cmd::coordinator::run(&mut context, action),
+        Command::New(args) => cmd::new::run(&mut context, args),
+        Command::Answer(args) => cmd::answer::run(&mut context, args),
+        Command::Status { id, status, reason } => {
+            cmd::status::run(&mut context, &id, &status, reason.as_deref())
+        }
+        Command::Log(args) => cmd::log::run(&mut context, args),
+        Command::Audit { action } => cmd::audit::run(&mut context, action),
+        Command::Backup { file } => cmd::backup::run(&mut context, &file),
+        Command::Import { file } => cmd::import::run(&mut context, &file),
+        Command::Show { id, format } => cmd::show::run(&mut context, &id, format),
+        Command::Validate { paths } => cmd::validate::run(&paths),
+        Command::Trials => cmd::trials::run(&mut context),
+        Command::Identity { action } => cmd::identity::run(&mut context, action),
+        Command::Export(args) => cmd::export::run(&mut context, args),
+        Command::Verify(args) => cmd::verify::run(args),
+        Command::Evaluate {
+            trial,
+            screening,
+            format,
+        } => cmd::evaluate::run(&mut context, &trial, &screening, format),
+    }
+}
