@@ -62,10 +62,12 @@ fn harness_for(
     let app = harness.state_mut();
     app.set_profile_for_tests("Bench Coordinator", "coordinator", "BEN");
     app.apply(Command::SaveProfile);
+    app.settle();
     let index = app.trial_index(trial_id).expect("trial loaded");
     app.apply(Command::SwitchTrial(index));
     app.fill_candidate_for_tests("ZZ", "1970-01-01");
     app.apply(Command::StartScreening);
+    app.settle();
     harness.run_steps(3);
     harness
 }

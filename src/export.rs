@@ -24,7 +24,7 @@ use crate::storage::{AuditAction, AuditEvent, CoordinatorId, Store, StoreError};
 use crate::trial::load::{LoadedTrial, TrialSet, load_trial_str};
 
 /// Why an export failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ExportError {
     /// The store could not be read or written.
     #[error(transparent)]
@@ -49,13 +49,8 @@ pub enum ExportError {
     #[error("answers for criteria the trial does not have: {0}")]
     UnmatchedAnswers(String),
     /// The PDF could not be written.
-    #[error("{file}: {detail}")]
-    Io {
-        /// The file.
-        file: String,
-        /// The operating system's reason.
-        detail: String,
-    },
+    #[error(transparent)]
+    Io(#[from] crate::io_error::IoError),
 }
 
 /// The trial definition a screening was answered against: from the loaded trials when the
@@ -200,10 +195,7 @@ pub fn export_pdf(
         }
         None => render(&input, &options)?,
     };
-    write_atomically(out, &pdf).map_err(|e| ExportError::Io {
-        file: out.display().to_string(),
-        detail: e.to_string(),
-    })?;
+    write_atomically(out, &pdf).map_err(|e| crate::io_error::IoError::new(out, e))?;
     let sha256 = crate::trial::load::sha256_hex_bytes(&pdf);
     if let Some((store, id, by)) = record {
         let file_name = out

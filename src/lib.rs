@@ -9,7 +9,7 @@ pub mod cli;
 pub mod export;
 
 pub use prescreen_core::{
-    calculators, decimal_text, eligibility, lifecycle, partial_date, ron_path, screening,
+    calculators, decimal_text, eligibility, io_error, lifecycle, partial_date, ron_path, screening,
     screening_file, sear, trial, validation,
 };
 pub use prescreen_pdf::{report, signing};

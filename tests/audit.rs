@@ -1,9 +1,10 @@
 //! Tamper tests: the audit chain catches an event edited, removed or appended behind the
 //! store's back with plain SQL, and names the first broken link. Synthetic candidates only.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![cfg(test)]
+
+mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use prescreen::screening::{Answer, CriterionEntry};
 use prescreen::storage::{NewCoordinator, SqliteStore, Store};
@@ -100,7 +101,7 @@ fn an_edited_event_is_named_as_the_first_broken_link() {
     assert!(link.problem.contains("altered"), "{}", link.problem);
 
     // The command line says the same and fails.
-    let output = Command::new(env!("CARGO_BIN_EXE_prescreen"))
+    let output = common::prescreen_command()
         .args(["audit", "verify"])
         .env("PRESCREEN_DATA_DIR", dir.path())
         .output()

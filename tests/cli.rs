@@ -1,15 +1,12 @@
 //! The command line as a user runs it: the real binary, its output and exit codes.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "tests fail loudly on broken fixtures"
-)]
+#![cfg(test)]
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
 
 fn prescreen(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_prescreen"))
+    common::prescreen_command()
         .args(args)
         .env(
             "PRESCREEN_DATA_DIR",
@@ -25,10 +22,7 @@ fn stdout(output: &Output) -> String {
 }
 
 fn repo(path: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(path)
-        .display()
-        .to_string()
+    common::repo(path).display().to_string()
 }
 
 #[test]

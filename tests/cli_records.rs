@@ -1,10 +1,12 @@
 //! The records commands end to end through the binary, each test in its own data folder:
 //! a full session at debug logging that never leaks initials or dates of birth, import and
 //! show round trips, RFC 4180 CSV, the summary, backup and refusal of a foreign file.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![cfg(test)]
+
+mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 struct Run {
     code: Option<i32>,
@@ -13,11 +15,8 @@ struct Run {
 }
 
 fn prescreen(data: &Path, args: &[&str], log: Option<&str>) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_prescreen"));
-    command
-        .args(args)
-        .env("PRESCREEN_DATA_DIR", data)
-        .env_remove("PRESCREEN_LOG");
+    let mut command = common::prescreen_command();
+    command.args(args).env("PRESCREEN_DATA_DIR", data);
     if let Some(level) = log {
         command.env("PRESCREEN_LOG", level);
     }
@@ -40,7 +39,7 @@ fn ok(data: &Path, args: &[&str]) -> String {
 }
 
 fn fixture(name: &str) -> String {
-    format!("{}/tests/fixtures/{name}.ron", env!("CARGO_MANIFEST_DIR"))
+    common::fixture(name).display().to_string()
 }
 
 fn set_coordinator(data: &Path) {
@@ -444,7 +443,7 @@ fn a_backup_taken_while_another_process_writes_is_consistent() {
             let mut n = 0_usize;
             while !stop.load(Ordering::SeqCst) {
                 n += 1;
-                let answer = if n % 2 == 0 { "Yes" } else { "No" };
+                let answer = if n.is_multiple_of(2) { "Yes" } else { "No" };
                 let note = format!("save {n}");
                 ok(
                     &data,

@@ -2,11 +2,9 @@
 //! `import`, `answer`) and never evaluated or stored; calculators, partial dates, reference
 //! dates, minimum age and re-screen advice give the documented results; labels are honest.
 //! Every candidate is synthetic; every test has its own throw-away data folder.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "tests fail loudly on broken fixtures"
-)]
+#![cfg(test)]
+
+mod common;
 
 mod correctness_common;
 

@@ -2,11 +2,9 @@
 //! ELIGIBLE screening (log, CSV, summary, due list, links in both trails), and the exchange
 //! format and store of the previous release (1.0.0 files, schema 2) still read with the
 //! verdicts they had. Every candidate is synthetic.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "tests fail loudly on broken fixtures"
-)]
+#![cfg(test)]
+
+mod common;
 
 mod correctness_common;
 

@@ -5,7 +5,7 @@
 //!
 //! Deterministic: a fixed seed per run (`PRESCREEN_DOORS_SEED` replays another); a failure
 //! prints the case as RON.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![cfg(test)]
 
 use std::collections::BTreeMap;
 
@@ -345,6 +345,7 @@ fn screening_files_are_refused_by_every_door_or_give_one_verdict_through_all() {
                 let by_show = evaluate(&definition, &stored.screening);
                 // The app's state after opening it from the log.
                 doors.app.apply(Command::OpenScreening(id.clone()));
+                doors.app.settle();
                 let workspace = doors.app.workspace().unwrap();
                 assert_eq!(workspace.screening.screening_id, id, "case {case}");
                 let in_app = &workspace.evaluation;

@@ -1,6 +1,8 @@
 //! The PDF report: deterministic bytes, every criterion's verbatim text extractable, the
 //! verdict, the draft marking, no date of birth, and a structurally valid file (qpdf).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![cfg(test)]
+
+mod common;
 
 mod pdf_common;
 
@@ -192,7 +194,7 @@ fn cli_unsigned_export_is_reproducible_with_source_date_epoch() {
     let fixture = pdf_common::fixture("a-muse-not-eligible.ron");
     let export = |name: &str| {
         let out_file = dir.path().join(name);
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_prescreen"))
+        let out = common::prescreen_command()
             .args(["--data-dir", dir.path().join("data").to_str().unwrap()])
             .args(["export", "--from", fixture.to_str().unwrap(), "--out"])
             .arg(&out_file)
@@ -206,7 +208,7 @@ fn cli_unsigned_export_is_reproducible_with_source_date_epoch() {
     let second = export("two.pdf");
     assert_eq!(first, second);
     // Signing from a file (not in the store) is refused, and nothing is written.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_prescreen"))
+    let out = common::prescreen_command()
         .args(["--data-dir", dir.path().join("data").to_str().unwrap()])
         .args(["export", "--from", fixture.to_str().unwrap(), "--out"])
         .arg(dir.path().join("signed.pdf"))

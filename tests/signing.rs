@@ -1,12 +1,14 @@
 //! Signed reports: our verifier, pyHanko and pdfsig agree that a fresh signature is intact
 //! and covers the whole file, and all notice a flipped byte; appended bytes, padding bytes,
 //! wrong passphrases, PKCS#12 identities and the CLI end to end.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#![cfg(test)]
+
+mod common;
 
 mod pdf_common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use pdf_common::{appearance, input, normalise, options, pdf_text, run, text, tool};
 use prescreen::report::{ReportInput, SignatureMeaning};
@@ -465,7 +467,7 @@ fn an_openssl_pkcs12_identity_signs_and_validates() {
         ],
     );
     assert!(out.status.success(), "{}", text(&out));
-    let out = Command::new(env!("CARGO_BIN_EXE_prescreen"))
+    let out = common::prescreen_command()
         .arg("--data-dir")
         .arg(&data)
         .args(["identity", "import", "--replace", short.to_str().unwrap()])
@@ -490,13 +492,8 @@ fn an_openssl_pkcs12_identity_signs_and_validates() {
 }
 
 fn prescreen(data: &Path, args: &[&str], passphrase: Option<&str>) -> std::process::Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_prescreen"));
-    command
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("PRESCREEN_PASSPHRASE")
-        .env_remove("SOURCE_DATE_EPOCH");
+    let mut command = common::prescreen_command();
+    command.arg("--data-dir").arg(data).args(args);
     if let Some(secret) = passphrase {
         command.env("PRESCREEN_PASSPHRASE", secret);
     }

@@ -1,6 +1,6 @@
 //! The real app driven headless through its accessibility labels (egui_kittest: no GPU, no
 //! display): the flows a coordinator goes through all day.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![cfg(test)]
 
 mod ui_support;
 use ui_support::*;

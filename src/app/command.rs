@@ -78,6 +78,10 @@ pub enum Command {
     CloseSignDialog,
     /// Ask rfd's save dialog for the target path.
     ChooseExportPath,
-    /// Create the signing identity from the dialog's new passphrase.
+    /// Create the signing identity from the dialog's new passphrase (on the worker).
     CreateIdentity,
+    /// Cancel the identity being created: the key is discarded, never saved.
+    CancelIdentity,
+    /// Sign or export with what the dialog holds (on the worker).
+    RunExport,
 }

@@ -1,9 +1,8 @@
 //! Helpers shared by the correctness tests: the real binary in a throw-away data folder, and
 //! synthetic screening files written on the fly.
-#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+#![allow(dead_code, reason = "each test file uses its own part of the helpers")]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// One run of the binary.
 pub struct Run {
@@ -48,10 +47,9 @@ impl Env {
 
     /// Runs the binary against this data folder.
     pub fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_prescreen"))
+        let output = crate::common::prescreen_command()
             .args(args)
             .env("PRESCREEN_DATA_DIR", self.data())
-            .env_remove("PRESCREEN_LOG")
             .current_dir(self.dir.path())
             .output()
             .expect("run prescreen");

@@ -1,6 +1,6 @@
 //! Helpers shared by the report and signing tests: fixtures as report input, and the
 //! external validators (poppler, qpdf, pyHanko, openssl), which must exist under CI.
-#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+#![allow(dead_code, reason = "each test file uses its own part of the helpers")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -12,11 +12,9 @@ use prescreen::report::{ReportInput, ReportOptions, SignatureAppearance, Signatu
 use prescreen::screening_file::read_screening;
 use prescreen::trial::load::TrialSet;
 
-/// The fixtures folder.
+/// A screening fixture by file name.
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
+    crate::common::fixture(name)
 }
 
 /// A fixture as report input (unsigned).

@@ -39,6 +39,14 @@ pub fn field<'a>(harness: &'a Harness<'_, PrescreenApp>, label: &'a str) -> egui
         .unwrap_or_else(|| panic!("no text field labelled {label:?}"))
 }
 
+/// Lets the worker finish what the last frames asked for (saves, log, export), applies the
+/// outcomes, and draws again: the window never waits, a test does.
+pub fn settle(harness: &mut Harness<'_, PrescreenApp>) {
+    harness.run_steps(1);
+    harness.state_mut().settle();
+    harness.run_steps(2);
+}
+
 /// Replaces a labelled text field's content and presses Enter (which commits it).
 pub fn type_into(harness: &mut Harness<'_, PrescreenApp>, label: &str, text: &str) {
     field(harness, label).focus();
@@ -50,16 +58,19 @@ pub fn type_into(harness: &mut Harness<'_, PrescreenApp>, label: &str, text: &st
     harness.run_steps(2);
     harness.key_press(egui::Key::Enter);
     harness.run_steps(3);
+    settle(harness);
 }
 
 pub fn click(harness: &mut Harness<'_, PrescreenApp>, label: &str) {
     harness.get_by_label(label).click();
     harness.run_steps(3);
+    settle(harness);
 }
 
 pub fn key(harness: &mut Harness<'_, PrescreenApp>, key: egui::Key) {
     harness.key_press(key);
     harness.run_steps(2);
+    settle(harness);
 }
 
 pub fn select(harness: &mut Harness<'_, PrescreenApp>, index: usize) {

@@ -9,6 +9,7 @@
 pub mod calculators;
 pub mod decimal_text;
 pub mod eligibility;
+pub mod io_error;
 pub mod lifecycle;
 pub mod partial_date;
 pub mod ron_path;

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use crate::io_error::IoError;
 use crate::screening::Screening;
 use crate::trial::load::ron_options;
 
@@ -9,13 +10,8 @@ use crate::trial::load::ron_options;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScreeningFileError {
     /// The file could not be read or written.
-    #[error("{file}: {message}")]
-    Io {
-        /// The file.
-        file: String,
-        /// The operating system's reason.
-        message: String,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     /// The text is not a valid screening.
     #[error("{file}:{line}:{column}: {}{message}", field.as_ref().map(|f| format!("{f}: ")).unwrap_or_default())]
     Syntax {
@@ -67,10 +63,7 @@ pub const MAX_SCREENING_FILE_BYTES: u64 = 1024 * 1024;
 pub fn read_screening(path: &Path) -> Result<Screening, ScreeningFileError> {
     use std::io::Read;
     let origin = path.display().to_string();
-    let io = |e: std::io::Error| ScreeningFileError::Io {
-        file: origin.clone(),
-        message: e.to_string(),
-    };
+    let io = |e: std::io::Error| ScreeningFileError::Io(IoError::new(path, e));
     let file = std::fs::File::open(path).map_err(io)?;
     let mut text = String::new();
     let read = file

@@ -1,10 +1,6 @@
 //! No panic on any input: mutated versions of the real trial files and of a screening file go
 //! through the loader and the engine; each gives an error or a value, never a panic.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "tests fail loudly on broken fixtures"
-)]
+#![cfg(test)]
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

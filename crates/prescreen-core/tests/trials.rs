@@ -1,10 +1,6 @@
 //! Loading trial definitions: the shipped files are complete and verbatim, and bad files get
 //! errors a person can act on.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "tests fail loudly on broken fixtures"
-)]
+#![cfg(test)]
 
 use prescreen_core::trial::model::{CriterionKind, Rule, Stage};
 use prescreen_core::trial::{LoadError, TrialSet, load_trial_str};

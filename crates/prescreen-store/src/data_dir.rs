@@ -5,6 +5,7 @@
 //! folder (`~/.local/share/prescreen` on Linux, `%APPDATA%\prescreen\prescreen\data` on
 //! Windows, `~/Library/Application Support/org.prescreen.prescreen` on macOS).
 
+use prescreen_core::io_error::IoError;
 use std::path::{Path, PathBuf};
 
 use super::StoreError;
@@ -35,11 +36,11 @@ impl DataDir {
         }
         directories::ProjectDirs::from("org", "prescreen", "prescreen")
             .map(|dirs| Self::at(dirs.data_dir()))
-            .ok_or_else(|| StoreError::Io {
-                file: DATA_DIR_ENV.to_owned(),
-                detail: "no home folder to keep data in; set PRESCREEN_DATA_DIR or pass \
-                         --data-dir"
-                    .to_owned(),
+            .ok_or_else(|| {
+                StoreError::Io(IoError::other(
+                    DATA_DIR_ENV,
+                    "no home folder to keep data in; set PRESCREEN_DATA_DIR or pass --data-dir",
+                ))
             })
     }
 
@@ -65,10 +66,7 @@ impl DataDir {
 
     /// Creates the folder (and its parents) if it does not exist yet.
     pub fn ensure_exists(&self) -> Result<(), StoreError> {
-        std::fs::create_dir_all(&self.root).map_err(|e| StoreError::Io {
-            file: self.root.display().to_string(),
-            detail: e.to_string(),
-        })
+        std::fs::create_dir_all(&self.root).map_err(|e| StoreError::Io(IoError::new(&self.root, e)))
     }
 }
 

@@ -26,6 +26,7 @@ pub use prescreen_core::lifecycle::{
 };
 pub use prescreen_core::sear::{CriterionCount, ReasonCount, TrialSummary};
 
+use prescreen_core::io_error::IoError;
 use prescreen_core::screening::{Candidate, CriterionEntry, Screening};
 use prescreen_core::trial::load::LoadedTrial;
 use prescreen_core::validation::InputProblem;
@@ -151,7 +152,7 @@ pub struct LogRow {
 
 /// Why a records operation failed. Messages name files and screening ids, never a
 /// candidate's initials, date of birth or name.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StoreError {
     /// The file exists but is not a prescreen database (another program's file, or text).
     #[error("{file}: not a prescreen database ({detail}); the file was left untouched")]
@@ -184,16 +185,11 @@ pub enum StoreError {
         supported: i64,
     },
     /// A file or folder could not be read or written.
-    #[error("{file}: {detail}")]
-    Io {
-        /// The file or folder.
-        file: String,
-        /// The operating system's reason.
-        detail: String,
-    },
-    /// SQLite reported an error.
+    #[error(transparent)]
+    Io(#[from] IoError),
+    /// SQLite reported an error (kept as the source).
     #[error("database error: {0}")]
-    Database(String),
+    Database(#[source] std::sync::Arc<rusqlite::Error>),
     /// No screening has this id.
     #[error("no screening {0}")]
     UnknownScreening(String),

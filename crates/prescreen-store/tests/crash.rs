@@ -6,7 +6,7 @@
 //!
 //! The child is this test binary itself, re-run with `PRESCREEN_CRASH_CHILD_DIR` set so that
 //! only [`crash_writer_child`] runs: no crash helper ships in the product.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![cfg(test)]
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};

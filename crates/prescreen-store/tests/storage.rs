@@ -1,7 +1,7 @@
 //! The SQLite store through the `Store` trait: migrations, refusal of foreign, damaged and
 //! newer files (left byte-for-byte untouched), ids, answers and reasons, the lifecycle, the
 //! log and the summary, history and backup. Synthetic candidates only.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![cfg(test)]
 
 use std::path::{Path, PathBuf};
 

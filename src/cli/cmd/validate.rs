@@ -16,10 +16,9 @@ pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
         let mut set = TrialSet::default();
         for path in paths {
             if !path.exists() {
-                set.problems.push(crate::trial::LoadError::Io {
-                    file: path.display().to_string(),
-                    message: "no such file or folder".to_owned(),
-                });
+                set.problems.push(crate::trial::LoadError::Io(
+                    crate::io_error::IoError::other(path, "no such file or folder"),
+                ));
                 continue;
             }
             set.add_path(path);

@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::io_error::IoError;
+
 use super::model::{
     Bound, ClassificationCalculator, Criterion, CriterionKind, KNOWN_UNITS, MeasurementCalculator,
     PlausibleRange, Rule, TrialDefinition,
@@ -53,13 +55,8 @@ impl fmt::Display for SemanticProblem {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoadError {
     /// The file could not be read.
-    #[error("{file}: cannot read: {message}")]
-    Io {
-        /// The file.
-        file: String,
-        /// The operating system's reason.
-        message: String,
-    },
+    #[error("{}: cannot read: {}", .0.path.display(), .0.source)]
+    Io(#[source] IoError),
     /// The text is not valid RON for a trial definition.
     #[error("{file}:{line}:{column}: {}{message}{}", field.as_ref().map(|f| format!("{f}: ")).unwrap_or_default(), criterion.as_ref().map(|c| format!(" (in criterion {c})")).unwrap_or_default())]
     Syntax {
@@ -143,10 +140,7 @@ pub fn load_trial_str(text: &str, origin: &str) -> Result<LoadedTrial, LoadError
 /// Reads and loads one trial file.
 pub fn load_trial_file(path: &Path) -> Result<LoadedTrial, LoadError> {
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
-        file: origin.clone(),
-        message: e.to_string(),
-    })?;
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io(IoError::new(path, e)))?;
     load_trial_str(&text, &origin)
 }
 
@@ -448,10 +442,7 @@ impl TrialSet {
                         self.add_result(load_trial_file(&file));
                     }
                 }
-                Err(message) => self.problems.push(LoadError::Io {
-                    file: path.display().to_string(),
-                    message,
-                }),
+                Err(error) => self.problems.push(LoadError::Io(IoError::new(path, error))),
             }
         } else {
             self.add_result(load_trial_file(path));
@@ -489,10 +480,10 @@ fn version_key(version: &str) -> Vec<u64> {
 }
 
 /// The `*.ron` files of a folder, sorted.
-pub fn ron_files_in(dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub fn ron_files_in(dir: &Path) -> Result<Vec<PathBuf>, std::io::Error> {
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())? {
-        let path = entry.map_err(|e| e.to_string())?.path();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
         if path.is_file() && path.extension().is_some_and(|ext| ext == "ron") {
             files.push(path);
         }

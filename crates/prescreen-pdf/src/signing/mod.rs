@@ -62,13 +62,8 @@ pub enum SigningError {
     #[error("cryptography: {0}")]
     Crypto(String),
     /// Reading or writing the identity file failed.
-    #[error("{file}: {detail}")]
-    Io {
-        /// The file.
-        file: String,
-        /// The operating system's reason.
-        detail: String,
-    },
+    #[error(transparent)]
+    Io(#[from] prescreen_core::io_error::IoError),
 }
 
 /// Renders and signs a report in one step. `input.signature` is the visible block (its name

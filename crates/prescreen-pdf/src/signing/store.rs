@@ -15,11 +15,8 @@ pub fn identity_path(signing_dir: &Path) -> PathBuf {
     signing_dir.join(IDENTITY_FILE)
 }
 
-fn io(path: &Path, e: &std::io::Error) -> SigningError {
-    SigningError::Io {
-        file: path.display().to_string(),
-        detail: e.to_string(),
-    }
+fn io(path: &Path, e: std::io::Error) -> SigningError {
+    SigningError::Io(prescreen_core::io_error::IoError::new(path, e))
 }
 
 /// Encrypts and saves an identity; refuses to overwrite one unless `replace`.
@@ -54,7 +51,7 @@ pub fn read(signing_dir: &Path) -> Result<String, SigningError> {
     match std::fs::read_to_string(&path) {
         Ok(text) => Ok(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(SigningError::NoIdentity),
-        Err(e) => Err(io(&path, &e)),
+        Err(e) => Err(io(&path, e)),
     }
 }
 
@@ -66,11 +63,11 @@ fn create_private_dir(dir: &Path) -> Result<(), SigningError> {
             .recursive(true)
             .mode(0o700)
             .create(dir)
-            .map_err(|e| io(dir, &e))
+            .map_err(|e| io(dir, e))
     }
     #[cfg(not(unix))]
     {
-        std::fs::create_dir_all(dir).map_err(|e| io(dir, &e))
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))
     }
 }
 
@@ -103,7 +100,7 @@ pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> Result<(), Signing
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_file(&temp);
-        return Err(io(path, &e));
+        return Err(io(path, e));
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! A consistent copy of the whole store while others may be writing.
 
+use prescreen_core::io_error::IoError;
 use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
@@ -16,10 +17,10 @@ pub(super) fn backup_to(store: &SqliteStore, path: &Path) -> Result<(), StoreErr
         std::fs::canonicalize(&store.file),
     ) && a == b
     {
-        return Err(StoreError::Io {
-            file: target_text,
-            detail: "is the live database itself; choose another file".to_owned(),
-        });
+        return Err(StoreError::Io(IoError::other(
+            &target_text,
+            "is the live database itself; choose another file",
+        )));
     }
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
@@ -47,9 +48,12 @@ pub(super) fn backup_to(store: &SqliteStore, path: &Path) -> Result<(), StoreErr
                         std::thread::sleep(std::time::Duration::from_millis(50));
                     }
                     _ => {
-                        return Err(StoreError::Database(
-                            "the database stayed busy; backup not taken".to_owned(),
-                        ));
+                        return Err(StoreError::Database(std::sync::Arc::new(
+                            rusqlite::Error::SqliteFailure(
+                                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                                Some("the database stayed busy; backup not taken".to_owned()),
+                            ),
+                        )));
                     }
                 }
             }

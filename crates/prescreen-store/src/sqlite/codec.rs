@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::db_error;
 use crate::{Coordinator, CoordinatorId, ScreeningStatus, StoreError, StoredVerdict};
 use prescreen_core::eligibility::{VerdictKind, evaluate};
+use prescreen_core::io_error::IoError;
 use prescreen_core::lifecycle::LifecycleError;
 use prescreen_core::screening::{Candidate, CriterionEntry, Screening, Sex, TrialReference};
 use prescreen_core::trial::load::{load_trial_str, ron_options};
@@ -99,10 +100,7 @@ pub(super) fn parse_entry(text: &str, criterion: &str) -> Result<CriterionEntry,
 }
 
 pub(super) fn io_error(file: &Path, error: std::io::Error) -> StoreError {
-    StoreError::Io {
-        file: file.display().to_string(),
-        detail: error.to_string(),
-    }
+    StoreError::Io(IoError::new(file, error))
 }
 
 /// A field's name, its old and its new value as stored text.

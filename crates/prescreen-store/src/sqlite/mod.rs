@@ -77,7 +77,7 @@ fn db_error(file: &str, error: rusqlite::Error) -> StoreError {
             };
         }
     }
-    StoreError::Database(error.to_string())
+    StoreError::Database(std::sync::Arc::new(error))
 }
 
 impl SqliteStore {

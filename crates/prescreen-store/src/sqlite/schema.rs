@@ -1,6 +1,7 @@
 //! The schema: numbered migrations, the read-only look at a file before anything is written,
 //! and the recomputation of derived columns after a migration.
 
+use prescreen_core::io_error::IoError;
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
@@ -147,17 +148,14 @@ pub(super) fn inspect(path: &Path, file: &str) -> Result<Inspection, StoreError>
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Inspection::Fresh),
         Err(e) => {
-            return Err(StoreError::Io {
-                file: file.to_owned(),
-                detail: e.to_string(),
-            });
+            return Err(StoreError::Io(IoError::new(path, e)));
         }
     };
     if meta.is_dir() {
-        return Err(StoreError::Io {
-            file: file.to_owned(),
-            detail: "is a folder, not a database file".to_owned(),
-        });
+        return Err(StoreError::Io(IoError::other(
+            path,
+            "is a folder, not a database file",
+        )));
     }
     if meta.len() == 0 {
         return Ok(Inspection::Fresh);
@@ -165,10 +163,8 @@ pub(super) fn inspect(path: &Path, file: &str) -> Result<Inspection, StoreError>
     let mut header = [0_u8; 16];
     let read = {
         use std::io::Read;
-        let mut handle = std::fs::File::open(path).map_err(|e| StoreError::Io {
-            file: file.to_owned(),
-            detail: e.to_string(),
-        })?;
+        let mut handle =
+            std::fs::File::open(path).map_err(|e| StoreError::Io(IoError::new(path, e)))?;
         let mut filled = 0;
         loop {
             match handle.read(&mut header[filled..]) {
@@ -180,10 +176,7 @@ pub(super) fn inspect(path: &Path, file: &str) -> Result<Inspection, StoreError>
                     }
                 }
                 Err(e) => {
-                    return Err(StoreError::Io {
-                        file: file.to_owned(),
-                        detail: e.to_string(),
-                    });
+                    return Err(StoreError::Io(IoError::new(path, e)));
                 }
             }
         }
@@ -201,9 +194,9 @@ pub(super) fn inspect(path: &Path, file: &str) -> Result<Inspection, StoreError>
     )
     .map_err(|e| db_error(file, e))?;
     let corrupt = |e: rusqlite::Error| match db_error(file, e) {
-        StoreError::Database(detail) => StoreError::Corrupt {
+        StoreError::Database(source) => StoreError::Corrupt {
             file: file.to_owned(),
-            detail,
+            detail: source.to_string(),
         },
         other => other,
     };

@@ -4,9 +4,9 @@
 use eframe::egui;
 use jiff::civil::Date;
 
-use super::Workspace;
-use super::command::Command;
 use super::fields::{committed, text_field};
+use crate::app::Workspace;
+use crate::app::command::Command;
 use crate::eligibility::age_in_years;
 use crate::screening::{Candidate, Screening, Sex};
 use crate::trial::model::TrialDefinition;

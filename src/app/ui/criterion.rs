@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use crate::partial_date::PartialDate;
 use eframe::egui;
 
-use super::Workspace;
-use super::command::Command;
 use super::fields::{committed, text_field};
+use crate::app::Workspace;
+use crate::app::command::Command;
 use crate::calculators::{alcohol_units, mhiss, pss_2016, ssc_2013, ufr};
 use crate::decimal_text::parse_decimal_input;
 use crate::screening::{Answer, CriterionEntry, EventAnswer};

@@ -2,7 +2,7 @@
 
 use eframe::egui;
 
-use super::command::Command;
+use crate::app::command::Command;
 use crate::eligibility::{Evaluation, Verdict};
 use crate::trial::load::LoadedTrial;
 use crate::trial::model::TrialDefinition;

@@ -3,8 +3,8 @@
 
 use eframe::egui;
 
-use super::Workspace;
-use super::command::Command;
+use crate::app::Workspace;
+use crate::app::command::Command;
 use crate::eligibility::{AnswerState, CriterionEvaluation, CriterionStatus, Settlement};
 use crate::trial::model::{CriterionKind, Stage, TrialDefinition};
 

@@ -4,8 +4,8 @@
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
 
-use super::command::Command;
-use crate::storage::{LogFilter, LogRow, ScreeningStatus, Store};
+use crate::app::command::Command;
+use crate::storage::{LogFilter, LogRow, ScreeningStatus, StoreError};
 use crate::trial::load::LoadedTrial;
 
 /// The log's rows, filters and the row being acted on.
@@ -26,6 +26,8 @@ pub struct LogView {
     selected: Option<String>,
     reason: String,
     focus_filter: bool,
+    /// The worker is reading the log.
+    pub loading: bool,
     /// Indices of `rows` that pass the in-memory filters; rebuilt only when a filter changes.
     visible: Vec<usize>,
     /// The filters `visible` was computed for.
@@ -56,23 +58,32 @@ impl LogView {
         self.focus_filter = true;
     }
 
-    /// Re-reads the log from the store with the date filter (rows streamed into memory).
-    pub fn reload(&mut self, store: &dyn Store) {
+    /// The part of the filter the store applies (the dates); the rest filters in memory.
+    pub fn store_filter(&self) -> LogFilter {
         let parse = |text: &str| text.trim().parse::<jiff::civil::Date>().ok();
-        let filter = LogFilter {
+        LogFilter {
             from: parse(&self.from),
             to: parse(&self.to),
             ..LogFilter::default()
-        };
-        let mut rows = Vec::new();
-        let result = store.log(&filter, &mut |row: &LogRow| {
-            rows.push(row.clone());
-            Ok(())
-        });
-        self.error = result.err().map(|e| e.to_string());
-        rows.reverse(); // newest first
-        self.rows = rows;
+        }
+    }
+
+    /// The rows the worker read (newest first), or why it could not.
+    pub fn set_rows(&mut self, result: Result<Vec<LogRow>, StoreError>) {
+        self.loading = false;
+        match result {
+            Ok(rows) => {
+                self.rows = rows;
+                self.error = None;
+            }
+            Err(error) => self.error = Some(error.to_string()),
+        }
         self.visible_key = None;
+    }
+
+    /// A row by screening id.
+    pub fn row(&self, id: &str) -> Option<&LogRow> {
+        self.rows.iter().find(|r| r.screening_id == id)
     }
 
     fn refresh_visible(&mut self, today: jiff::civil::Date) {
@@ -200,11 +211,17 @@ impl LogView {
             ui.label(egui::RichText::new(error).color(ui.visuals().error_fg_color));
         }
         self.refresh_visible(today);
-        ui.label(format!(
-            "{} of {} screenings",
-            self.visible.len(),
-            self.rows.len()
-        ));
+        ui.horizontal(|ui| {
+            ui.label(format!(
+                "{} of {} screenings",
+                self.visible.len(),
+                self.rows.len()
+            ));
+            if self.loading {
+                ui.spinner();
+                ui.label("reading the log…");
+            }
+        });
         self.actions(ui, today, commands);
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
         // Selectable labels would take the click meant for the row.

@@ -3,7 +3,7 @@
 
 use eframe::egui;
 
-use super::command::{Command, View};
+use crate::app::command::{Command, View};
 use crate::storage::Coordinator;
 use crate::trial::load::LoadedTrial;
 

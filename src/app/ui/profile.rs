@@ -2,8 +2,8 @@
 
 use eframe::egui;
 
-use super::command::Command;
 use super::fields::text_field;
+use crate::app::command::Command;
 use crate::storage::NewCoordinator;
 
 /// The profile form's text.

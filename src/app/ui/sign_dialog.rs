@@ -4,23 +4,36 @@
 //! rfd's save dialog is offered, but a machine without a dialog service returns nothing (as
 //! if cancelled), so the path can always be typed too. Tests never call rfd.
 
-use eframe::egui;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::command::Command;
+use eframe::egui;
+use zeroize::Zeroizing;
+
+use crate::app::command::Command;
 use crate::report::SignatureMeaning;
 
 /// Where the dialog is in its work.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 pub enum ExportPhase {
     /// Filling the form.
     #[default]
     Editing,
-    /// The export runs on the next frame (so the progress indicator is drawn first).
-    Queued,
+    /// The export (signing, rendering, writing) runs on the worker.
+    Exporting,
+    /// The key pair is being generated on the worker; setting the flag cancels it.
+    CreatingIdentity(Arc<AtomicBool>),
 }
 
-/// The dialog's state; `None` in the app when closed.
-#[derive(Debug, Clone, Default)]
+impl PartialEq for ExportPhase {
+    fn eq(&self, other: &Self) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+}
+
+/// The dialog's state; `None` in the app when closed. Passphrases are wiped when dropped and
+/// never shown by `Debug`.
+#[derive(Clone, Default)]
 pub struct SignDialog {
     /// The screening being exported.
     pub screening_id: String,
@@ -34,10 +47,10 @@ pub struct SignDialog {
     pub meaning: Option<SignatureMeaning>,
     /// The signer confirmed the statement.
     pub confirmed: bool,
-    /// The passphrase of the signing key (cleared after each attempt).
-    pub passphrase: String,
+    /// The passphrase of the signing key (moved into the export job, then wiped).
+    pub passphrase: Zeroizing<String>,
     /// A new identity's passphrase, twice (when there is no identity yet).
-    pub new_passphrase: [String; 2],
+    pub new_passphrase: [Zeroizing<String>; 2],
     /// Whether a signing identity exists in the data folder.
     pub has_identity: bool,
     /// The target file.
@@ -48,7 +61,27 @@ pub struct SignDialog {
     pub phase: ExportPhase,
 }
 
+impl std::fmt::Debug for SignDialog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignDialog")
+            .field("screening_id", &self.screening_id)
+            .field("sign", &self.sign)
+            .field("meaning", &self.meaning)
+            .field("path", &self.path)
+            .field("phase", &self.phase)
+            .field("passphrase", &"(hidden)")
+            .finish_non_exhaustive()
+    }
+}
+
 impl SignDialog {
+    /// Cancels a key pair being generated: it will not be saved.
+    pub fn cancel_identity(&self) {
+        if let ExportPhase::CreatingIdentity(cancel) = &self.phase {
+            cancel.store(true, Ordering::SeqCst);
+        }
+    }
+
     /// What is still missing before "Sign and export" can run, if anything.
     pub fn missing(&self) -> Option<&'static str> {
         if self.path.trim().is_empty() {
@@ -81,16 +114,33 @@ pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: 
     egui::Modal::new(egui::Id::unique("prescreen-sign-dialog")).show(ctx, |ui| {
         ui.set_width(560.0);
         ui.heading(format!("Sign & export {}", dialog.screening_id));
-        if dialog.phase == ExportPhase::Queued {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label(if dialog.sign {
-                    "Signing and writing the PDF…"
-                } else {
-                    "Writing the PDF…"
+        match &dialog.phase {
+            ExportPhase::Exporting => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(if dialog.sign {
+                        "Signing and writing the PDF…"
+                    } else {
+                        "Writing the PDF…"
+                    });
                 });
-            });
-            return;
+                return;
+            }
+            ExportPhase::CreatingIdentity(cancel) => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(if cancel.load(Ordering::SeqCst) {
+                        "Cancelling…"
+                    } else {
+                        "Creating your signing identity (key pair and certificate)…"
+                    });
+                    if ui.button("Cancel").clicked() {
+                        commands.push(Command::CancelIdentity);
+                    }
+                });
+                return;
+            }
+            ExportPhase::Editing => {}
         }
         ui.horizontal(|ui| {
             ui.add_enabled_ui(dialog.verdict_settled, |ui| {
@@ -129,7 +179,7 @@ pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: 
                 format!("I sign this screening summary electronically: {statement}."),
             );
             let label = ui.label("Passphrase");
-            ui.add(egui::TextEdit::singleline(&mut dialog.passphrase).password(true))
+            ui.add(egui::TextEdit::singleline(&mut *dialog.passphrase).password(true))
                 .labelled_by(label.id);
         }
         ui.separator();
@@ -160,8 +210,7 @@ pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: 
                 ui.label(egui::RichText::new(format!("To do: {missing}")).weak());
             }
             if button.clicked() {
-                dialog.phase = ExportPhase::Queued;
-                ui.ctx().request_repaint();
+                commands.push(Command::RunExport);
             }
             if ui.button("Close").clicked() {
                 commands.push(Command::CloseSignDialog);
@@ -174,9 +223,9 @@ fn identity_form(ui: &mut egui::Ui, dialog: &mut SignDialog, commands: &mut Vec<
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.label("You have no signing identity yet. Create one: a key pair and a certificate with your name, role and site. Its private key is kept encrypted with a passphrase only you know.");
         let label = ui.label("New passphrase");
-        ui.add(egui::TextEdit::singleline(&mut dialog.new_passphrase[0]).password(true)).labelled_by(label.id);
+        ui.add(egui::TextEdit::singleline(&mut *dialog.new_passphrase[0]).password(true)).labelled_by(label.id);
         let label = ui.label("Repeat passphrase");
-        ui.add(egui::TextEdit::singleline(&mut dialog.new_passphrase[1]).password(true)).labelled_by(label.id);
+        ui.add(egui::TextEdit::singleline(&mut *dialog.new_passphrase[1]).password(true)).labelled_by(label.id);
         if ui.button("Create signing identity").clicked() {
             commands.push(Command::CreateIdentity);
         }

@@ -1,0 +1,552 @@
+//! Applying what a frame asked for: the only place app state changes in response to the
+//! user. Anything that touches the store becomes a [`Job`] for the worker; its result comes
+//! back through [`super::outcomes`].
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use super::tasks::{CreatePurpose, ExportJob, IdentityJob, Job};
+use super::ui::{candidate, sign_dialog};
+use super::{Command, PendingChange, PrescreenApp, View, Workspace};
+use crate::eligibility::{Settlement, evaluate};
+use crate::screening::{Answer, CriterionEntry};
+use crate::storage::{NewScreening, ScreeningStatus};
+use crate::trial::TrialSet;
+use crate::validation::{AnswerContext, check_entry};
+
+impl PrescreenApp {
+    /// Applies one command.
+    pub fn apply(&mut self, command: Command) {
+        match command {
+            Command::SwitchTrial(index) if index < self.trials.len() => {
+                self.active = index;
+                self.offer_shared_facts(index);
+                self.refresh_across_trials();
+            }
+            Command::SwitchTrial(_) => {}
+            Command::ShowView(view) => {
+                self.view = view;
+                if view == View::Log {
+                    self.refresh_log();
+                }
+            }
+            Command::SaveProfile => self.save_profile(),
+            Command::StartScreening => self.start_screening(),
+            Command::CommitCandidate => self.commit_candidate(None),
+            Command::NewCandidate => {
+                if let Some(trial) = self.trials.get(self.active) {
+                    self.workspaces[self.active] = Workspace::new(trial, self.config.today);
+                    self.refresh_across_trials();
+                }
+            }
+            Command::Select(index) => {
+                if let Some(workspace) = self.workspaces.get_mut(self.active) {
+                    workspace.selected =
+                        index.min(workspace.evaluation.criteria.len().saturating_sub(1));
+                }
+            }
+            Command::MoveSelection(delta) => {
+                if let Some(workspace) = self.workspaces.get_mut(self.active) {
+                    let count = workspace.evaluation.criteria.len();
+                    if count > 0 {
+                        let next = (workspace.selected as i64 + i64::from(delta))
+                            .clamp(0, count as i64 - 1);
+                        workspace.selected = usize::try_from(next).unwrap_or(0);
+                    }
+                }
+            }
+            Command::NextUnanswered => {
+                if let Some(workspace) = self.workspaces.get_mut(self.active) {
+                    let count = workspace.evaluation.criteria.len();
+                    let open =
+                        |i: usize| workspace.evaluation.criteria[i].settlement == Settlement::Open;
+                    if let Some(next) = (1..=count)
+                        .map(|step| (workspace.selected + step) % count)
+                        .find(|&i| open(i))
+                    {
+                        workspace.selected = next;
+                    }
+                }
+            }
+            Command::Answer { criterion, answer } => {
+                let existing = self
+                    .workspaces
+                    .get(self.active)
+                    .and_then(|w| w.screening.answers.get(&criterion))
+                    .cloned();
+                let mut entry = existing.unwrap_or_else(|| CriterionEntry::new(Answer::Unknown));
+                entry.answer = answer;
+                self.change_entry(criterion, Some(entry), None);
+            }
+            Command::SaveEntry { criterion, entry } => {
+                self.change_entry(criterion, Some(entry), None)
+            }
+            Command::ConfirmReason(reason) => {
+                let reason = reason.trim().to_owned();
+                if reason.is_empty() {
+                    self.message =
+                        Some("A reason is required for this change (audit trail).".to_owned());
+                    return;
+                }
+                match self.pending.take() {
+                    Some(PendingChange::Entry { criterion, entry }) => {
+                        self.change_entry(criterion, entry, Some(reason))
+                    }
+                    Some(PendingChange::Candidate) => self.commit_candidate(Some(reason)),
+                    None => {}
+                }
+                self.reason_text.clear();
+            }
+            Command::CancelReason => {
+                if let Some(PendingChange::Candidate) = self.pending.take()
+                    && let Some(workspace) = self.workspaces.get_mut(self.active)
+                {
+                    workspace.candidate_form =
+                        candidate::CandidateForm::from_screening(&workspace.screening);
+                }
+                self.reason_text.clear();
+                self.message = Some("Change cancelled; nothing was saved.".to_owned());
+            }
+            Command::OpenScreening(id) => {
+                self.submit(Job::OpenScreening(id));
+            }
+            Command::SetStatus {
+                screening_id,
+                status,
+                reason,
+            } => self.set_status(screening_id, status, reason),
+            Command::RefreshLog => self.refresh_log(),
+            Command::Rescreen(id) => self.rescreen(id),
+            Command::ToggleTheme => self.dark = !self.dark,
+            Command::OpenSignDialog => self.open_sign_dialog(),
+            Command::CloseSignDialog => self.sign_dialog = None,
+            Command::ChooseExportPath => self.choose_export_path(),
+            Command::CreateIdentity => self.create_identity(),
+            Command::CancelIdentity => {
+                if let Some(dialog) = &self.sign_dialog {
+                    dialog.cancel_identity();
+                }
+            }
+            Command::RunExport => self.run_export(),
+        }
+    }
+
+    /// Hands a job to the worker; says so when there is none (the store did not open).
+    pub(super) fn submit(&mut self, job: Job) -> bool {
+        let submitted = self.tasks.as_mut().is_some_and(|tasks| tasks.submit(job));
+        if !submitted {
+            self.message = Some("The records store is not available; nothing was saved.".into());
+        }
+        submitted
+    }
+
+    fn open_sign_dialog(&mut self) {
+        let Some(workspace) = self.workspaces.get(self.active).filter(|w| w.stored) else {
+            self.message = Some("Start the screening before exporting it.".to_owned());
+            return;
+        };
+        let id = workspace.screening.screening_id.clone();
+        let settled = workspace.evaluation.is_signable();
+        let has_identity = crate::signing::store::read(&self.config.data_dir.signing_dir()).is_ok();
+        let path = self
+            .config
+            .data_dir
+            .root()
+            .join("exports")
+            .join(format!("{id}.pdf"));
+        self.sign_dialog = Some(sign_dialog::SignDialog {
+            screening_id: id,
+            verdict_settled: settled,
+            sign: settled,
+            has_identity,
+            path: path.display().to_string(),
+            ..Default::default()
+        });
+    }
+
+    fn choose_export_path(&mut self) {
+        let Some(dialog) = self.sign_dialog.as_mut() else {
+            return;
+        };
+        let chosen = rfd::FileDialog::new()
+            .add_filter("PDF", &["pdf"])
+            .set_file_name(format!("{}.pdf", dialog.screening_id))
+            .save_file();
+        match chosen {
+            Some(path) => dialog.path = path.display().to_string(),
+            None => {
+                dialog.message = Some(
+                    "No file was chosen (cancelled, or no file dialog is available here): type the path instead.".to_owned(),
+                );
+            }
+        }
+    }
+
+    /// Key generation and scrypt run on the worker; the dialog shows progress and a cancel.
+    fn create_identity(&mut self) {
+        let (Some(dialog), Some(coordinator)) =
+            (self.sign_dialog.as_mut(), self.coordinator.as_ref())
+        else {
+            return;
+        };
+        let [first, second] = std::mem::take(&mut dialog.new_passphrase);
+        if first != second {
+            dialog.message = Some("The two passphrases differ.".to_owned());
+            return;
+        }
+        let cancel = Arc::new(AtomicBool::new(false));
+        let job = IdentityJob {
+            name: coordinator.name.clone(),
+            role: coordinator.role.clone(),
+            site: coordinator.site_code.clone(),
+            passphrase: first,
+            signing_dir: self.config.data_dir.signing_dir(),
+            cancel: Arc::clone(&cancel),
+        };
+        dialog.phase = sign_dialog::ExportPhase::CreatingIdentity(cancel);
+        dialog.message = None;
+        if !self.submit(Job::CreateIdentity(Box::new(job)))
+            && let Some(dialog) = self.sign_dialog.as_mut()
+        {
+            dialog.phase = sign_dialog::ExportPhase::Editing;
+        }
+    }
+
+    /// Signing, rendering and the fsync'd write run on the worker; the passphrase moves into
+    /// the job and is wiped when it is done.
+    fn run_export(&mut self) {
+        let Some(by) = self.coordinator.as_ref().map(|c| c.id) else {
+            return;
+        };
+        let mut trials = TrialSet::default();
+        for trial in &self.trials {
+            trials.add_result(Ok(trial.clone()));
+        }
+        let signing_dir = self.config.data_dir.signing_dir();
+        let Some(dialog) = self.sign_dialog.as_mut() else {
+            return;
+        };
+        let job = ExportJob {
+            screening_id: dialog.screening_id.clone(),
+            by,
+            trials,
+            sign: dialog.sign,
+            meaning: dialog
+                .meaning
+                .unwrap_or(crate::report::SignatureMeaning::ScreenedBy),
+            strokes: dialog.strokes.clone(),
+            passphrase: std::mem::take(&mut dialog.passphrase),
+            signing_dir,
+            path: PathBuf::from(dialog.path.trim()),
+        };
+        dialog.phase = sign_dialog::ExportPhase::Exporting;
+        dialog.message = None;
+        if !self.submit(Job::Export(Box::new(job)))
+            && let Some(dialog) = self.sign_dialog.as_mut()
+        {
+            dialog.phase = sign_dialog::ExportPhase::Editing;
+        }
+    }
+
+    /// Holds a change until the reason dialog is answered.
+    pub(super) fn ask_reason(&mut self, change: PendingChange) {
+        self.pending = Some(change);
+        self.focus_reason = true;
+    }
+
+    fn coordinator_id(&mut self) -> Option<i64> {
+        match &self.coordinator {
+            Some(c) => Some(c.id),
+            None => {
+                self.message = Some("Save your coordinator profile first.".to_owned());
+                None
+            }
+        }
+    }
+
+    fn save_profile(&mut self) {
+        match self.profile_form.validated() {
+            Ok(new) => {
+                self.profile_form.error = None;
+                self.submit(Job::SaveProfile(new));
+            }
+            Err(message) => self.profile_form.error = Some(message),
+        }
+    }
+
+    /// Candidate facts shared by every trial, from the workspace edited last.
+    fn offer_shared_facts(&mut self, target: usize) {
+        let Some(source) = self
+            .workspaces
+            .iter()
+            .enumerate()
+            .filter(|(i, w)| *i != target && w.stored)
+            .map(|(_, w)| w.screening.candidate.clone())
+            .next()
+        else {
+            return;
+        };
+        let workspace = &mut self.workspaces[target];
+        if workspace.stored {
+            return;
+        }
+        let candidate = &mut workspace.screening.candidate;
+        let mut carried = BTreeSet::new();
+        if candidate.initials.is_empty() && !source.initials.is_empty() {
+            candidate.initials = source.initials.clone();
+            carried.insert("initials");
+        }
+        if candidate.date_of_birth.is_none() && source.date_of_birth.is_some() {
+            candidate.date_of_birth = source.date_of_birth;
+            carried.insert("date of birth");
+        }
+        if candidate.sex.is_none() && source.sex.is_some() {
+            candidate.sex = source.sex;
+            carried.insert("sex");
+        }
+        if candidate.childbearing_potential.is_none() && source.childbearing_potential.is_some() {
+            candidate.childbearing_potential = source.childbearing_potential;
+            carried.insert("childbearing potential");
+        }
+        for (value, source_value, name) in [
+            (&mut candidate.pregnant, source.pregnant, "pregnant"),
+            (
+                &mut candidate.breastfeeding,
+                source.breastfeeding,
+                "breastfeeding",
+            ),
+        ] {
+            if value.is_none() && source_value.is_some() {
+                *value = source_value;
+                carried.insert(name);
+            }
+        }
+        if !carried.is_empty() {
+            workspace.carried_over.extend(carried);
+            workspace.candidate_form =
+                candidate::CandidateForm::from_screening(&workspace.screening);
+            if let Some(trial) = self.trials.get(target) {
+                workspace.evaluation = evaluate(&trial.definition, &workspace.screening);
+            }
+        }
+    }
+
+    fn start_screening(&mut self) {
+        let Some(by) = self.coordinator_id() else {
+            return;
+        };
+        let index = self.active;
+        let Some(trial) = self.trials.get(index) else {
+            return;
+        };
+        let workspace = &mut self.workspaces[index];
+        let Ok(valid) = workspace.candidate_form.validated(self.config.today) else {
+            self.message = Some("Check the candidate fields marked in red.".to_owned());
+            return;
+        };
+        let job = Job::CreateScreening {
+            trial: Box::new(trial.clone()),
+            new: NewScreening {
+                site_code: None,
+                candidate: valid.candidate,
+                prescreening_date: valid.prescreening_date,
+                planned_visit_date: valid.planned_visit_date,
+                rescreen_of: None,
+            },
+            by,
+            purpose: CreatePurpose::Start { trial_index: index },
+        };
+        self.submit(job);
+    }
+
+    pub(super) fn commit_candidate(&mut self, reason: Option<String>) {
+        let index = self.active;
+        let Some(trial) = self.trials.get(index) else {
+            return;
+        };
+        let workspace = &mut self.workspaces[index];
+        let Ok(valid) = workspace.candidate_form.validated(self.config.today) else {
+            return;
+        };
+        if !workspace.stored {
+            // Not in the store yet: the draft simply follows the form.
+            workspace.screening.candidate = valid.candidate;
+            workspace.screening.prescreening_date = valid.prescreening_date;
+            workspace.screening.planned_visit_date = valid.planned_visit_date;
+            workspace.evaluation = evaluate(&trial.definition, &workspace.screening);
+            self.refresh_across_trials();
+            return;
+        }
+        let old = &workspace.screening;
+        let candidate_changed = old.candidate != valid.candidate;
+        let dates_changed = old.prescreening_date != valid.prescreening_date
+            || old.planned_visit_date != valid.planned_visit_date;
+        if !candidate_changed && !dates_changed {
+            return;
+        }
+        if candidate::overwrites_a_value(old, &valid) && reason.is_none() {
+            self.ask_reason(PendingChange::Candidate);
+            return;
+        }
+        let Some(by) = self.coordinator.as_ref().map(|c| c.id) else {
+            return;
+        };
+        let job = Job::SetCandidate {
+            trial_index: index,
+            screening_id: workspace.screening.screening_id.clone(),
+            candidate: candidate_changed.then_some(valid.candidate),
+            dates: dates_changed.then_some((valid.prescreening_date, valid.planned_visit_date)),
+            by,
+            reason,
+        };
+        self.submit(job);
+    }
+
+    /// Checks a criterion's entry with the core, then saves it through the worker; a change
+    /// to an answered criterion first asks for a reason.
+    pub(super) fn change_entry(
+        &mut self,
+        criterion: String,
+        entry: Option<CriterionEntry>,
+        reason: Option<String>,
+    ) {
+        let index = self.active;
+        if !self.workspaces.get(index).is_some_and(|w| w.stored) {
+            self.message =
+                Some("Enter the candidate and press \"Start screening\" first.".to_owned());
+            return;
+        }
+        let Some(by) = self.coordinator_id() else {
+            return;
+        };
+        let Some(trial) = self.trials.get(index) else {
+            return;
+        };
+        let workspace = &mut self.workspaces[index];
+        let previous = workspace.screening.answers.get(&criterion);
+        if previous == entry.as_ref() {
+            return;
+        }
+        // The core's checks, the same as every other door's, before anything is saved.
+        if let (Some(entry), Some(definition)) = (&entry, trial.definition.criterion(&criterion)) {
+            let context = AnswerContext {
+                screening: &workspace.screening,
+                visit_name: &trial.definition.visit_name,
+                today: Some(self.config.today),
+            };
+            let checked = check_entry(definition, entry, context);
+            let buffers = workspace.inputs.entry(criterion.clone()).or_default();
+            match checked {
+                Ok(()) => buffers.answer_error = None,
+                Err(problem) => {
+                    // A typed value's problem shows under its field; others under the inputs.
+                    if matches!(entry.answer, Answer::Value(_)) {
+                        buffers.set_value_error(format!("{}: not used", problem.message));
+                    } else {
+                        buffers.answer_error =
+                            Some(format!("{}: {}", problem.field, problem.message));
+                    }
+                    self.message = Some(format!("Not saved: {problem}"));
+                    return;
+                }
+            }
+        }
+        let answered_before = previous.is_some_and(|p| p.answer != Answer::Unknown);
+        if answered_before && reason.is_none() {
+            self.ask_reason(PendingChange::Entry { criterion, entry });
+            return;
+        }
+        let job = Job::SetAnswer {
+            trial_index: index,
+            screening_id: workspace.screening.screening_id.clone(),
+            criterion,
+            entry,
+            by,
+            reason,
+        };
+        self.submit(job);
+    }
+
+    fn set_status(
+        &mut self,
+        screening_id: String,
+        status: ScreeningStatus,
+        reason: Option<String>,
+    ) {
+        let Some(by) = self.coordinator_id() else {
+            return;
+        };
+        self.submit(Job::SetStatus {
+            screening_id,
+            status,
+            by,
+            reason,
+        });
+    }
+
+    pub(super) fn refresh_log(&mut self) {
+        let filter = self.log.store_filter();
+        self.log.loading = true;
+        self.submit(Job::RefreshLog(filter));
+    }
+
+    /// A new screening of the same candidate for the same trial's newest definition, linked to
+    /// the earlier NOT ELIGIBLE one, pre-screened today; then it opens.
+    fn rescreen(&mut self, earlier: String) {
+        let Some(by) = self.coordinator_id() else {
+            return;
+        };
+        let Some(row) = self.log.row(&earlier).cloned() else {
+            return;
+        };
+        let Some(trial) = self
+            .trials
+            .iter()
+            .find(|t| t.definition.id == row.trial_id)
+            .cloned()
+        else {
+            self.message = Some(format!("trial {} is not loaded", row.trial_id));
+            return;
+        };
+        self.submit(Job::Rescreen {
+            trial: Box::new(trial),
+            earlier,
+            site_code: row.site_code,
+            prescreening_date: self.config.today,
+            by,
+        });
+    }
+
+    /// The active candidate's verdict in every loaded trial: another trial's answers count
+    /// only when its screening is of the same candidate (same initials, date of birth and
+    /// sex); otherwise only the shared facts are evaluated, with nothing answered.
+    pub(super) fn refresh_across_trials(&mut self) {
+        let Some(active) = self.workspaces.get(self.active) else {
+            return;
+        };
+        let facts = &active.screening.candidate;
+        self.across_trials = self
+            .trials
+            .iter()
+            .zip(&self.workspaces)
+            .enumerate()
+            .map(|(index, (trial, workspace))| {
+                let same_candidate =
+                    index == self.active || &workspace.screening.candidate == facts;
+                let verdict = if same_candidate {
+                    evaluate(&trial.definition, &workspace.screening).verdict
+                } else {
+                    let mut fresh = workspace.screening.clone();
+                    fresh.candidate = facts.clone();
+                    fresh.prescreening_date = active.screening.prescreening_date;
+                    fresh.planned_visit_date = None;
+                    fresh.answers.clear();
+                    evaluate(&trial.definition, &fresh).verdict
+                };
+                (index, verdict)
+            })
+            .collect();
+    }
+}

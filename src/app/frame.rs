@@ -1,0 +1,231 @@
+//! Drawing one frame: the trial bar, the status bar, the screening view or the log, the
+//! dialogs; and the keyboard shortcuts. Nothing here writes; everything asked for is a
+//! [`Command`].
+
+use eframe::egui;
+
+use super::{Command, PrescreenApp, View, ui};
+use crate::screening::Answer;
+
+impl PrescreenApp {
+    /// Draws one frame and returns what the panels asked for.
+    pub fn frame(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+        let mut commands = Vec::new();
+        if self.theme_applied != Some(self.dark) {
+            // Only when it changes: setting the theme restyles everything.
+            ui.ctx().set_theme(if self.dark {
+                egui::Theme::Dark
+            } else {
+                egui::Theme::Light
+            });
+            self.theme_applied = Some(self.dark);
+        }
+        if self.coordinator.is_none() && self.tasks.is_some() {
+            egui::CentralPanel::default().show(ui, |ui| {
+                ui::profile::ui(&mut self.profile_form, ui, &mut commands);
+            });
+            return commands;
+        }
+        if let Some(error) = &self.store_error {
+            egui::CentralPanel::default().show(ui, |ui| {
+                ui.heading("The records store could not be opened");
+                ui.label(error);
+                ui.label("Nothing was changed. Start prescreen with another --data-dir, or restore the database from a backup.");
+            });
+            return commands;
+        }
+        ui::trial_bar::ui(
+            ui,
+            &self.trials,
+            self.active,
+            self.view,
+            self.coordinator.as_ref(),
+            self.dark,
+            &mut commands,
+        );
+        let busy = self.is_busy();
+        egui::Panel::bottom("status-bar").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                if busy {
+                    // Saving runs on the worker: the window stays live meanwhile.
+                    ui.spinner();
+                    ui.label("Saving…");
+                    ui.separator();
+                }
+                if let Some(message) = &self.message {
+                    ui.label(message);
+                }
+                if !self.trial_problems.is_empty() {
+                    ui.separator();
+                    ui.collapsing(
+                        format!("Trial files: {} problem(s)", self.trial_problems.len()),
+                        |ui| {
+                            for problem in &self.trial_problems {
+                                ui.label(
+                                    egui::RichText::new(problem).color(ui.visuals().error_fg_color),
+                                );
+                            }
+                        },
+                    );
+                }
+            });
+        });
+        match self.view {
+            View::Log => {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    self.log
+                        .ui(ui, &self.trials, self.config.today, &mut commands);
+                });
+            }
+            View::Screening => self.screening_view(ui, &mut commands),
+        }
+        if self.pending.is_some() {
+            reason_dialog(
+                ui.ctx(),
+                &mut self.reason_text,
+                &mut self.focus_reason,
+                &mut commands,
+            );
+        }
+        if let Some(dialog) = self.sign_dialog.as_mut() {
+            let signer = self
+                .coordinator
+                .as_ref()
+                .map(|c| format!("{} · {} · {}", c.name, c.role, c.site_code))
+                .unwrap_or_default();
+            ui::sign_dialog::ui(ui.ctx(), dialog, &signer, &mut commands);
+        }
+        commands
+    }
+
+    fn screening_view(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let Self {
+            trials,
+            workspaces,
+            active,
+            across_trials,
+            config,
+            ..
+        } = self;
+        let (Some(trial), Some(workspace)) = (trials.get(*active), workspaces.get_mut(*active))
+        else {
+            egui::CentralPanel::default().show(ui, |ui| {
+                ui.label("No trial definitions loaded.");
+            });
+            return;
+        };
+        egui::Panel::top("verdict").show(ui, |ui| {
+            ui::verdict::ui(ui, &trial.definition, &workspace.evaluation, commands);
+        });
+        egui::Panel::left("candidate")
+            .resizable(true)
+            .default_size(300.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    ui::candidate::ui(ui, &trial.definition, workspace, config.today, commands);
+                    ui.separator();
+                    ui::verdict::across_trials(ui, trials, across_trials, *active, commands);
+                });
+            });
+        egui::Panel::left("checklist")
+            .resizable(true)
+            .default_size(330.0)
+            .show(ui, |ui| {
+                ui::checklist::ui(ui, &trial.definition, workspace, commands);
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                ui::criterion::ui(ui, &trial.definition, workspace, commands);
+            });
+        });
+    }
+
+    /// Keyboard shortcuts: letter keys only while no text field has focus.
+    pub(super) fn shortcuts(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
+        if self.sign_dialog.is_some() {
+            return;
+        }
+        if self.view != View::Screening || self.pending.is_some() || self.coordinator.is_none() {
+            if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::F)) {
+                commands.push(Command::ShowView(View::Log));
+                self.log.request_filter_focus();
+            }
+            return;
+        }
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::F)) {
+            commands.push(Command::ShowView(View::Log));
+            self.log.request_filter_focus();
+            return;
+        }
+        let typing = ctx.egui_wants_keyboard_input();
+        let pressed = |key: egui::Key| ctx.input(|i| i.key_pressed(key) && i.modifiers.is_none());
+        if pressed(egui::Key::ArrowDown) && !typing {
+            commands.push(Command::MoveSelection(1));
+        }
+        if pressed(egui::Key::ArrowUp) && !typing {
+            commands.push(Command::MoveSelection(-1));
+        }
+        if typing {
+            return;
+        }
+        if pressed(egui::Key::J) {
+            commands.push(Command::MoveSelection(1));
+        }
+        if pressed(egui::Key::K) {
+            commands.push(Command::MoveSelection(-1));
+        }
+        if pressed(egui::Key::Enter) {
+            commands.push(Command::NextUnanswered);
+        }
+        let Some(workspace) = self.workspaces.get(self.active) else {
+            return;
+        };
+        let Some(trial) = self.trials.get(self.active) else {
+            return;
+        };
+        let Some(criterion) = trial.definition.criteria.get(workspace.selected) else {
+            return;
+        };
+        if !ui::criterion::answers_yes_no(criterion) {
+            return;
+        }
+        for (key, answer) in [
+            (egui::Key::Y, Answer::Yes),
+            (egui::Key::N, Answer::No),
+            (egui::Key::U, Answer::Unknown),
+        ] {
+            if pressed(key) {
+                commands.push(Command::Answer {
+                    criterion: criterion.id.clone(),
+                    answer,
+                });
+            }
+        }
+    }
+}
+
+fn reason_dialog(
+    ctx: &egui::Context,
+    text: &mut String,
+    focus: &mut bool,
+    commands: &mut Vec<Command>,
+) {
+    egui::Modal::new(egui::Id::unique("prescreen-reason-dialog")).show(ctx, |ui| {
+        ui.heading("Reason for change");
+        ui.label("This changes a value that was already recorded. The audit trail keeps the old value, the new one and your reason.");
+        let label = ui.label("Reason");
+        let response = ui.add(egui::TextEdit::singleline(text).hint_text("e.g. corrected after checking the lab report")).labelled_by(label.id);
+        if std::mem::take(focus) {
+            response.request_focus();
+        }
+        ui.horizontal(|ui| {
+            let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button("Save change").clicked() || enter {
+                commands.push(Command::ConfirmReason(text.clone()));
+            }
+            if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                commands.push(Command::CancelReason);
+            }
+        });
+    });
+}

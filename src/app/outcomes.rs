@@ -1,0 +1,191 @@
+//! Applying what the worker finished: the store's answer becomes what is on screen. Nothing
+//! is shown as saved before the store said so.
+
+use super::tasks::{CreatePurpose, Outcome};
+use super::ui::{candidate, sign_dialog};
+use super::{PendingChange, PrescreenApp, View};
+use crate::eligibility::evaluate;
+use crate::storage::{StoreError, StoredScreening};
+
+impl PrescreenApp {
+    /// Applies one finished job.
+    pub fn apply_outcome(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::ProfileSaved(Ok(coordinator)) => {
+                self.profile_form.error = None;
+                self.message = Some(format!(
+                    "Profile saved: {} ({}, {}).",
+                    coordinator.name, coordinator.role, coordinator.site_code
+                ));
+                self.coordinator = Some(coordinator);
+            }
+            Outcome::ProfileSaved(Err(error)) => self.profile_form.error = Some(error.to_string()),
+            Outcome::ScreeningCreated { purpose, result } => match (purpose, result) {
+                (CreatePurpose::Start { trial_index }, Ok(stored)) => {
+                    let id = stored.screening.screening_id.clone();
+                    self.show_stored(trial_index, stored, false);
+                    tracing::info!(screening = %id, "screening started");
+                    self.message = Some(format!(
+                        "Screening {id} started; every answer is saved as you go."
+                    ));
+                }
+                (CreatePurpose::Rescreen { earlier }, Ok(stored)) => {
+                    let id = stored.screening.screening_id.clone();
+                    self.open_stored(stored);
+                    self.message = Some(format!(
+                        "{id} started as a re-screen of {earlier}: candidate facts carried over, answers not."
+                    ));
+                }
+                (_, Err(error)) => self.message = Some(error.to_string()),
+            },
+            Outcome::AnswerSaved {
+                trial_index,
+                screening_id,
+                criterion,
+                entry,
+                had_reason,
+                result,
+            } => {
+                let Some(trial) = self.trials.get(trial_index) else {
+                    return;
+                };
+                let Some(workspace) = self
+                    .workspaces
+                    .get_mut(trial_index)
+                    .filter(|w| w.screening.screening_id == screening_id)
+                else {
+                    return;
+                };
+                match result {
+                    Ok(_) => {
+                        match entry {
+                            Some(entry) => workspace.screening.answers.insert(criterion, entry),
+                            None => workspace.screening.answers.remove(&criterion),
+                        };
+                        workspace.evaluation = evaluate(&trial.definition, &workspace.screening);
+                        self.refresh_across_trials();
+                    }
+                    // The store knows more cases that need a reason (a change after signing).
+                    Err(StoreError::ReasonRequired { .. })
+                        if !had_reason && trial_index == self.active =>
+                    {
+                        self.ask_reason(PendingChange::Entry { criterion, entry });
+                    }
+                    Err(StoreError::InvalidInput(problems)) => {
+                        let text = problems
+                            .iter()
+                            .map(|p| format!("{}: {}", p.field, p.message))
+                            .collect::<Vec<_>>()
+                            .join("; ");
+                        workspace.inputs.entry(criterion).or_default().answer_error =
+                            Some(text.clone());
+                        self.message = Some(format!("Not saved: {text}"));
+                    }
+                    Err(error) => self.message = Some(error.to_string()),
+                }
+            }
+            Outcome::CandidateSaved {
+                trial_index,
+                screening_id,
+                had_reason,
+                result,
+            } => match result {
+                Ok(stored) => {
+                    if self
+                        .workspaces
+                        .get(trial_index)
+                        .is_some_and(|w| w.screening.screening_id == screening_id)
+                    {
+                        self.show_stored(trial_index, stored, true);
+                    }
+                }
+                Err(StoreError::ReasonRequired { .. })
+                    if !had_reason && trial_index == self.active =>
+                {
+                    self.ask_reason(PendingChange::Candidate);
+                }
+                Err(error) => self.message = Some(error.to_string()),
+            },
+            Outcome::StatusSet {
+                screening_id,
+                status,
+                result,
+            } => match result {
+                Ok(()) => {
+                    self.message = Some(format!("{screening_id}: {status}"));
+                    for workspace in &mut self.workspaces {
+                        if workspace.screening.screening_id == screening_id {
+                            workspace.status = Some(status);
+                        }
+                    }
+                    self.refresh_log();
+                }
+                Err(error) => self.message = Some(error.to_string()),
+            },
+            Outcome::ScreeningOpened(Ok(stored)) => self.open_stored(stored),
+            Outcome::ScreeningOpened(Err(error)) => self.message = Some(error.to_string()),
+            Outcome::LogLoaded(result) => self.log.set_rows(result),
+            Outcome::Exported(result) => {
+                if let Some(dialog) = self.sign_dialog.as_mut() {
+                    dialog.phase = sign_dialog::ExportPhase::Editing;
+                    dialog.message = Some(match result {
+                        Ok(message) | Err(message) => message,
+                    });
+                }
+            }
+            Outcome::IdentityCreated(result) => {
+                if let Some(dialog) = self.sign_dialog.as_mut() {
+                    dialog.phase = sign_dialog::ExportPhase::Editing;
+                    match result {
+                        Ok(()) => {
+                            dialog.has_identity = true;
+                            dialog.message = Some(
+                                "Signing identity created. Sign with its passphrase.".to_owned(),
+                            );
+                        }
+                        Err(message) => dialog.message = Some(message),
+                    }
+                }
+            }
+        }
+    }
+
+    /// A stored screening into a trial's workspace (the store's copy is what is shown).
+    fn show_stored(&mut self, trial_index: usize, stored: StoredScreening, keep_inputs: bool) {
+        let Some(trial) = self.trials.get(trial_index) else {
+            return;
+        };
+        let workspace = &mut self.workspaces[trial_index];
+        workspace.evaluation = evaluate(&trial.definition, &stored.screening);
+        workspace.screening = stored.screening;
+        workspace.stored = true;
+        workspace.status = Some(stored.status);
+        workspace.candidate_form = candidate::CandidateForm::from_screening(&workspace.screening);
+        if !keep_inputs {
+            workspace.inputs = Default::default();
+        }
+        self.refresh_across_trials();
+    }
+
+    /// Opens a stored screening in its trial's workspace, if its definition is loaded.
+    fn open_stored(&mut self, stored: StoredScreening) {
+        let id = stored.screening.screening_id.clone();
+        let Some(index) = self.trials.iter().position(|t| {
+            t.definition.id == stored.screening.trial.id
+                && t.definition.version() == stored.screening.trial.version
+        }) else {
+            self.message = Some(format!(
+                "{id} was screened against {} {}, which is not loaded.",
+                stored.screening.trial.id, stored.screening.trial.version
+            ));
+            return;
+        };
+        self.show_stored(index, stored, false);
+        let workspace = &mut self.workspaces[index];
+        workspace.selected = 0;
+        workspace.carried_over.clear();
+        self.active = index;
+        self.view = View::Screening;
+        self.refresh_across_trials();
+    }
+}

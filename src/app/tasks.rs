@@ -1,0 +1,589 @@
+//! Slow work off the UI thread: one worker owns the store and runs every save (each is an
+//! fsync'd transaction), the log refresh, the export and signing, and the creation of a
+//! signing identity (RSA key generation and scrypt). The frame submits a [`Job`], keeps
+//! drawing, and applies the [`Outcome`] when it arrives — so no frame waits on the disk or on
+//! cryptography.
+//!
+//! Jobs run in the order they were submitted: two answers to one criterion are saved in the
+//! order they were given.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
+
+use jiff::civil::Date;
+use zeroize::Zeroizing;
+
+use crate::report::SignatureMeaning;
+use crate::screening::{Candidate, CriterionEntry};
+use crate::storage::{
+    Coordinator, CoordinatorId, LogFilter, LogRow, NewCoordinator, NewScreening, ScreeningStatus,
+    Store, StoreError, StoredScreening, StoredVerdict,
+};
+use crate::trial::load::{LoadedTrial, TrialSet};
+
+/// Why a new screening is created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreatePurpose {
+    /// "Start screening" in this trial's workspace.
+    Start {
+        /// The trial's index in the app.
+        trial_index: usize,
+    },
+    /// A re-screening of this NOT ELIGIBLE screening.
+    Rescreen {
+        /// The earlier screening.
+        earlier: String,
+    },
+}
+
+/// What an export needs; the passphrase is wiped when the job is dropped.
+pub struct ExportJob {
+    /// The screening.
+    pub screening_id: String,
+    /// Who exports.
+    pub by: CoordinatorId,
+    /// The loaded definitions (the one the screening was answered against among them).
+    pub trials: TrialSet,
+    /// Sign, or write an unsigned draft.
+    pub sign: bool,
+    /// What the signature means.
+    pub meaning: SignatureMeaning,
+    /// The drawn signature.
+    pub strokes: Vec<Vec<(f32, f32)>>,
+    /// The signing key's passphrase.
+    pub passphrase: Zeroizing<String>,
+    /// The signing identity's folder.
+    pub signing_dir: PathBuf,
+    /// The PDF to write.
+    pub path: PathBuf,
+}
+
+impl std::fmt::Debug for ExportJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportJob")
+            .field("screening_id", &self.screening_id)
+            .field("sign", &self.sign)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A new signing identity's facts; the passphrase is wiped when the job is dropped.
+pub struct IdentityJob {
+    /// Name as it will be printed.
+    pub name: String,
+    /// Role.
+    pub role: String,
+    /// Site.
+    pub site: String,
+    /// The new key's passphrase.
+    pub passphrase: Zeroizing<String>,
+    /// Where the identity is kept.
+    pub signing_dir: PathBuf,
+    /// Set when the user cancels: the key is then never saved.
+    pub cancel: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for IdentityJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdentityJob")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One piece of slow work.
+#[derive(Debug)]
+pub enum Job {
+    /// Save the first-run profile and act as it.
+    SaveProfile(NewCoordinator),
+    /// Record the definition and create a screening.
+    CreateScreening {
+        /// The definition.
+        trial: Box<LoadedTrial>,
+        /// Its first facts.
+        new: NewScreening,
+        /// Who.
+        by: CoordinatorId,
+        /// What the app does with it.
+        purpose: CreatePurpose,
+    },
+    /// Save one criterion's entry.
+    SetAnswer {
+        /// The workspace it came from.
+        trial_index: usize,
+        /// Screening id.
+        screening_id: String,
+        /// Criterion id.
+        criterion: String,
+        /// The entry (`None` clears).
+        entry: Option<CriterionEntry>,
+        /// Who.
+        by: CoordinatorId,
+        /// Why, when a reason was given.
+        reason: Option<String>,
+    },
+    /// Save the candidate fields and dates.
+    SetCandidate {
+        /// The workspace it came from.
+        trial_index: usize,
+        /// Screening id.
+        screening_id: String,
+        /// The candidate, if it changed.
+        candidate: Option<Candidate>,
+        /// The dates, if they changed.
+        dates: Option<(Date, Option<Date>)>,
+        /// Who.
+        by: CoordinatorId,
+        /// Why, when a reason was given.
+        reason: Option<String>,
+    },
+    /// Move a screening through its lifecycle.
+    SetStatus {
+        /// Screening id.
+        screening_id: String,
+        /// Target status.
+        status: ScreeningStatus,
+        /// Who.
+        by: CoordinatorId,
+        /// Why.
+        reason: Option<String>,
+    },
+    /// Start a screening that repeats an earlier NOT ELIGIBLE one: its candidate facts are
+    /// read from the store, its answers are not carried.
+    Rescreen {
+        /// The trial's newest definition.
+        trial: Box<LoadedTrial>,
+        /// The earlier screening.
+        earlier: String,
+        /// Its site.
+        site_code: String,
+        /// Today.
+        prescreening_date: Date,
+        /// Who.
+        by: CoordinatorId,
+    },
+    /// Read a stored screening.
+    OpenScreening(String),
+    /// Read the whole log.
+    RefreshLog(LogFilter),
+    /// Render or sign, write, and note it in the trail.
+    Export(Box<ExportJob>),
+    /// Generate a key pair and certificate and store them.
+    CreateIdentity(Box<IdentityJob>),
+}
+
+/// What a job produced, applied by the frame.
+#[derive(Debug)]
+pub enum Outcome {
+    /// [`Job::SaveProfile`].
+    ProfileSaved(Result<Coordinator, StoreError>),
+    /// [`Job::CreateScreening`]: the stored screening as created.
+    ScreeningCreated {
+        /// Why it was created.
+        purpose: CreatePurpose,
+        /// The result.
+        result: Result<StoredScreening, StoreError>,
+    },
+    /// [`Job::SetAnswer`].
+    AnswerSaved {
+        /// The workspace.
+        trial_index: usize,
+        /// Screening id.
+        screening_id: String,
+        /// Criterion id.
+        criterion: String,
+        /// What was saved.
+        entry: Option<CriterionEntry>,
+        /// Whether a reason was given (a refusal for want of one asks for it).
+        had_reason: bool,
+        /// The result.
+        result: Result<StoredVerdict, StoreError>,
+    },
+    /// [`Job::SetCandidate`].
+    CandidateSaved {
+        /// The workspace.
+        trial_index: usize,
+        /// Screening id.
+        screening_id: String,
+        /// Whether a reason was given.
+        had_reason: bool,
+        /// The stored screening afterwards.
+        result: Result<StoredScreening, StoreError>,
+    },
+    /// [`Job::SetStatus`].
+    StatusSet {
+        /// Screening id.
+        screening_id: String,
+        /// Target status.
+        status: ScreeningStatus,
+        /// The result.
+        result: Result<(), StoreError>,
+    },
+    /// [`Job::OpenScreening`].
+    ScreeningOpened(Result<StoredScreening, StoreError>),
+    /// [`Job::RefreshLog`].
+    LogLoaded(Result<Vec<LogRow>, StoreError>),
+    /// [`Job::Export`]: the message for the dialog.
+    Exported(Result<String, String>),
+    /// [`Job::CreateIdentity`].
+    IdentityCreated(Result<(), String>),
+}
+
+/// An outcome with where and how long its job ran (the frame-time test checks that slow work
+/// never runs on the UI thread).
+#[derive(Debug)]
+pub struct Done {
+    /// What came out.
+    pub outcome: Outcome,
+    /// The thread that ran the job.
+    pub thread: ThreadId,
+    /// How long the job took.
+    pub elapsed: Duration,
+}
+
+/// The UI thread's end of the worker.
+pub struct Tasks {
+    jobs: Sender<Job>,
+    done: Receiver<Done>,
+    pending: usize,
+    /// The last job's thread and duration (for the frame-time test and diagnostics).
+    pub last: Option<(ThreadId, Duration)>,
+}
+
+impl Tasks {
+    /// Starts the worker with the store it will own; `wake` asks for a frame when a job is
+    /// done.
+    pub fn start(store: Box<dyn Store + Send>, wake: impl Fn() + Send + 'static) -> Self {
+        let (jobs, inbox) = channel::<Job>();
+        let (outbox, done) = channel::<Done>();
+        let spawned = std::thread::Builder::new()
+            .name("prescreen-worker".to_owned())
+            .spawn(move || {
+                let mut store = store;
+                for job in inbox {
+                    let started = Instant::now();
+                    let outcome = run(store.as_mut(), job);
+                    let done = Done {
+                        outcome,
+                        thread: std::thread::current().id(),
+                        elapsed: started.elapsed(),
+                    };
+                    if outbox.send(done).is_err() {
+                        break;
+                    }
+                    wake();
+                }
+            });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "the worker thread could not start");
+        }
+        Self {
+            jobs,
+            done,
+            pending: 0,
+            last: None,
+        }
+    }
+
+    /// Queues a job; `false` if the worker is gone.
+    pub fn submit(&mut self, job: Job) -> bool {
+        match self.jobs.send(job) {
+            Ok(()) => {
+                self.pending += 1;
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Jobs submitted and not yet applied.
+    pub fn pending(&self) -> usize {
+        self.pending
+    }
+
+    /// The outcomes that have arrived, without waiting.
+    pub fn poll(&mut self) -> Vec<Outcome> {
+        let mut outcomes = Vec::new();
+        while let Ok(done) = self.done.try_recv() {
+            outcomes.push(self.received(done));
+        }
+        outcomes
+    }
+
+    /// Waits for the next outcome (tests and benchmarks: "let the saves land").
+    pub fn wait(&mut self, timeout: Duration) -> Option<Outcome> {
+        if self.pending == 0 {
+            return None;
+        }
+        let done = self.done.recv_timeout(timeout).ok()?;
+        Some(self.received(done))
+    }
+
+    fn received(&mut self, done: Done) -> Outcome {
+        self.pending = self.pending.saturating_sub(1);
+        self.last = Some((done.thread, done.elapsed));
+        done.outcome
+    }
+}
+
+/// Runs one job against the store (on the worker thread).
+fn run(store: &mut dyn Store, job: Job) -> Outcome {
+    match job {
+        Job::SaveProfile(new) => Outcome::ProfileSaved(
+            store
+                .save_coordinator(&new)
+                .and_then(|c| store.set_current_coordinator(c.id).map(|()| c)),
+        ),
+        Job::CreateScreening {
+            trial,
+            new,
+            by,
+            purpose,
+        } => Outcome::ScreeningCreated {
+            purpose,
+            result: store
+                .record_trial_definition(&trial)
+                .and_then(|()| store.create_screening(&trial, &new, by))
+                .and_then(|id| store.load_screening(&id)),
+        },
+        Job::SetAnswer {
+            trial_index,
+            screening_id,
+            criterion,
+            entry,
+            by,
+            reason,
+        } => {
+            let result = store.set_answer(
+                &screening_id,
+                &criterion,
+                entry.as_ref(),
+                by,
+                reason.as_deref(),
+            );
+            Outcome::AnswerSaved {
+                trial_index,
+                screening_id,
+                criterion,
+                entry,
+                had_reason: reason.is_some(),
+                result,
+            }
+        }
+        Job::SetCandidate {
+            trial_index,
+            screening_id,
+            candidate,
+            dates,
+            by,
+            reason,
+        } => {
+            let mut result = Ok(());
+            if let Some(candidate) = &candidate {
+                result = store
+                    .set_candidate(&screening_id, candidate, by, reason.as_deref())
+                    .map(|_| ());
+            }
+            if let (Ok(()), Some((prescreening, visit))) = (&result, dates) {
+                result = store
+                    .set_dates(&screening_id, prescreening, visit, by, reason.as_deref())
+                    .map(|_| ());
+            }
+            Outcome::CandidateSaved {
+                trial_index,
+                had_reason: reason.is_some(),
+                result: result.and_then(|()| store.load_screening(&screening_id)),
+                screening_id,
+            }
+        }
+        Job::SetStatus {
+            screening_id,
+            status,
+            by,
+            reason,
+        } => Outcome::StatusSet {
+            result: store.set_status(&screening_id, status, by, reason.as_deref()),
+            screening_id,
+            status,
+        },
+        Job::Rescreen {
+            trial,
+            earlier,
+            site_code,
+            prescreening_date,
+            by,
+        } => {
+            let result = store.load_screening(&earlier).and_then(|stored| {
+                store.record_trial_definition(&trial)?;
+                let id = store.create_screening(
+                    &trial,
+                    &NewScreening {
+                        site_code: Some(site_code),
+                        candidate: stored.screening.candidate,
+                        prescreening_date,
+                        planned_visit_date: None,
+                        rescreen_of: Some(earlier.clone()),
+                    },
+                    by,
+                )?;
+                store.load_screening(&id)
+            });
+            Outcome::ScreeningCreated {
+                purpose: CreatePurpose::Rescreen { earlier },
+                result,
+            }
+        }
+        Job::OpenScreening(id) => Outcome::ScreeningOpened(store.load_screening(&id)),
+        Job::RefreshLog(filter) => {
+            let mut rows = Vec::new();
+            let result = store.log(&filter, &mut |row: &LogRow| {
+                rows.push(row.clone());
+                Ok(())
+            });
+            Outcome::LogLoaded(result.map(|_| {
+                rows.reverse(); // newest first
+                rows
+            }))
+        }
+        Job::Export(job) => Outcome::Exported(export(store, &job)),
+        Job::CreateIdentity(job) => Outcome::IdentityCreated(create_identity(&job)),
+    }
+}
+
+/// Unlocks the identity, renders or signs, writes atomically and notes it in the audit
+/// trail; a wrong passphrase writes nothing.
+fn export(store: &mut dyn Store, job: &ExportJob) -> Result<String, String> {
+    let identity = if job.sign {
+        Some(
+            crate::signing::store::load(&job.signing_dir, &job.passphrase)
+                .map_err(|e| e.to_string())?,
+        )
+    } else {
+        None
+    };
+    let input =
+        crate::export::gather(store, &job.screening_id, &job.trials).map_err(|e| e.to_string())?;
+    if let Some(parent) = job.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    let sign = identity
+        .as_ref()
+        .map(|identity| crate::export::SignRequest {
+            identity,
+            meaning: job.meaning,
+            strokes: job.strokes.clone(),
+        });
+    let stamp = crate::storage::clock::Clock::now(&crate::storage::clock::SystemClock::default());
+    let exported = crate::export::export_pdf(
+        input,
+        sign,
+        stamp.utc,
+        stamp.offset,
+        &job.path,
+        Some((store, &job.screening_id, job.by)),
+    )
+    .map_err(|e| e.to_string())?;
+    tracing::info!(screening = %job.screening_id, signed = exported.signed, "summary exported");
+    Ok(format!(
+        "{} PDF written: {} ({} KB, verdict {}, SHA-256 {}).",
+        if exported.signed {
+            "Signed"
+        } else {
+            "Unsigned draft"
+        },
+        job.path.display(),
+        exported.bytes.div_ceil(1024),
+        exported.verdict,
+        exported.sha256
+    ))
+}
+
+/// Checks the passphrase, generates the key pair (the slow part), and saves it unless the
+/// user cancelled meanwhile.
+fn create_identity(job: &IdentityJob) -> Result<(), String> {
+    use crate::signing::identity;
+    let cancelled = || job.cancel.load(Ordering::SeqCst);
+    if cancelled() {
+        return Err("Cancelled: no identity was saved.".to_owned());
+    }
+    identity::check_passphrase_strength(&job.passphrase).map_err(|e| e.to_string())?;
+    let stamp = crate::storage::clock::Clock::now(&crate::storage::clock::SystemClock::default());
+    let created = identity::generate(
+        &job.name,
+        &job.role,
+        &job.site,
+        identity::KeyAlgorithm::Rsa2048,
+        stamp.utc,
+    )
+    .map_err(|e| e.to_string())?;
+    if cancelled() {
+        return Err("Cancelled: no identity was saved.".to_owned());
+    }
+    crate::signing::store::save(&job.signing_dir, &created, &job.passphrase, false)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(dir: &std::path::Path, cancel: bool) -> IdentityJob {
+        IdentityJob {
+            name: "Synthetic Coordinator".to_owned(),
+            role: "study coordinator".to_owned(),
+            site: "TLS".to_owned(),
+            passphrase: Zeroizing::new("synthetic passphrase 42".to_owned()),
+            signing_dir: dir.to_path_buf(),
+            cancel: Arc::new(AtomicBool::new(cancel)),
+        }
+    }
+
+    #[test]
+    fn a_cancelled_identity_is_never_saved() {
+        let dir = std::env::temp_dir().join(format!("prescreen-cancel-{}", std::process::id()));
+        let result = create_identity(&job(&dir, true));
+        assert_eq!(result, Err("Cancelled: no identity was saved.".to_owned()));
+        assert!(!crate::signing::store::identity_path(&dir).exists());
+    }
+
+    #[test]
+    fn jobs_run_in_order_on_another_thread() {
+        let dir = std::env::temp_dir().join(format!("prescreen-order-{}", std::process::id()));
+        let store = std::fs::create_dir_all(&dir)
+            .map_err(|e| e.to_string())
+            .and_then(|()| {
+                crate::storage::SqliteStore::open(&dir.join("prescreen.sqlite3"))
+                    .map_err(|e| e.to_string())
+            });
+        let Ok(store) = store else {
+            panic!("the store opens in a temporary folder: {store:?}");
+        };
+        let mut tasks = Tasks::start(Box::new(store), || {});
+        for name in ["first", "second"] {
+            assert!(tasks.submit(Job::SaveProfile(NewCoordinator {
+                name: name.to_owned(),
+                role: "role".to_owned(),
+                site_code: "TLS".to_owned(),
+            })));
+        }
+        let names: Vec<String> = (0..2)
+            .filter_map(|_| tasks.wait(Duration::from_secs(10)))
+            .filter_map(|outcome| match outcome {
+                Outcome::ProfileSaved(Ok(c)) => Some(c.name),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(names, ["first", "second"]);
+        assert_ne!(
+            tasks.last.map(|(t, _)| t),
+            Some(std::thread::current().id())
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,12 @@
+//! One panel per file, each with a `ui` function that draws state and pushes
+//! [`super::Command`]s; none writes to the store.
+
+pub mod candidate;
+pub mod checklist;
+pub mod criterion;
+pub mod fields;
+pub mod profile;
+pub mod screenings;
+pub mod sign_dialog;
+pub mod trial_bar;
+pub mod verdict;
