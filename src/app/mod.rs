@@ -73,6 +73,8 @@ pub struct Workspace {
     pub selected: usize,
     /// Candidate facts pre-filled from another trial ("carried over").
     pub carried_over: BTreeSet<&'static str>,
+    /// Where the criteria list is scrolled.
+    pub list_scroll: ui::checklist::ListScroll,
 }
 
 impl Workspace {
@@ -101,6 +103,7 @@ impl Workspace {
             inputs: Default::default(),
             selected: 0,
             carried_over: BTreeSet::new(),
+            list_scroll: Default::default(),
         }
     }
 }

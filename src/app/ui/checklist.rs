@@ -27,14 +27,54 @@ pub fn status_icon(
     }
 }
 
-/// Draws the checklist.
+/// One line of the list: a group heading or a criterion (by index in the definition).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Row {
+    Heading(CriterionKind),
+    Criterion(usize),
+}
+
+/// The list's lines in order: inclusion criteria under their heading, then exclusion.
+fn rows(trial: &TrialDefinition) -> Vec<Row> {
+    let mut rows = Vec::with_capacity(trial.criteria.len() + 2);
+    for kind in [CriterionKind::Inclusion, CriterionKind::Exclusion] {
+        rows.push(Row::Heading(kind));
+        rows.extend(
+            trial
+                .criteria
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.kind == kind)
+                .map(|(i, _)| Row::Criterion(i)),
+        );
+    }
+    rows
+}
+
+/// Where the list last scrolled to, so a selection moved off screen is brought into view
+/// (only visible rows are laid out, so the selected one may not exist in a frame).
+#[derive(Debug, Clone, Default)]
+pub struct ListScroll {
+    /// The rows drawn last frame.
+    visible: std::ops::Range<usize>,
+    /// The selection the list last showed.
+    shown_selection: Option<usize>,
+}
+
+/// Draws the checklist. Only the visible rows are laid out, so a 200-criterion trial costs
+/// what a 20-criterion one does.
 pub fn ui(
     ui: &mut egui::Ui,
     trial: &TrialDefinition,
-    workspace: &Workspace,
+    workspace: &mut Workspace,
     commands: &mut Vec<Command>,
 ) {
-    let evaluation = &workspace.evaluation;
+    let Workspace {
+        evaluation,
+        selected,
+        list_scroll,
+        ..
+    } = workspace;
     ui.heading("Criteria");
     ui.label(evaluation.counts.to_string());
     ui.label(
@@ -42,75 +82,111 @@ pub fn ui(
             .small()
             .weak(),
     );
-    egui::ScrollArea::vertical()
-        .auto_shrink([false, false])
-        .show(ui, |ui| {
-            for (kind, heading) in [
-                (CriterionKind::Inclusion, "Inclusion"),
-                (CriterionKind::Exclusion, "Exclusion"),
-            ] {
-                ui.add_space(4.0);
-                ui.strong(heading);
-                for (index, (criterion, finding)) in
-                    trial.criteria.iter().zip(&evaluation.criteria).enumerate()
-                {
-                    if criterion.kind != kind {
-                        continue;
+    let rows = rows(trial);
+    let row_height = ui
+        .spacing()
+        .interact_size
+        .y
+        .max(ui.text_style_height(&egui::TextStyle::Body))
+        + ui.spacing().item_spacing.y;
+    let mut area = egui::ScrollArea::vertical().auto_shrink([false, false]);
+    if list_scroll.shown_selection != Some(*selected) {
+        // Bring a selection that moved out of view back in (keyboard, banner chips).
+        if let Some(position) = rows.iter().position(|r| *r == Row::Criterion(*selected))
+            && !list_scroll.visible.contains(&position)
+        {
+            let offset = if position < list_scroll.visible.start {
+                position.saturating_sub(1)
+            } else {
+                (position + 2).saturating_sub(list_scroll.visible.len().max(1))
+            };
+            area = area.vertical_scroll_offset(offset as f32 * row_height);
+        }
+        list_scroll.shown_selection = Some(*selected);
+    }
+    area.show_rows(
+        ui,
+        row_height - ui.spacing().item_spacing.y,
+        rows.len(),
+        |ui, range| {
+            list_scroll.visible = range.clone();
+            for row in &rows[range] {
+                match *row {
+                    Row::Heading(kind) => {
+                        ui.strong(match kind {
+                            CriterionKind::Inclusion => "Inclusion",
+                            CriterionKind::Exclusion => "Exclusion",
+                        });
                     }
-                    let (icon, colour) = status_icon(finding, ui.visuals());
-                    let stage = match criterion.stage {
-                        Stage::PreScreen => "pre",
-                        Stage::ScreeningVisit => "visit",
-                    };
-                    let selected = index == workspace.selected;
-                    let mut job = egui::text::LayoutJob::default();
-                    let style = ui.style();
-                    let body = egui::TextFormat {
-                        color: style.visuals.text_color(),
-                        ..Default::default()
-                    };
-                    job.append(
-                        icon,
-                        0.0,
-                        egui::TextFormat {
-                            color: colour,
-                            ..Default::default()
-                        },
-                    );
-                    job.append(
-                        &format!(" {} ", criterion.id),
-                        0.0,
-                        egui::TextFormat {
-                            color: style.visuals.strong_text_color(),
-                            ..Default::default()
-                        },
-                    );
-                    job.append(
-                        &format!("[{stage}] "),
-                        0.0,
-                        egui::TextFormat {
-                            color: style.visuals.weak_text_color(),
-                            ..Default::default()
-                        },
-                    );
-                    job.append(&criterion.short_text(), 0.0, body);
-                    let response = ui
-                        .add(
-                            egui::Button::selectable(selected, job)
-                                .wrap_mode(egui::TextWrapMode::Truncate),
-                        )
-                        .on_hover_text(format!(
-                            "{}: {}",
-                            finding.status.label(criterion.kind),
-                            finding.explanation
-                        ));
-                    if selected {
-                        response.scroll_to_me(None);
-                    }
-                    if response.clicked() {
-                        commands.push(Command::Select(index));
+                    Row::Criterion(index) => {
+                        let (Some(criterion), Some(finding)) =
+                            (trial.criteria.get(index), evaluation.criteria.get(index))
+                        else {
+                            continue;
+                        };
+                        criterion_row(ui, criterion, finding, index == *selected, index, commands);
                     }
                 }
             }
-        });
+        },
+    );
+}
+
+fn criterion_row(
+    ui: &mut egui::Ui,
+    criterion: &crate::trial::model::Criterion,
+    finding: &CriterionEvaluation,
+    selected: bool,
+    index: usize,
+    commands: &mut Vec<Command>,
+) {
+    let (icon, colour) = status_icon(finding, ui.visuals());
+    let stage = match criterion.stage {
+        Stage::PreScreen => "pre",
+        Stage::ScreeningVisit => "visit",
+    };
+    let mut job = egui::text::LayoutJob::default();
+    let style = ui.style();
+    job.append(
+        icon,
+        0.0,
+        egui::TextFormat {
+            color: colour,
+            ..Default::default()
+        },
+    );
+    job.append(
+        &format!(" {} ", criterion.id),
+        0.0,
+        egui::TextFormat {
+            color: style.visuals.strong_text_color(),
+            ..Default::default()
+        },
+    );
+    job.append(
+        &format!("[{stage}] "),
+        0.0,
+        egui::TextFormat {
+            color: style.visuals.weak_text_color(),
+            ..Default::default()
+        },
+    );
+    job.append(
+        &criterion.text,
+        0.0,
+        egui::TextFormat {
+            color: style.visuals.text_color(),
+            ..Default::default()
+        },
+    );
+    let response = ui
+        .add(egui::Button::selectable(selected, job).wrap_mode(egui::TextWrapMode::Truncate))
+        .on_hover_text(format!(
+            "{}: {}",
+            finding.status.label(criterion.kind),
+            finding.explanation
+        ));
+    if response.clicked() {
+        commands.push(Command::Select(index));
+    }
 }

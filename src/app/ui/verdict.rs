@@ -76,9 +76,16 @@ fn chips(
     ids: &[String],
     commands: &mut Vec<Command>,
 ) {
+    // A long list shows its first criteria and how many in all (the checklist has them all).
+    const SHOWN: usize = 16;
     ui.horizontal_wrapped(|ui| {
         ui.label(egui::RichText::new(heading).color(egui::Color32::WHITE));
-        for id in ids {
+        if ids.len() > SHOWN {
+            ui.label(
+                egui::RichText::new(format!("({} in all)", ids.len())).color(egui::Color32::WHITE),
+            );
+        }
+        for id in ids.iter().take(SHOWN) {
             let hover = evaluation
                 .criterion(id)
                 .map(|f| f.explanation.clone())
