@@ -102,6 +102,14 @@ pub fn input_for(trial: &LoadedTrial, screening: Screening) -> Result<ReportInpu
 
 /// Everything the report of a stored screening shows, including its audit trail.
 pub fn gather(store: &dyn Store, id: &str, set: &TrialSet) -> Result<ReportInput, ExportError> {
+    let problems = store.screening_record_problems(id)?;
+    if !problems.is_empty() {
+        return Err(StoreError::RecordTampered {
+            id: id.to_owned(),
+            problems,
+        }
+        .into());
+    }
     let stored = store.load_screening(id)?;
     let trial = trial_for_screening(set, &stored.screening, Some(store))?;
     let mut input = input_for(&trial, stored.screening)?;

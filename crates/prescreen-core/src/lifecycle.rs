@@ -292,6 +292,17 @@ pub fn plan_field_change<'r>(
     }
 }
 
+/// Whether the candidate counts as approached and as consented after a move to `to` (SEAR):
+/// not enrolled and voided keep what was.
+pub fn flags_after(to: ScreeningStatus, (was_approached, was_consented): (bool, bool)) -> (bool, bool) {
+    match to {
+        ScreeningStatus::Draft | ScreeningStatus::PreScreened => (false, false),
+        ScreeningStatus::Approached | ScreeningStatus::Declined => (true, false),
+        ScreeningStatus::Consented | ScreeningStatus::Enrolled => (true, true),
+        ScreeningStatus::NotEnrolled | ScreeningStatus::Voided => (was_approached, was_consented),
+    }
+}
+
 /// What a status move does: its kind, its reason, and the SEAR flags afterwards.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusMove<'r> {
@@ -329,12 +340,7 @@ pub fn plan_status_move<'r>(
     if to == ScreeningStatus::PreScreened && verdict == VerdictKind::Incomplete {
         return Err(LifecycleError::VerdictNotSettled);
     }
-    let (approached, consented) = match to {
-        ScreeningStatus::Draft | ScreeningStatus::PreScreened => (false, false),
-        ScreeningStatus::Approached | ScreeningStatus::Declined => (true, false),
-        ScreeningStatus::Consented | ScreeningStatus::Enrolled => (true, true),
-        ScreeningStatus::NotEnrolled | ScreeningStatus::Voided => (was_approached, was_consented),
-    };
+    let (approached, consented) = flags_after(to, (was_approached, was_consented));
     Ok(StatusMove {
         kind,
         reason,

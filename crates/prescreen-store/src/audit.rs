@@ -18,6 +18,14 @@
 //!
 //! Values are hashed exactly as stored (text), so verification never depends on how a value
 //! is parsed or formatted by a later version of prescreen.
+//!
+//! # Canonical encoding (version 2)
+//!
+//! The same with the first line `prescreen-audit-v2` and a fourteenth field, `state_hash`:
+//! on the last event a write appends for a screening, the SHA-256 of that screening's state
+//! after the write ([`crate::state`]); `-` elsewhere. An event records its encoding (the
+//! `encoding` column), so events written before version 2 keep verifying; changing that column
+//! changes the bytes hashed and breaks the link.
 
 use std::fmt;
 
@@ -26,8 +34,14 @@ use sha2::{Digest, Sha256};
 /// The `prev_hash` of the first event: 64 zeros.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// The first line of every canonical encoding; a future format would change it.
-const ENCODING_TAG: &str = "prescreen-audit-v1";
+/// The first line of the canonical encoding of events written before state hashes.
+const ENCODING_TAG_V1: &str = "prescreen-audit-v1";
+
+/// The first line of the canonical encoding with the screening's state hash (version 2).
+const ENCODING_TAG_V2: &str = "prescreen-audit-v2";
+
+/// The encoding new events are written with.
+pub const CURRENT_ENCODING: u8 = 2;
 
 /// What happened: one kind per change the trail must show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -65,11 +79,15 @@ pub enum AuditAction {
     /// A NOT ELIGIBLE screening and the later screening that repeats it were linked (one
     /// event in each screening's trail).
     RescreenLinked,
+    /// A signer (or a CA whose signers are trusted) was added to the site's register.
+    SignerTrusted,
+    /// A trusted signer or CA was revoked (with a reason).
+    SignerRevoked,
 }
 
 impl AuditAction {
     /// Every action, for parsing and for documentation.
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 18] = [
         Self::CoordinatorSaved,
         Self::ScreeningCreated,
         Self::ScreeningImported,
@@ -86,6 +104,8 @@ impl AuditAction {
         Self::Exported,
         Self::Superseded,
         Self::RescreenLinked,
+        Self::SignerTrusted,
+        Self::SignerRevoked,
     ];
 
     /// The stable text stored in the database and hashed; never change an existing one.
@@ -107,6 +127,8 @@ impl AuditAction {
             Self::Exported => "exported",
             Self::Superseded => "superseded",
             Self::RescreenLinked => "rescreen_linked",
+            Self::SignerTrusted => "signer_trusted",
+            Self::SignerRevoked => "signer_revoked",
         }
     }
 
@@ -155,6 +177,11 @@ pub struct AuditEvent {
     pub prev_hash: String,
     /// Hash of this event's canonical encoding.
     pub hash: String,
+    /// Which canonical encoding the hash covers: 1 (before state hashes) or 2.
+    pub encoding: u8,
+    /// In encoding 2, on the last event of a write for a screening: the SHA-256 of the
+    /// screening's state after it (see [`crate::state`]).
+    pub state_hash: Option<String>,
 }
 
 impl AuditEvent {
@@ -166,11 +193,16 @@ impl AuditEvent {
     /// The canonical bytes this event's hash covers (see the module docs).
     pub fn canonical_encoding(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(256);
-        out.extend_from_slice(ENCODING_TAG.as_bytes());
+        let tag = if self.encoding >= 2 {
+            ENCODING_TAG_V2
+        } else {
+            ENCODING_TAG_V1
+        };
+        out.extend_from_slice(tag.as_bytes());
         out.push(b'\n');
         let seq = self.seq.to_string();
         let coordinator_id = self.coordinator_id.to_string();
-        let fields: [(&str, Option<&str>); 13] = [
+        let mut fields: Vec<(&str, Option<&str>)> = vec![
             ("seq", Some(&seq)),
             ("prev_hash", Some(&self.prev_hash)),
             ("at_utc", Some(&self.at_utc)),
@@ -185,6 +217,9 @@ impl AuditEvent {
             ("new_value", self.new_value.as_deref()),
             ("reason", self.reason.as_deref()),
         ];
+        if self.encoding >= 2 {
+            fields.push(("state_hash", self.state_hash.as_deref()));
+        }
         for (name, value) in fields {
             out.extend_from_slice(name.as_bytes());
             out.push(b'=');
@@ -240,12 +275,16 @@ pub struct ChainReport {
     pub head: String,
     /// The first broken link, or `None` when the chain is intact.
     pub first_break: Option<BrokenLink>,
+    /// Where the records disagree with the trail: a table edited behind the store's back, a
+    /// cached verdict that the stored answers do not give, a definition text that no longer
+    /// has its hash, a schema that is not the one the migrations made. Empty when they agree.
+    pub records: Vec<String>,
 }
 
 impl ChainReport {
-    /// Whether every link holds.
+    /// Whether every link holds and the records agree with the trail.
     pub fn is_intact(&self) -> bool {
-        self.first_break.is_none()
+        self.first_break.is_none() && self.records.is_empty()
     }
 }
 
@@ -324,6 +363,7 @@ impl ChainVerifier {
             events: self.events,
             head: self.previous_hash,
             first_break: self.first_break,
+            records: Vec::new(),
         }
     }
 }
@@ -357,6 +397,8 @@ mod tests {
             reason: None,
             prev_hash: prev.to_owned(),
             hash: String::new(),
+            encoding: CURRENT_ENCODING,
+            state_hash: None,
         };
         e.hash = e.computed_hash();
         e
@@ -373,10 +415,29 @@ mod tests {
 
     #[test]
     fn encoding_is_stable() {
-        let e = event(1, GENESIS_HASH);
+        let mut e = event(1, GENESIS_HASH);
+        e.encoding = 1;
         let text = String::from_utf8(e.canonical_encoding()).unwrap_or_default();
         assert!(text.starts_with("prescreen-audit-v1\nseq=1:1\nprev_hash=64:0000"));
-        assert!(text.contains("\nold_value=-\nnew_value=12:(answer:Yes)\nreason=-\n"));
+        assert!(text.ends_with("\nold_value=-\nnew_value=12:(answer:Yes)\nreason=-\n"));
+
+        e.encoding = 2;
+        e.state_hash = Some("ab".repeat(32));
+        let text = String::from_utf8(e.canonical_encoding()).unwrap_or_default();
+        assert!(text.starts_with("prescreen-audit-v2\nseq=1:1\nprev_hash=64:0000"));
+        assert!(text.ends_with(&format!("\nreason=-\nstate_hash=64:{}\n", "ab".repeat(32))));
+    }
+
+    #[test]
+    fn the_state_hash_is_covered_by_the_event_hash() {
+        let mut a = event(1, GENESIS_HASH);
+        a.state_hash = Some("00".repeat(32));
+        let mut b = a.clone();
+        b.state_hash = Some("11".repeat(32));
+        assert_ne!(a.computed_hash(), b.computed_hash());
+        let mut c = a.clone();
+        c.encoding = 1;
+        assert_ne!(a.computed_hash(), c.computed_hash(), "downgrading the encoding changes the hash");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod csv;
 pub mod data_dir;
 pub mod ids;
 pub mod sqlite;
+pub mod state;
 
 use std::path::Path;
 
@@ -150,6 +151,61 @@ pub struct LogRow {
     pub rescreened_as: Option<String>,
 }
 
+/// Whether a register entry is a signer's own certificate or a CA whose signers are trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignerKind {
+    /// One signer's certificate (or its fingerprint).
+    Signer,
+    /// A certification authority: certificates it issued are trusted.
+    Ca,
+}
+
+impl SignerKind {
+    /// The stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Signer => "signer",
+            Self::Ca => "ca",
+        }
+    }
+}
+
+/// A signer the site trusts, as registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedSigner {
+    /// SHA-256 of the certificate (DER), lowercase hex.
+    pub fingerprint: String,
+    /// Signer or CA.
+    pub kind: SignerKind,
+    /// The person (or the CA) as the site knows them.
+    pub name: String,
+    /// Their role.
+    pub role: String,
+    /// The certificate (PEM), when it was given (always for a CA).
+    pub certificate_pem: Option<String>,
+    /// When it was added (UTC).
+    pub added_utc: String,
+    /// Who added it.
+    pub added_by: String,
+    /// When and why it was revoked.
+    pub revoked: Option<(String, String)>,
+}
+
+/// What a register entry is added with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTrustedSigner {
+    /// SHA-256 of the certificate (DER), lowercase hex.
+    pub fingerprint: String,
+    /// Signer or CA.
+    pub kind: SignerKind,
+    /// The person (or CA).
+    pub name: String,
+    /// Their role.
+    pub role: String,
+    /// The certificate (PEM), when known.
+    pub certificate_pem: Option<String>,
+}
+
 /// Why a records operation failed. Messages name files and screening ids, never a
 /// candidate's initials, date of birth or name.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -226,6 +282,34 @@ pub enum StoreError {
     /// The screening belongs to another trial or version than the definition given.
     #[error("{0}")]
     DefinitionMismatch(String),
+    /// A stored definition's text no longer has the SHA-256 it is kept under: it was edited
+    /// behind the store's back. It is never evaluated or rendered.
+    #[error(
+        "the stored text of {trial} {version} no longer has its SHA-256 {sha256}: it was altered; restore the store from a backup"
+    )]
+    TamperedDefinition {
+        /// Trial id.
+        trial: String,
+        /// Version.
+        version: String,
+        /// The hash it is kept under.
+        sha256: String,
+    },
+    /// A screening's record disagrees with its audit trail; it is not exported or signed.
+    #[error(
+        "the record of {id} does not match its audit trail ({}); nothing was exported — run `prescreen audit verify` and restore the store from a backup",
+        .problems.join("; ")
+    )]
+    RecordTampered {
+        /// The screening.
+        id: String,
+        /// What disagrees.
+        problems: Vec<String>,
+    },
+    /// The store was opened read-only (its schema is not what the migrations made): nothing
+    /// can be written until it is restored.
+    #[error("{0}; the store is open read-only: nothing was written")]
+    ReadOnly(String),
     /// A stored definition no longer loads in this version of prescreen.
     #[error("stored definition {trial} {version} cannot be loaded: {detail}")]
     StoredDefinition {
@@ -272,6 +356,12 @@ pub enum StoreError {
         "{0}: the verdict is INCOMPLETE; answer the open pre-screen criteria before recording it"
     )]
     VerdictNotSettled(String),
+    /// The register already holds this signer (or it is already revoked).
+    #[error("{0}")]
+    DuplicateSigner(String),
+    /// No register entry has this fingerprint.
+    #[error("no trusted signer with fingerprint {0}")]
+    UnknownSigner(String),
     /// An input was refused: every problem, each naming its criterion and field. Nothing was
     /// stored.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
@@ -381,6 +471,10 @@ pub trait Store {
     fn screening_history(&self, id: &str) -> Result<Vec<AuditEvent>, StoreError>;
     /// Walks the whole chain and reports the first broken link.
     fn verify_audit_chain(&self) -> Result<ChainReport, StoreError>;
+    /// Where one screening's record disagrees with its own audit events (a row edited behind
+    /// the store's back, a cached verdict its answers do not give, an altered definition);
+    /// empty when they agree. Exports refuse a screening with problems.
+    fn screening_record_problems(&self, id: &str) -> Result<Vec<String>, StoreError>;
     /// The hash of the newest audit event, printed on the PDF.
     fn latest_chain_hash(&self) -> Result<String, StoreError>;
 
@@ -395,6 +489,24 @@ pub trait Store {
 
     /// A consistent copy of the whole store at `path`, even while others write.
     fn backup_to(&self, path: &Path) -> Result<(), StoreError>;
+
+    /// Adds a signer (or a CA) to the site's register of trusted signers (an audit event).
+    /// Adding one already there refreshes nothing and is refused.
+    fn add_trusted_signer(
+        &mut self,
+        signer: &NewTrustedSigner,
+        by: CoordinatorId,
+    ) -> Result<(), StoreError>;
+    /// Revokes a trusted signer or CA by fingerprint, with a reason (an audit event); it stays
+    /// in the register, marked revoked.
+    fn revoke_trusted_signer(
+        &mut self,
+        fingerprint: &str,
+        reason: &str,
+        by: CoordinatorId,
+    ) -> Result<(), StoreError>;
+    /// The register, oldest first (revoked entries included, marked).
+    fn trusted_signers(&self) -> Result<Vec<TrustedSigner>, StoreError>;
 }
 
 /// Opens the default store in a data folder, creating the folder if needed.

@@ -3,69 +3,17 @@
 //! log and the summary, history and backup. Synthetic candidates only.
 #![cfg(test)]
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{Setup, fixture, open, setup, trial};
 
-use jiff::Timestamp;
 use jiff::civil::{Date, date};
-use jiff::tz::Offset;
 use prescreen_core::screening::{Answer, Candidate, CriterionEntry, Screening, Sex};
-use prescreen_core::screening_file::screening_from_str;
-use prescreen_core::trial::load::{LoadedTrial, TrialSet};
-use prescreen_store::clock::SteppingClock;
-use prescreen_store::sqlite::{APPLICATION_ID, Durability, SCHEMA_VERSION};
+use prescreen_core::trial::load::LoadedTrial;
+use prescreen_store::sqlite::{APPLICATION_ID, SCHEMA_VERSION};
 use prescreen_store::{
-    AuditAction, LogFilter, LogRow, NewCoordinator, NewScreening, ScreeningStatus, SqliteStore,
+    AuditAction, LogFilter, LogRow, NewScreening, ScreeningStatus,
     Store, StoreError,
 };
-
-fn open(path: &Path) -> Result<SqliteStore, StoreError> {
-    let start: Timestamp = "2026-11-23T09:00:00Z".parse().unwrap();
-    SqliteStore::open_with(
-        path,
-        Box::new(SteppingClock::new(start, 1, Offset::constant(1))),
-        Durability::PowerLoss,
-    )
-}
-
-fn trial(id: &str) -> LoadedTrial {
-    TrialSet::built_in().latest(id).cloned().unwrap()
-}
-
-fn fixture(name: &str) -> Screening {
-    let path = format!(
-        "{}/../../tests/fixtures/{name}.ron",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    screening_from_str(&std::fs::read_to_string(&path).unwrap(), &path).unwrap()
-}
-
-struct Setup {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-    store: SqliteStore,
-    by: i64,
-}
-
-fn setup() -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("prescreen.sqlite3");
-    let mut store = open(&path).unwrap();
-    let by = store
-        .save_coordinator(&NewCoordinator {
-            name: "Synthetic Coordinator".to_owned(),
-            role: "study nurse".to_owned(),
-            site_code: "cph".to_owned(),
-        })
-        .unwrap()
-        .id;
-    store.set_current_coordinator(by).unwrap();
-    Setup {
-        _dir: dir,
-        path,
-        store,
-        by,
-    }
-}
 
 fn new_screening(date: Date) -> NewScreening {
     NewScreening {
@@ -846,10 +794,11 @@ fn a_schema_1_database_is_migrated_and_keeps_its_screenings() {
              ALTER TABLE screening DROP COLUMN breastfeeding; PRAGMA user_version = 1;",
         )
         .unwrap();
+        rewrite_trail_as_encoding_1(&conn);
     }
     let mut store = open(&s.path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 3);
+    assert_eq!(SCHEMA_VERSION, 4);
     let stored = store.load_screening(&id).unwrap();
     assert_eq!(stored.screening.candidate.pregnant, None);
     let mut candidate = stored.screening.candidate.clone();
@@ -865,4 +814,79 @@ fn a_schema_1_database_is_migrated_and_keeps_its_screenings() {
         Some(false)
     );
     assert!(store.verify_audit_chain().unwrap().is_intact());
+}
+
+/// Makes a store's trail what a schema-1 build wrote: events hashed with encoding 1 and no
+/// state hashes, no trusted-signer register. (The append-only triggers are lifted for the
+/// rewrite and put back exactly as they were.)
+fn rewrite_trail_as_encoding_1(conn: &rusqlite::Connection) {
+    let triggers: Vec<(String, String)> = conn
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'audit_event'")
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (name, _) in &triggers {
+        conn.execute_batch(&format!("DROP TRIGGER {name}")).unwrap();
+    }
+    let mut events: Vec<prescreen_store::audit::AuditEvent> = Vec::new();
+    {
+        let mut statement = conn
+            .prepare(
+                "SELECT seq, at_utc, utc_offset, coordinator_id, coordinator_name, coordinator_role, \
+                 screening_id, action, target, old_value, new_value, reason FROM audit_event ORDER BY seq",
+            )
+            .unwrap();
+        let rows = statement
+            .query_map([], |row| {
+                Ok(prescreen_store::audit::AuditEvent {
+                    seq: row.get(0)?,
+                    at_utc: row.get(1)?,
+                    utc_offset: row.get(2)?,
+                    coordinator_id: row.get(3)?,
+                    coordinator_name: row.get(4)?,
+                    coordinator_role: row.get(5)?,
+                    screening_id: row.get(6)?,
+                    action: row.get(7)?,
+                    target: row.get(8)?,
+                    old_value: row.get(9)?,
+                    new_value: row.get(10)?,
+                    reason: row.get(11)?,
+                    prev_hash: String::new(),
+                    hash: String::new(),
+                    encoding: 1,
+                    state_hash: None,
+                })
+            })
+            .unwrap();
+        for row in rows {
+            events.push(row.unwrap());
+        }
+    }
+    let mut prev = prescreen_store::audit::GENESIS_HASH.to_owned();
+    for event in &mut events {
+        event.prev_hash = prev.clone();
+        event.hash = event.computed_hash();
+        prev = event.hash.clone();
+        conn.execute(
+            "UPDATE audit_event SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+            rusqlite::params![event.prev_hash, event.hash, event.seq],
+        )
+        .unwrap();
+    }
+    let last = events.last().map_or(0, |e| e.seq);
+    conn.execute(
+        "UPDATE setting SET value = ?1 WHERE key = 'audit_head'",
+        [format!("{last}:{prev}")],
+    )
+    .unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER trusted_signer_never_deleted; DROP TABLE trusted_signer; \
+         ALTER TABLE audit_event DROP COLUMN encoding; ALTER TABLE audit_event DROP COLUMN state_hash;",
+    )
+    .unwrap();
+    for (_, sql) in &triggers {
+        conn.execute_batch(sql).unwrap();
+    }
 }

@@ -12,6 +12,7 @@ use crate::{Coordinator, CoordinatorId, ScreeningStatus, StoreError, StoredVerdi
 use prescreen_core::eligibility::{VerdictKind, evaluate};
 use prescreen_core::io_error::IoError;
 use prescreen_core::lifecycle::LifecycleError;
+use crate::state::ScreeningState;
 use prescreen_core::screening::{Candidate, CriterionEntry, Screening, Sex, TrialReference};
 use prescreen_core::trial::load::{load_trial_str, ron_options};
 use prescreen_core::trial::model::TrialDefinition;
@@ -338,6 +339,15 @@ pub(super) fn stored_definition(
             version: version.to_owned(),
             sha256: sha256.to_owned(),
         })?;
+    // A stored text is re-hashed every time it is read: one edited behind the store's back
+    // is refused by name, never evaluated or rendered.
+    if prescreen_core::trial::load::sha256_hex(&text) != sha256.to_ascii_lowercase() {
+        return Err(StoreError::TamperedDefinition {
+            trial: trial_id.to_owned(),
+            version: version.to_owned(),
+            sha256: sha256.to_owned(),
+        });
+    }
     load_trial_str(&text, &format!("stored:{trial_id}-{version}.ron"))
         .map(|loaded| loaded.definition)
         .map_err(|e| StoreError::StoredDefinition {
@@ -417,4 +427,44 @@ pub(super) fn candidate_fields(candidate: &Candidate) -> [(&'static str, Option<
             candidate.breastfeeding.map(|b| b.to_string()),
         ),
     ]
+}
+
+/// A screening's state as the tables hold it, in the text the audit events carry (see
+/// [`crate::state`]): answers as their stored RON text, never re-serialised.
+pub(super) fn load_state(conn: &Connection, file: &str, id: &str) -> Result<ScreeningState, StoreError> {
+    let row = load_screening_row(conn, file, id)?;
+    let mut state = ScreeningState::new(id);
+    state.trial_id = row.trial_id.clone();
+    state.definition_version = row.definition_version.clone();
+    state.definition_sha256 = row.definition_sha256.clone();
+    state.site_code = row.site_code.clone();
+    for (field, value) in candidate_fields(&row.candidate) {
+        if let Some(value) = value {
+            state.candidate.insert(field.to_owned(), value);
+        }
+    }
+    state
+        .dates
+        .insert("prescreening_date".to_owned(), row.prescreening_date.to_string());
+    if let Some(visit) = row.planned_visit_date {
+        state
+            .dates
+            .insert("planned_visit_date".to_owned(), visit.to_string());
+    }
+    state.status = row.status.as_str().to_owned();
+    state.status_reason = row.status_reason.clone();
+    state.was_approached = row.was_approached;
+    state.was_consented = row.was_consented;
+    state.rescreen_of = row.rescreen_of.clone();
+    let mut statement = conn
+        .prepare_cached("SELECT criterion_id, entry FROM answer WHERE screening_id = ?1")
+        .map_err(|e| db_error(file, e))?;
+    let rows = statement
+        .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(|e| db_error(file, e))?;
+    for answer in rows {
+        let (criterion, text) = answer.map_err(|e| db_error(file, e))?;
+        state.answers.insert(criterion, text);
+    }
+    Ok(state)
 }

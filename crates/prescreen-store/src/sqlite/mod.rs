@@ -17,6 +17,7 @@ mod codec;
 mod log;
 mod schema;
 mod screenings;
+mod signers;
 mod trail;
 mod writer;
 
@@ -25,6 +26,7 @@ pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 use crate::audit::{AuditEvent, ChainReport};
 use crate::clock::{Clock, SystemClock};
 use crate::{
+    NewTrustedSigner, TrustedSigner,
     Coordinator, CoordinatorId, LogFilter, LogRow, NewCoordinator, NewScreening, ScreeningStatus,
     Store, StoreError, StoredScreening, StoredVerdict, TrialSummary,
 };
@@ -53,6 +55,9 @@ pub struct SqliteStore {
     file: String,
     clock: Box<dyn Clock>,
     definitions: HashMap<String, TrialDefinition>,
+    /// How the schema differs from what the migrations made (a dropped trigger, an added
+    /// table); not empty means the store was opened read-only.
+    schema_problems: Vec<String>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -117,6 +122,7 @@ impl SqliteStore {
             file,
             clock,
             definitions: HashMap::new(),
+            schema_problems: Vec::new(),
         };
         let from_version = match inspection {
             Inspection::Fresh => 0,
@@ -124,6 +130,12 @@ impl SqliteStore {
         };
         if from_version < SCHEMA_VERSION {
             store.migrate()?;
+        }
+        // The schema (append-only triggers included) must be exactly what the migrations
+        // made; anything else is reported and the store is opened read-only.
+        store.schema_problems = schema_problems(&store.conn, &store.file)?;
+        if !store.schema_problems.is_empty() {
+            tracing::warn!(problems = ?store.schema_problems, "schema differs: store opened read-only");
         }
         debug!(file = %store.file, "store opened");
         Ok(store)
@@ -224,6 +236,12 @@ impl SqliteStore {
         &mut self,
         work: impl FnOnce(&mut Writer<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        if let Some(problem) = self.schema_problems.first() {
+            return Err(StoreError::ReadOnly(format!(
+                "{}: the schema is not what prescreen made ({problem})",
+                self.file
+            )));
+        }
         let stamp = self.clock.now();
         let file = self.file.clone();
         let tx = self
@@ -235,8 +253,10 @@ impl SqliteStore {
             file: &file,
             stamp,
             definitions: &mut self.definitions,
+            pending: Vec::new(),
         };
         let value = work(&mut writer)?;
+        writer.finish()?;
         writer.tx.commit().map_err(|e| db_error(&file, e))?;
         Ok(value)
     }
@@ -361,6 +381,10 @@ impl Store for SqliteStore {
         trail::verify_audit_chain(self)
     }
 
+    fn screening_record_problems(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        trail::screening_record_problems(self, id)
+    }
+
     fn latest_chain_hash(&self) -> Result<String, StoreError> {
         trail::latest_chain_hash(self)
     }
@@ -379,5 +403,26 @@ impl Store for SqliteStore {
 
     fn backup_to(&self, path: &Path) -> Result<(), StoreError> {
         backup::backup_to(self, path)
+    }
+
+    fn add_trusted_signer(
+        &mut self,
+        signer: &NewTrustedSigner,
+        by: CoordinatorId,
+    ) -> Result<(), StoreError> {
+        signers::add(self, signer, by)
+    }
+
+    fn revoke_trusted_signer(
+        &mut self,
+        fingerprint: &str,
+        reason: &str,
+        by: CoordinatorId,
+    ) -> Result<(), StoreError> {
+        signers::revoke(self, fingerprint, reason, by)
+    }
+
+    fn trusted_signers(&self) -> Result<Vec<TrustedSigner>, StoreError> {
+        signers::list(self)
     }
 }

@@ -14,7 +14,26 @@ use crate::StoreError;
 pub const APPLICATION_ID: i64 = 0x5072_5363;
 
 /// The numbered schema migrations; the database's `user_version` is how many were applied.
-pub(super) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
+pub(super) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4];
+
+/// State hashes on audit events (encoding 2), and the site's register of trusted signers.
+const MIGRATION_4: &str = r#"
+ALTER TABLE audit_event ADD COLUMN encoding INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE audit_event ADD COLUMN state_hash TEXT;
+CREATE TABLE trusted_signer (
+    fingerprint TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('signer', 'ca')),
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    certificate TEXT,
+    added_utc TEXT NOT NULL,
+    added_by INTEGER NOT NULL REFERENCES coordinator (id),
+    revoked_utc TEXT,
+    revoke_reason TEXT
+) WITHOUT ROWID;
+CREATE TRIGGER trusted_signer_never_deleted BEFORE DELETE ON trusted_signer
+BEGIN SELECT RAISE(ABORT, 'trusted signers are revoked, never deleted'); END;
+"#;
 
 /// Re-screening: which failing criteria are time-limited, when to re-screen, and the link from
 /// a new screening to the one it repeats. The summary index grows to cover the new column; a
@@ -229,4 +248,72 @@ pub(super) fn inspect(path: &Path, file: &str) -> Result<Inspection, StoreError>
         });
     }
     Ok(Inspection::Ours(user_version))
+}
+
+/// Schema objects as (type, normalised SQL) by name, and each table's columns.
+type SchemaObjects = std::collections::BTreeMap<String, (String, String, Vec<String>)>;
+
+fn schema_objects(conn: &Connection) -> rusqlite::Result<SchemaObjects> {
+    let mut statement = conn.prepare(
+        "SELECT type, name, coalesce(sql, '') FROM sqlite_schema \
+         WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+    )?;
+    let rows: Vec<(String, String, String)> = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut objects = SchemaObjects::new();
+    for (kind, name, sql) in rows {
+        let columns = if kind == "table" {
+            let mut info = conn.prepare(&format!("PRAGMA table_info(\"{}\")", name.replace('"', "\"\"")))?;
+            info.query_map([], |row| {
+                Ok(format!(
+                    "{} {} notnull={} default={:?} pk={}",
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, i64>(3)?,
+                    row.get::<_, Option<String>>(4)?,
+                    row.get::<_, i64>(5)?
+                ))
+            })?
+            .collect::<Result<_, _>>()?
+        } else {
+            Vec::new()
+        };
+        let normalised = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+        objects.insert(name, (kind, normalised, columns));
+    }
+    Ok(objects)
+}
+
+/// How the database's schema differs from the one the migrations make, object by object
+/// (a dropped append-only trigger, an extra table, a changed index); empty when identical.
+pub(super) fn schema_problems(conn: &Connection, file: &str) -> Result<Vec<String>, StoreError> {
+    let expected = Connection::open_in_memory()
+        .and_then(|memory| {
+            for migration in MIGRATIONS {
+                memory.execute_batch(migration)?;
+            }
+            schema_objects(&memory)
+        })
+        .map_err(|e| db_error(file, e))?;
+    let actual = schema_objects(conn).map_err(|e| db_error(file, e))?;
+    let mut problems = Vec::new();
+    for (name, (kind, sql, columns)) in &expected {
+        match actual.get(name) {
+            None => problems.push(format!("{kind} {name} is missing")),
+            Some((found_kind, found_sql, found_columns)) => {
+                let same = found_kind == kind
+                    && (found_sql == sql || (kind == "table" && found_columns == columns));
+                if !same {
+                    problems.push(format!("{kind} {name} differs from what prescreen made"));
+                }
+            }
+        }
+    }
+    for (name, (kind, _, _)) in &actual {
+        if !expected.contains_key(name) {
+            problems.push(format!("{kind} {name} was added behind prescreen's back"));
+        }
+    }
+    Ok(problems)
 }

@@ -128,10 +128,23 @@ pub(super) fn trial_text(
             "SELECT text FROM trial_definition WHERE trial_id = ?1 AND version = ?2 \
              AND sha256 = ?3",
             [trial_id, version, sha256],
-            |row| row.get(0),
+            |row| row.get::<_, String>(0),
         )
         .optional()
-        .map_err(|e| store.err(e))
+        .map_err(|e| store.err(e))?
+        .map(|text| {
+            // Re-hashed on every read, as for evaluation: an altered text is never rendered.
+            if prescreen_core::trial::load::sha256_hex(&text) == sha256.to_ascii_lowercase() {
+                Ok(text)
+            } else {
+                Err(StoreError::TamperedDefinition {
+                    trial: trial_id.to_owned(),
+                    version: version.to_owned(),
+                    sha256: sha256.to_owned(),
+                })
+            }
+        })
+        .transpose()
 }
 
 pub(super) fn create_screening(

@@ -10,7 +10,7 @@ use tracing::debug;
 use super::codec::*;
 use super::db_error;
 use super::schema::*;
-use crate::audit::{AuditAction, AuditEvent, GENESIS_HASH};
+use crate::audit::{AuditAction, AuditEvent, CURRENT_ENCODING, GENESIS_HASH};
 use crate::clock::Stamp;
 use crate::ids;
 use crate::{Coordinator, CoordinatorId, ScreeningStatus, StoreError, StoredVerdict};
@@ -20,12 +20,26 @@ use prescreen_core::screening::{Candidate, CriterionEntry, Screening};
 use prescreen_core::trial::load::LoadedTrial;
 use prescreen_core::trial::model::TrialDefinition;
 
-/// One write transaction and what its steps share.
+/// One write transaction and what its steps share. Events are collected as the steps run
+/// and appended to the chain by [`Writer::finish`], just before the commit, so the last event
+/// for each screening can carry the hash of its state after the whole write.
 pub(super) struct Writer<'a> {
     pub(super) tx: Transaction<'a>,
     pub(super) file: &'a str,
     pub(super) stamp: Stamp,
     pub(super) definitions: &'a mut HashMap<String, TrialDefinition>,
+    pub(super) pending: Vec<PendingEvent>,
+}
+
+/// An event of this transaction, waiting for its place in the chain.
+pub(super) struct PendingEvent {
+    by: Coordinator,
+    screening_id: Option<String>,
+    action: AuditAction,
+    target: Option<String>,
+    old_value: Option<String>,
+    new_value: Option<String>,
+    reason: Option<String>,
 }
 
 /// What an event says, before it gets its place in the chain.
@@ -46,7 +60,7 @@ impl Writer<'_> {
     /// Appends one event per changed field (a field that had a value needs the reason) and,
     /// when anything changes on a signed screening, the supersession first.
     pub(super) fn record_field_changes(
-        &self,
+        &mut self,
         by: &Coordinator,
         id: &str,
         action: AuditAction,
@@ -108,7 +122,7 @@ impl Writer<'_> {
     /// Before a change to a signed screening: the change needs a reason, and the trail records
     /// that the earlier signed PDFs are superseded (in the same transaction as the change).
     pub(super) fn supersede_signatures(
-        &self,
+        &mut self,
         by: &Coordinator,
         id: &str,
         reason: Option<&str>,
@@ -133,7 +147,26 @@ impl Writer<'_> {
     }
 
     /// Appends one event to the global chain.
-    pub(super) fn append(&self, by: &Coordinator, draft: EventDraft<'_>) -> Result<(), StoreError> {
+    /// Records an event of this write; it joins the chain at [`Writer::finish`].
+    pub(super) fn append(&mut self, by: &Coordinator, draft: EventDraft<'_>) -> Result<(), StoreError> {
+        self.pending.push(PendingEvent {
+            by: by.clone(),
+            screening_id: draft.screening_id.map(str::to_owned),
+            action: draft.action,
+            target: draft.target.map(str::to_owned),
+            old_value: draft.old_value.map(str::to_owned),
+            new_value: draft.new_value.map(str::to_owned),
+            reason: draft.reason.map(str::to_owned),
+        });
+        Ok(())
+    }
+
+    /// Appends this write's events to the chain, in order; the last event for each screening
+    /// carries the SHA-256 of the screening's state as this transaction leaves it.
+    pub(super) fn finish(&mut self) -> Result<(), StoreError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
         let last: Option<(i64, String)> = self
             .tx
             .query_row(
@@ -143,69 +176,87 @@ impl Writer<'_> {
             )
             .optional()
             .map_err(|e| self.err(e))?;
-        let (seq, prev_hash) = match last {
-            Some((seq, hash)) => (seq + 1, hash),
-            None => (1, GENESIS_HASH.to_owned()),
+        let (mut seq, mut prev_hash) = match last {
+            Some((seq, hash)) => (seq, hash),
+            None => (0, GENESIS_HASH.to_owned()),
         };
-        let mut event = AuditEvent {
-            seq,
-            at_utc: self.stamp.utc_text(),
-            utc_offset: self.stamp.offset_text(),
-            coordinator_id: by.id,
-            coordinator_name: by.name.clone(),
-            coordinator_role: by.role.clone(),
-            screening_id: draft.screening_id.map(str::to_owned),
-            action: draft.action.as_str().to_owned(),
-            target: draft.target.map(str::to_owned),
-            old_value: draft.old_value.map(str::to_owned),
-            new_value: draft.new_value.map(str::to_owned),
-            reason: draft.reason.map(str::to_owned),
-            prev_hash,
-            hash: String::new(),
-        };
-        event.hash = event.computed_hash();
-        self.tx
-            .prepare_cached(
-                "INSERT INTO audit_event (seq, at_utc, utc_offset, coordinator_id, \
-                 coordinator_name, coordinator_role, screening_id, action, target, old_value, \
-                 new_value, reason, prev_hash, hash) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )
-            .and_then(|mut statement| {
-                statement.execute(params![
-                    event.seq,
-                    event.at_utc,
-                    event.utc_offset,
-                    event.coordinator_id,
-                    event.coordinator_name,
-                    event.coordinator_role,
-                    event.screening_id,
-                    event.action,
-                    event.target,
-                    event.old_value,
-                    event.new_value,
-                    event.reason,
-                    event.prev_hash,
-                    event.hash,
-                ])
-            })
-            .map_err(|e| self.err(e))?;
+        let pending = std::mem::take(&mut self.pending);
+        let last_for_screening: HashMap<&str, usize> = pending
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.screening_id.as_deref().map(|id| (id, i)))
+            .collect();
+        for (index, pending_event) in pending.iter().enumerate() {
+            let state_hash = match pending_event.screening_id.as_deref() {
+                Some(id) if last_for_screening.get(id) == Some(&index) => {
+                    Some(load_state(&self.tx, self.file, id)?.hash())
+                }
+                _ => None,
+            };
+            seq += 1;
+            let mut event = AuditEvent {
+                seq,
+                at_utc: self.stamp.utc_text(),
+                utc_offset: self.stamp.offset_text(),
+                coordinator_id: pending_event.by.id,
+                coordinator_name: pending_event.by.name.clone(),
+                coordinator_role: pending_event.by.role.clone(),
+                screening_id: pending_event.screening_id.clone(),
+                action: pending_event.action.as_str().to_owned(),
+                target: pending_event.target.clone(),
+                old_value: pending_event.old_value.clone(),
+                new_value: pending_event.new_value.clone(),
+                reason: pending_event.reason.clone(),
+                prev_hash: prev_hash.clone(),
+                hash: String::new(),
+                encoding: CURRENT_ENCODING,
+                state_hash,
+            };
+            event.hash = event.computed_hash();
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO audit_event (seq, at_utc, utc_offset, coordinator_id, \
+                     coordinator_name, coordinator_role, screening_id, action, target, old_value, \
+                     new_value, reason, prev_hash, hash, encoding, state_hash) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                )
+                .and_then(|mut statement| {
+                    statement.execute(params![
+                        event.seq,
+                        event.at_utc,
+                        event.utc_offset,
+                        event.coordinator_id,
+                        event.coordinator_name,
+                        event.coordinator_role,
+                        event.screening_id,
+                        event.action,
+                        event.target,
+                        event.old_value,
+                        event.new_value,
+                        event.reason,
+                        event.prev_hash,
+                        event.hash,
+                        event.encoding,
+                        event.state_hash,
+                    ])
+                })
+                .map_err(|e| self.err(e))?;
+            debug!(
+                seq = event.seq,
+                action = %event.action,
+                screening = event.screening_id.as_deref().unwrap_or("-"),
+                target = event.target.as_deref().unwrap_or("-"),
+                "audit event appended"
+            );
+            prev_hash = event.hash;
+        }
         self.tx
             .prepare_cached(
                 "INSERT INTO setting (key, value) VALUES (?1, ?2) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             )
-            .and_then(|mut statement| {
-                statement.execute(params![AUDIT_HEAD, format!("{}:{}", event.seq, event.hash)])
-            })
+            .and_then(|mut statement| statement.execute(params![AUDIT_HEAD, format!("{seq}:{prev_hash}")]))
             .map_err(|e| self.err(e))?;
-        debug!(
-            seq = event.seq,
-            action = %event.action,
-            screening = event.screening_id.as_deref().unwrap_or("-"),
-            target = event.target.as_deref().unwrap_or("-"),
-            "audit event appended"
-        );
         Ok(())
     }
 
@@ -442,12 +493,8 @@ impl Writer<'_> {
                 ],
             )
             .map_err(|e| self.err(e))?;
-        let mut created = format!(
-            "trial {} {} (SHA-256 {}), site {site_code}",
-            definition.id,
-            definition.version(),
-            trial.sha256
-        );
+        let mut created =
+            crate::state::created_text(&definition.id, definition.version(), &trial.sha256, site_code);
         if let Some(original) = original_coordinator {
             created.push_str(&format!("; the file names coordinator {original}"));
         }

@@ -1,0 +1,65 @@
+//! Helpers the store's integration tests share: a store on a stepping clock in a temporary
+//! folder, the built-in trials, the repository's synthetic fixtures.
+#![cfg(test)]
+#![allow(dead_code, reason = "each test file uses a different subset")]
+
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use jiff::tz::Offset;
+use prescreen_core::screening::Screening;
+use prescreen_core::screening_file::screening_from_str;
+use prescreen_core::trial::load::{LoadedTrial, TrialSet};
+use prescreen_store::clock::SteppingClock;
+use prescreen_store::sqlite::Durability;
+use prescreen_store::{NewCoordinator, SqliteStore, Store, StoreError};
+
+pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+    let start: Timestamp = "2026-11-23T09:00:00Z".parse().unwrap();
+    SqliteStore::open_with(
+        path,
+        Box::new(SteppingClock::new(start, 1, Offset::constant(1))),
+        Durability::PowerLoss,
+    )
+}
+
+pub fn trial(id: &str) -> LoadedTrial {
+    TrialSet::built_in().latest(id).cloned().unwrap()
+}
+
+pub fn fixture(name: &str) -> Screening {
+    let path = format!(
+        "{}/../../tests/fixtures/{name}.ron",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    screening_from_str(&std::fs::read_to_string(&path).unwrap(), &path).unwrap()
+}
+
+pub struct Setup {
+    pub _dir: tempfile::TempDir,
+    pub path: PathBuf,
+    pub store: SqliteStore,
+    pub by: i64,
+}
+
+pub fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("prescreen.sqlite3");
+    let mut store = open(&path).unwrap();
+    let by = store
+        .save_coordinator(&NewCoordinator {
+            name: "Synthetic Coordinator".to_owned(),
+            role: "study nurse".to_owned(),
+            site_code: "cph".to_owned(),
+        })
+        .unwrap()
+        .id;
+    store.set_current_coordinator(by).unwrap();
+    Setup {
+        _dir: dir,
+        path,
+        store,
+        by,
+    }
+}
+
