@@ -186,6 +186,9 @@ pub fn export_pdf(
         utc_offset: offset,
     };
     let signed = sign.is_some();
+    let signer_fingerprint = sign
+        .as_ref()
+        .map(|request| crate::signing::identity::fingerprint(&request.identity.certificate));
     let pdf = match sign {
         Some(request) => {
             crate::signing::check_signable(&input.evaluation)?;
@@ -222,7 +225,10 @@ pub fn export_pdf(
                         .collect()
                 })
                 .unwrap_or_default();
-            let mut detail = format!("PDF {file_name} SHA-256 {sha256}");
+            let mut detail = format!(
+                "PDF {file_name} SHA-256 {sha256}; certificate SHA-256 {}",
+                signer_fingerprint.clone().unwrap_or_default()
+            );
             if !earlier.is_empty() {
                 detail.push_str(&format!("; supersedes {}", earlier.join(" and ")));
             }

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod cli;
 pub mod export;
+pub mod verification;
 
 pub use prescreen_core::{
     calculators, decimal_text, eligibility, io_error, lifecycle, partial_date, ron_path, screening,

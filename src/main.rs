@@ -20,6 +20,16 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
+            // A closed stdout (`prescreen log | head -1`) ends quietly, as on SIGPIPE.
+            if let Some(io) = error
+                .chain()
+                .find_map(|e| e.downcast_ref::<std::io::Error>())
+            {
+                prescreen::cli::output::quiet_exit_on_closed_pipe(io);
+            }
+            if format!("{error:#}").contains("Broken pipe") {
+                return ExitCode::SUCCESS;
+            }
             eprintln!("error: {error:#}");
             ExitCode::from(exit_code::ERROR)
         }

@@ -346,10 +346,23 @@ fn an_openssl_pkcs12_identity_signs_and_validates() {
     let key = dir.path().join("key.pem");
     let cert = dir.path().join("cert.pem");
     let p12 = dir.path().join("id.p12");
+    // An end-entity document-signing certificate, as an institution's CA issues (OpenSSL's
+    // default `req -x509` profile makes a CA certificate, which may not sign documents).
+    let config = dir.path().join("openssl.cnf");
+    std::fs::write(
+        &config,
+        "[req]\ndistinguished_name = dn\n[dn]\n[ext]\nbasicConstraints = critical, CA:FALSE\n\
+         keyUsage = critical, digitalSignature, nonRepudiation\n",
+    )
+    .unwrap();
     let out = run(
         &openssl,
         &[
             "req",
+            "-config",
+            config.to_str().unwrap(),
+            "-extensions",
+            "ext",
             "-x509",
             "-newkey",
             "rsa:2048",
@@ -424,6 +437,8 @@ fn an_openssl_pkcs12_identity_signs_and_validates() {
         SignatureMeaning::ReviewedByInvestigator,
     );
     look.site = "Rigshospitalet".to_owned();
+    // Signed now: the certificate OpenSSL just made is valid from now on.
+    look.signed_at = jiff::Timestamp::now();
     input.signature = Some(look);
     let pdf = sign_report(&input, &options(), &signer).unwrap();
     assert!(verify(&pdf).is_valid());
@@ -508,6 +523,21 @@ fn cli_identity_export_sign_and_verify() {
     let out = prescreen(
         &data,
         &[
+            "coordinator",
+            "set",
+            "--name",
+            SIGNER,
+            "--role",
+            "Study nurse",
+            "--site",
+            "TLS",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = prescreen(
+        &data,
+        &[
             "identity",
             "new",
             "--name",
@@ -522,21 +552,12 @@ fn cli_identity_export_sign_and_verify() {
         secret,
     );
     assert!(out.status.success(), "{}", text(&out));
-    let out = prescreen(
-        &data,
-        &[
-            "coordinator",
-            "set",
-            "--name",
-            SIGNER,
-            "--role",
-            "Study nurse",
-            "--site",
-            "TLS",
-        ],
-        None,
+    // With a coordinator set, the new identity is registered in this store's trusted signers.
+    assert!(
+        text(&out).contains("registered as a trusted signer in this store"),
+        "{}",
+        text(&out)
     );
-    assert!(out.status.success(), "{}", text(&out));
     let fixture = pdf_common::fixture("a-muse-eligible.ron");
     let out = prescreen(&data, &["import", fixture.to_str().unwrap()], None);
     assert!(out.status.success(), "{}", text(&out));
@@ -582,6 +603,19 @@ fn cli_identity_export_sign_and_verify() {
     let out = prescreen(&data, &["verify", pdf.to_str().unwrap()], None);
     assert!(out.status.success(), "{}", text(&out));
     let report = text(&out);
+    assert!(report.contains("RESULT: VALID"), "{report}");
+    assert!(
+        report.contains("trusted:            yes — registered signer"),
+        "{report}"
+    );
+    assert!(
+        report.contains("its signature is recorded at event #"),
+        "{report}"
+    );
+    assert!(
+        report.contains("before its signature: in place"),
+        "{report}"
+    );
     assert!(report.contains(SIGNER), "{report}");
     assert!(report.contains("claimed by the signer"), "{report}");
     if let Some(pdftotext) = tool("pdftotext", None) {

@@ -108,6 +108,12 @@ pub enum Command {
     },
     /// Write a screening's PDF summary, signed (`--sign`) or as an unsigned draft.
     Export(ExportArgs),
+    /// The site's register of trusted signers, whose signatures `verify` calls VALID.
+    Signers {
+        /// What to do.
+        #[command(subcommand)]
+        action: SignersAction,
+    },
     /// Check a signed PDF summary: signer, time, integrity, embedded record; exit 0 if valid.
     Verify(VerifyArgs),
     /// Evaluate a screening file against a trial and print every criterion and the verdict.
@@ -155,8 +161,21 @@ pub enum CoordinatorAction {
 /// `audit` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum AuditAction {
-    /// Walk the hash chain and the database's integrity; name the first broken link.
-    Verify,
+    /// Walk the hash chain and the database's integrity, replay the trail against the tables;
+    /// name the first broken link and every record that differs.
+    Verify {
+        /// Check the chain against an anchor kept away from this machine: a signed PDF summary
+        /// (its printed chain head) or a checkpoint file (repeatable).
+        #[arg(long, value_name = "PDF|CHECKPOINT")]
+        anchor: Vec<PathBuf>,
+    },
+    /// Write a signed statement of the chain's head and event count, to file away from the
+    /// machine (sponsor, eTMF); `audit verify --anchor FILE` checks the chain against it.
+    Checkpoint {
+        /// Where to write it.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Print one screening's audit events in order.
     History {
         /// Screening id.
@@ -375,4 +394,56 @@ pub struct ExportArgs {
 pub struct VerifyArgs {
     /// The signed PDF.
     pub file: PathBuf,
+    /// Trust this signer's certificate (PEM or DER; repeatable) — for a file checked away
+    /// from the site's store. A CA certificate here trusts the certificates it issued.
+    #[arg(long, value_name = "CERT.pem")]
+    pub trust: Vec<PathBuf>,
+    /// Trust the certificate with this SHA-256 fingerprint (64 hex digits; repeatable).
+    #[arg(long, value_name = "SHA256")]
+    pub fingerprint: Vec<String>,
+    /// Do not read the store in the data folder (its register of trusted signers, whether the
+    /// screening changed after signing, where the printed chain head sits in its chain).
+    #[arg(long)]
+    pub no_store: bool,
+}
+
+/// `prescreen signers …`: the site's register of trusted signers.
+#[derive(Debug, Subcommand)]
+pub enum SignersAction {
+    /// Trust a signer: their certificate (PEM or DER), or only its SHA-256 fingerprint.
+    Add {
+        /// The signer's certificate.
+        #[arg(
+            required_unless_present = "fingerprint",
+            conflicts_with = "fingerprint"
+        )]
+        cert: Option<PathBuf>,
+        /// The certificate's SHA-256 fingerprint instead of the certificate.
+        #[arg(long, value_name = "SHA256")]
+        fingerprint: Option<String>,
+        /// Their name as the site knows them (default: the certificate's common name).
+        #[arg(long, required_unless_present = "cert")]
+        name: Option<String>,
+        /// Their role (default: the certificate's title).
+        #[arg(long, required_unless_present = "cert")]
+        role: Option<String>,
+    },
+    /// Trust every document-signing certificate a CA issued (an institution's PKI).
+    AddCa {
+        /// The CA's certificate (PEM or DER).
+        cert: PathBuf,
+        /// The CA's name as the site knows it (default: its common name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// The register, revoked entries included.
+    List,
+    /// Stop trusting a signer or CA (kept in the register, marked revoked).
+    Revoke {
+        /// The SHA-256 fingerprint of the entry.
+        fingerprint: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
 }

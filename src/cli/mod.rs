@@ -48,7 +48,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Trials => cmd::trials::run(&mut context),
         Command::Identity { action } => cmd::identity::run(&mut context, action),
         Command::Export(args) => cmd::export::run(&mut context, args),
-        Command::Verify(args) => cmd::verify::run(args),
+        Command::Verify(args) => cmd::verify::run(&mut context, args),
+        Command::Signers { action } => cmd::signers::run(&mut context, action),
         Command::Evaluate {
             trial,
             screening,

@@ -10,6 +10,33 @@ use crate::storage::TrialSummary;
 use crate::storage::csv::{CSV_BOM, write_csv_record};
 use crate::trial::model::{CriterionKind, Stage, TrialDefinition};
 
+/// Prints a line on stdout. A closed stdout (`prescreen audit history … | head -1`) ends the
+/// command quietly, as other command-line tools end on SIGPIPE, instead of panicking as
+/// `println!` does.
+#[macro_export]
+macro_rules! say {
+    () => { $crate::cli::output::say_fmt(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::cli::output::say_fmt(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// Writes to stdout; on a closed pipe exits quietly (0), on another error reports it (1).
+pub fn say_fmt(args: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = out.write_fmt(args).and_then(|()| out.flush()) {
+        quiet_exit_on_closed_pipe(&error);
+        eprintln!("error: writing the output: {error}");
+        std::process::exit(i32::from(exit_code::ERROR));
+    }
+}
+
+/// Ends the process quietly (exit 0) when `error` is a closed pipe: whoever read the output
+/// has what they wanted.
+pub fn quiet_exit_on_closed_pipe(error: &std::io::Error) {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+}
+
 /// Exit codes of `prescreen evaluate`, one per verdict, distinct from error codes.
 pub mod exit_code {
     /// ELIGIBLE.
@@ -18,6 +45,8 @@ pub mod exit_code {
     pub const ERROR: u8 = 1;
     /// The command line itself was wrong (clap's usage error code).
     pub const USAGE: u8 = 2;
+    /// `verify`: the PDF is intact, but no trusted signer or CA vouches for its signer.
+    pub const SIGNER_NOT_TRUSTED: u8 = 3;
     /// PRE-SCREEN PASSED.
     pub const PRE_SCREEN_PASSED: u8 = 10;
     /// INCOMPLETE.
@@ -242,11 +271,11 @@ pub fn write_summary_csv(out: &mut dyn Write, summaries: &[TrialSummary]) -> std
 /// The signing identity's certificate, as `identity show` prints it.
 pub fn print_identity(certificate: &crate::signing::Certificate) {
     let name = signer_name(certificate);
-    println!("signer:      {}", name.name);
-    println!("role:        {}", name.role.as_deref().unwrap_or("-"));
-    println!("site:        {}", name.site.as_deref().unwrap_or("-"));
-    println!("key:         {}", identity::key_algorithm_name(certificate));
-    println!(
+    crate::say!("signer:      {}", name.name);
+    crate::say!("role:        {}", name.role.as_deref().unwrap_or("-"));
+    crate::say!("site:        {}", name.site.as_deref().unwrap_or("-"));
+    crate::say!("key:         {}", identity::key_algorithm_name(certificate));
+    crate::say!(
         "certificate: SHA-256 {}",
         identity::fingerprint(certificate)
     );

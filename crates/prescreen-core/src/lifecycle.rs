@@ -294,7 +294,10 @@ pub fn plan_field_change<'r>(
 
 /// Whether the candidate counts as approached and as consented after a move to `to` (SEAR):
 /// not enrolled and voided keep what was.
-pub fn flags_after(to: ScreeningStatus, (was_approached, was_consented): (bool, bool)) -> (bool, bool) {
+pub fn flags_after(
+    to: ScreeningStatus,
+    (was_approached, was_consented): (bool, bool),
+) -> (bool, bool) {
     match to {
         ScreeningStatus::Draft | ScreeningStatus::PreScreened => (false, false),
         ScreeningStatus::Approached | ScreeningStatus::Declined => (true, false),

@@ -437,7 +437,11 @@ mod tests {
         assert_ne!(a.computed_hash(), b.computed_hash());
         let mut c = a.clone();
         c.encoding = 1;
-        assert_ne!(a.computed_hash(), c.computed_hash(), "downgrading the encoding changes the hash");
+        assert_ne!(
+            a.computed_hash(),
+            c.computed_hash(),
+            "downgrading the encoding changes the hash"
+        );
     }
 
     #[test]

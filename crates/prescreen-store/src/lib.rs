@@ -475,6 +475,10 @@ pub trait Store {
     /// the store's back, a cached verdict its answers do not give, an altered definition);
     /// empty when they agree. Exports refuse a screening with problems.
     fn screening_record_problems(&self, id: &str) -> Result<Vec<String>, StoreError>;
+    /// The audit event with this sequence number (a checkpoint names its last event).
+    fn audit_event_at(&self, seq: i64) -> Result<Option<AuditEvent>, StoreError>;
+    /// The audit event with this hash (a signed PDF prints the head it saw).
+    fn audit_event_with_hash(&self, hash: &str) -> Result<Option<AuditEvent>, StoreError>;
     /// The hash of the newest audit event, printed on the PDF.
     fn latest_chain_hash(&self) -> Result<String, StoreError>;
 

@@ -243,7 +243,10 @@ impl Replay {
                 state.was_consented = consented;
             }
             Some(AuditAction::RescreenLinked) => {
-                if let Some(earlier) = value.as_deref().and_then(|v| v.strip_prefix("re-screen of ")) {
+                if let Some(earlier) = value
+                    .as_deref()
+                    .and_then(|v| v.strip_prefix("re-screen of "))
+                {
                     state.rescreen_of = Some(earlier.to_owned());
                 }
             }
@@ -319,9 +322,11 @@ mod tests {
     #[test]
     fn a_changed_field_changes_the_hash_and_is_named() {
         let mut a = ScreeningState::new("X");
-        a.answers.insert("IN03".into(), "(answer:Value(\"19\"))".into());
+        a.answers
+            .insert("IN03".into(), "(answer:Value(\"19\"))".into());
         let mut b = a.clone();
-        b.answers.insert("IN03".into(), "(answer:Value(\"21\"))".into());
+        b.answers
+            .insert("IN03".into(), "(answer:Value(\"21\"))".into());
         assert_ne!(a.hash(), b.hash());
         let (field, _, new) = a.first_difference(&b).unwrap_or_default();
         assert_eq!(field, "answer.IN03");

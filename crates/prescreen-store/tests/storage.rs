@@ -11,8 +11,7 @@ use prescreen_core::screening::{Answer, Candidate, CriterionEntry, Screening, Se
 use prescreen_core::trial::load::LoadedTrial;
 use prescreen_store::sqlite::{APPLICATION_ID, SCHEMA_VERSION};
 use prescreen_store::{
-    AuditAction, LogFilter, LogRow, NewScreening, ScreeningStatus,
-    Store, StoreError,
+    AuditAction, LogFilter, LogRow, NewScreening, ScreeningStatus, Store, StoreError,
 };
 
 fn new_screening(date: Date) -> NewScreening {

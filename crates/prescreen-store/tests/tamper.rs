@@ -29,7 +29,10 @@ fn tampered(sql: &str) -> (Setup, String, Vec<String>, Vec<String>) {
     if let Some(link) = &report.first_break {
         whole.push(link.problem.clone());
     }
-    let record = s.store.screening_record_problems(&id).unwrap_or_else(|e| vec![e.to_string()]);
+    let record = s
+        .store
+        .screening_record_problems(&id)
+        .unwrap_or_else(|e| vec![e.to_string()]);
     (s, id, whole, record)
 }
 
@@ -54,15 +57,22 @@ fn an_edited_answer_row_is_named_by_screening_and_criterion() {
 fn an_edited_status_is_named() {
     let (_s, id, whole, record) =
         tampered("UPDATE screening SET status = 'consented' WHERE id = '{id}'");
-    assert!(mentions(&whole, &format!("{id}: status is consented in the tables")), "{whole:?}");
+    assert!(
+        mentions(&whole, &format!("{id}: status is consented in the tables")),
+        "{whole:?}"
+    );
     assert!(!record.is_empty());
 }
 
 #[test]
 fn an_edited_cached_verdict_is_named() {
-    let (_s, id, whole, record) =
-        tampered("UPDATE screening SET verdict = 'NOT ELIGIBLE', verdict_failing = 'IN03' WHERE id = '{id}'");
-    assert!(mentions(&whole, &format!("{id}: the cached verdict is")), "{whole:?}");
+    let (_s, id, whole, record) = tampered(
+        "UPDATE screening SET verdict = 'NOT ELIGIBLE', verdict_failing = 'IN03' WHERE id = '{id}'",
+    );
+    assert!(
+        mentions(&whole, &format!("{id}: the cached verdict is")),
+        "{whole:?}"
+    );
     assert!(mentions(&record, "the cached verdict"), "{record:?}");
 }
 
@@ -70,7 +80,10 @@ fn an_edited_cached_verdict_is_named() {
 fn an_edited_candidate_field_is_named() {
     let (_s, id, whole, _) =
         tampered("UPDATE screening SET date_of_birth = '1950-01-01' WHERE id = '{id}'");
-    assert!(mentions(&whole, &format!("{id}: date_of_birth is 1950-01-01")), "{whole:?}");
+    assert!(
+        mentions(&whole, &format!("{id}: date_of_birth is 1950-01-01")),
+        "{whole:?}"
+    );
 }
 
 #[test]
@@ -83,9 +96,16 @@ fn an_edited_stored_definition_is_refused_on_load_and_named() {
     let row = s.store.load_screening(&id).unwrap().screening;
     let error = s
         .store
-        .trial_text(&row.trial.id, &row.trial.version, &row.trial.sha256.unwrap_or_default())
+        .trial_text(
+            &row.trial.id,
+            &row.trial.version,
+            &row.trial.sha256.unwrap_or_default(),
+        )
         .unwrap_err();
-    assert!(matches!(error, StoreError::TamperedDefinition { .. }), "{error}");
+    assert!(
+        matches!(error, StoreError::TamperedDefinition { .. }),
+        "{error}"
+    );
 }
 
 #[test]
@@ -116,10 +136,18 @@ fn cutting_the_tail_and_the_stored_head_together_is_noticed() {
 fn a_dropped_append_only_trigger_opens_the_store_read_only() {
     let (mut s, id, whole, _) = tampered("DROP TRIGGER audit_event_append_only_update");
     assert!(mentions(&whole, "schema: "), "{whole:?}");
-    assert!(mentions(&whole, "audit_event_append_only_update"), "{whole:?}");
+    assert!(
+        mentions(&whole, "audit_event_append_only_update"),
+        "{whole:?}"
+    );
     let error = s
         .store
-        .set_status(&id, prescreen_store::ScreeningStatus::Approached, s.by, None)
+        .set_status(
+            &id,
+            prescreen_store::ScreeningStatus::Approached,
+            s.by,
+            None,
+        )
         .unwrap_err();
     assert!(matches!(error, StoreError::ReadOnly(_)), "{error}");
     assert_eq!(s.store.schema_version().unwrap(), SCHEMA_VERSION);
@@ -132,7 +160,10 @@ fn a_signer_slipped_into_the_register_is_named() {
          VALUES ('{}', 'signer', 'Mallory', 'investigator', '2026-11-23T09:00:00Z', 1)",
         "ab".repeat(32)
     ));
-    assert!(mentions(&whole, "in the register but never added in the trail"), "{whole:?}");
+    assert!(
+        mentions(&whole, "in the register but never added in the trail"),
+        "{whole:?}"
+    );
 }
 
 #[test]
@@ -149,15 +180,24 @@ fn the_register_is_audited_and_entries_are_revoked_never_deleted() {
     s.store.add_trusted_signer(&signer, s.by).unwrap();
     let again = s.store.add_trusted_signer(&signer, s.by).unwrap_err();
     assert!(matches!(again, StoreError::DuplicateSigner(_)), "{again}");
-    let no_reason = s.store.revoke_trusted_signer(&fingerprint, " ", s.by).unwrap_err();
-    assert!(matches!(no_reason, StoreError::ReasonRequired { .. }), "{no_reason}");
+    let no_reason = s
+        .store
+        .revoke_trusted_signer(&fingerprint, " ", s.by)
+        .unwrap_err();
+    assert!(
+        matches!(no_reason, StoreError::ReasonRequired { .. }),
+        "{no_reason}"
+    );
     s.store
         .revoke_trusted_signer(&fingerprint, "left the site", s.by)
         .unwrap();
     let listed = s.store.trusted_signers().unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].fingerprint, fingerprint);
-    assert_eq!(listed[0].revoked.as_ref().map(|r| r.1.as_str()), Some("left the site"));
+    assert_eq!(
+        listed[0].revoked.as_ref().map(|r| r.1.as_str()),
+        Some("left the site")
+    );
     let unknown = s
         .store
         .revoke_trusted_signer(&"ef".repeat(32), "typo", s.by)
@@ -168,15 +208,20 @@ fn the_register_is_audited_and_entries_are_revoked_never_deleted() {
     let conn = rusqlite::Connection::open(&s.path).unwrap();
     let deleted = conn.execute("DELETE FROM trusted_signer", []);
     assert!(deleted.is_err(), "a register entry could be deleted");
-    conn.execute("UPDATE trusted_signer SET revoked_utc = NULL, revoke_reason = NULL", [])
-        .unwrap();
+    conn.execute(
+        "UPDATE trusted_signer SET revoked_utc = NULL, revoke_reason = NULL",
+        [],
+    )
+    .unwrap();
     drop(conn);
     let reopened = open(&s.path).unwrap();
     let report = reopened.verify_audit_chain().unwrap();
     assert!(
-        mentions(&report.records, "the register says signer Synthetic Investigator (investigator) but the trail says"),
+        mentions(
+            &report.records,
+            "the register says signer Synthetic Investigator (investigator) but the trail says"
+        ),
         "{:?}",
         report.records
     );
 }
-

@@ -43,7 +43,7 @@ pub fn run(context: &mut Context, args: AnswerArgs) -> Result<ExitCode> {
         by.id,
         args.reason.as_deref(),
     )?;
-    println!(
+    crate::say!(
         "{}: {} saved; verdict {}",
         args.id,
         args.criterion,

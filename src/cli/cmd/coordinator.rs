@@ -19,13 +19,15 @@ pub fn run(context: &mut Context, action: CoordinatorAction) -> Result<ExitCode>
                 site_code: site,
             })?;
             store.set_current_coordinator(saved.id)?;
-            println!(
+            crate::say!(
                 "acting as {} ({}, site {})",
-                saved.name, saved.role, saved.site_code
+                saved.name,
+                saved.role,
+                saved.site_code
             );
         }
         CoordinatorAction::Show => match store.current_coordinator()? {
-            Some(c) => println!("{} ({}, site {})", c.name, c.role, c.site_code),
+            Some(c) => crate::say!("{} ({}, site {})", c.name, c.role, c.site_code),
             None => bail!(StoreError::NoCurrentCoordinator),
         },
     }

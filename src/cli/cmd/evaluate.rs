@@ -36,11 +36,11 @@ pub fn run(
     }
     let evaluation = evaluate(&loaded.definition, &screening_data);
     match format {
-        OutputFormat::Text => print!(
+        OutputFormat::Text => crate::cli::output::say_fmt(format_args!(
             "{}",
             evaluation_text(&loaded.definition, &screening_data, &evaluation)
-        ),
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&evaluation)?),
+        )),
+        OutputFormat::Json => crate::say!("{}", serde_json::to_string_pretty(&evaluation)?),
     }
     Ok(ExitCode::from(verdict_exit_code(&evaluation.verdict)))
 }

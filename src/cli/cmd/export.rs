@@ -86,7 +86,7 @@ pub fn run(context: &mut Context, args: ExportArgs) -> Result<ExitCode> {
             record,
         )?
     };
-    println!(
+    crate::say!(
         "{} written ({} bytes, {}, verdict {}, SHA-256 {})",
         args.out.display(),
         exported.bytes,

@@ -38,6 +38,42 @@ pub fn passphrase(prompt: &str, confirm: bool) -> Result<Zeroizing<String>> {
     Ok(first)
 }
 
+/// Registers a new identity's certificate in the store's register of trusted signers (an
+/// audit event), so `verify` with this store calls its signatures VALID. Without a current
+/// coordinator it is not registered, and says how to do it later.
+fn register_in_store(context: &mut Context, certificate: &crate::signing::Certificate) {
+    use crate::storage::{NewTrustedSigner, SignerKind, Store, StoreError};
+    let named = crate::signing::identity::signer_name(certificate);
+    let pem = identity::certificate_pem(certificate).ok();
+    let new = NewTrustedSigner {
+        fingerprint: identity::fingerprint(certificate),
+        kind: SignerKind::Signer,
+        name: named.name,
+        role: named.role.unwrap_or_default(),
+        certificate_pem: pem,
+    };
+    let result = context
+        .coordinator()
+        .and_then(|coordinator| Ok(context.store()?.add_trusted_signer(&new, coordinator.id)?));
+    match result {
+        Ok(()) => crate::say!(
+            "registered as a trusted signer in this store (SHA-256 {})",
+            new.fingerprint
+        ),
+        Err(error)
+            if matches!(
+                error.downcast_ref::<StoreError>(),
+                Some(StoreError::DuplicateSigner(_))
+            ) =>
+        {
+            crate::say!("already registered as a trusted signer in this store");
+        }
+        Err(error) => eprintln!(
+            "warning: not registered as a trusted signer ({error:#}); run `prescreen signers add` with the certificate"
+        ),
+    }
+}
+
 /// Runs `identity new|import|show`.
 pub fn run(context: &mut Context, action: IdentityAction) -> Result<ExitCode> {
     let dir = context.data_dir()?.signing_dir();
@@ -60,7 +96,8 @@ pub fn run(context: &mut Context, action: IdentityAction) -> Result<ExitCode> {
             let created = identity::generate(&name, &role, &site, key.into(), Timestamp::now())?;
             let path = identity_store::save(&dir, &created, &secret, replace)?;
             print_identity(&created.certificate);
-            println!("saved to {} (mode 0600)", path.display());
+            crate::say!("saved to {} (mode 0600)", path.display());
+            register_in_store(context, &created.certificate);
         }
         IdentityAction::Import { file, replace } => {
             let data =
@@ -89,9 +126,21 @@ pub fn run(context: &mut Context, action: IdentityAction) -> Result<ExitCode> {
                     }
                 }
             };
+            let problems = crate::signing::trust::certificate_problems(
+                &imported.certificate,
+                Some(Timestamp::now()),
+            );
+            if !problems.is_empty() {
+                bail!(
+                    "{} cannot sign screening summaries: {}; nothing was written",
+                    file.display(),
+                    problems.join("; ")
+                );
+            }
             let path = identity_store::save(&dir, &imported, &secret, replace)?;
             print_identity(&imported.certificate);
-            println!("saved to {} (mode 0600)", path.display());
+            crate::say!("saved to {} (mode 0600)", path.display());
+            register_in_store(context, &imported.certificate);
         }
         IdentityAction::Show => {
             let text = identity_store::read(&dir)?;

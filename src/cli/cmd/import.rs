@@ -28,6 +28,6 @@ pub fn run(context: &mut Context, file: &Path) -> Result<ExitCode> {
     let id = store
         .import_screening(trial, &screening, by.id)
         .with_context(|| format!("importing {}", file.display()))?;
-    println!("imported {id}");
+    crate::say!("imported {id}");
     Ok(ExitCode::SUCCESS)
 }

@@ -12,6 +12,7 @@ pub mod import;
 pub mod log;
 pub mod new;
 pub mod show;
+pub mod signers;
 pub mod status;
 pub mod trials;
 pub mod validate;

@@ -103,9 +103,9 @@ pub fn run(context: &mut Context, args: NewArgs) -> Result<ExitCode> {
         },
         by.id,
     )?;
-    println!("{id}");
+    crate::say!("{id}");
     if let Some(earlier) = &args.rescreen {
-        println!("re-screen of {earlier} (shared candidate facts carried over, answers not)");
+        crate::say!("re-screen of {earlier} (shared candidate facts carried over, answers not)");
     }
     Ok(ExitCode::SUCCESS)
 }

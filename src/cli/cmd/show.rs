@@ -27,7 +27,7 @@ pub fn run(context: &mut Context, id: &str, format: ShowFormat) -> Result<ExitCo
             if let Some(by) = by {
                 store.mark_exported(id, by.id, "RON (prescreen show --format ron)")?;
             }
-            println!("{text}");
+            crate::say!("{text}");
         }
         ShowFormat::Text => {
             let reference = &stored.screening.trial;
@@ -37,7 +37,7 @@ pub fn run(context: &mut Context, id: &str, format: ShowFormat) -> Result<ExitCo
                 .ok_or_else(|| anyhow!("the definition of {id} is not in the store"))?;
             let trial = load_trial_str(&text, &format!("stored:{}", reference.id))?;
             let evaluation = evaluate(&trial.definition, &stored.screening);
-            println!(
+            crate::say!(
                 "{id}: status {}{}",
                 stored.status,
                 stored
@@ -47,15 +47,15 @@ pub fn run(context: &mut Context, id: &str, format: ShowFormat) -> Result<ExitCo
                     .unwrap_or_default()
             );
             if let Some(earlier) = &stored.rescreen_of {
-                println!("re-screen of {earlier}");
+                crate::say!("re-screen of {earlier}");
             }
             for later in &stored.rescreened_as {
-                println!("re-screened as {later}");
+                crate::say!("re-screened as {later}");
             }
-            print!(
+            crate::cli::output::say_fmt(format_args!(
                 "{}",
                 evaluation_text(&trial.definition, &stored.screening, &evaluation)
-            );
+            ));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -20,7 +20,7 @@ pub fn run(
     let store = context.store()?;
     store.set_status(id, status, by.id, reason)?;
     let stored = store.load_screening(id)?;
-    println!(
+    crate::say!(
         "{id}: {} (verdict {})",
         stored.status,
         stored.verdict.name()

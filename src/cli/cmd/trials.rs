@@ -11,7 +11,7 @@ pub fn run(context: &mut Context) -> Result<ExitCode> {
     let set = context.trials();
     for trial in set.trials.values() {
         let d = &trial.definition;
-        println!(
+        crate::say!(
             "{:<10} {:<8} {:<8} {}  {} ({} criteria) [{}]",
             d.id,
             d.acronym,

@@ -26,7 +26,7 @@ pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
         set
     };
     for trial in set.trials.values() {
-        println!(
+        crate::say!(
             "ok    {}: {} {} ({} criteria)",
             trial.origin,
             trial.definition.acronym,
@@ -35,11 +35,11 @@ pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
         );
     }
     for problem in &set.problems {
-        println!("error {problem}");
+        crate::say!("error {problem}");
     }
     if set.problems.is_empty() {
         if set.trials.is_empty() {
-            println!("no trial files found");
+            crate::say!("no trial files found");
             return Ok(ExitCode::from(exit_code::ERROR));
         }
         Ok(ExitCode::SUCCESS)

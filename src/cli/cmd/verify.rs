@@ -1,11 +1,17 @@
-//! `prescreen verify`: what holds of a signed PDF; exit 0 only when everything does.
+//! `prescreen verify`: what holds of a signed PDF, whether the site trusts its signer, and —
+//! with a store at hand — whether the store's chain agrees with it.
 
 use std::process::ExitCode;
 
-use anyhow::{Context as _, Result};
+use anyhow::{Context as _, Result, anyhow, bail};
 
 use crate::cli::args::VerifyArgs;
+use crate::cli::context::Context;
 use crate::cli::output::{exit_code, readable_pdf_date};
+use crate::signing::trust::TrustDecision;
+use crate::signing::verify::{MAX_PDF_BYTES, Verification, VerifyOutcome};
+use crate::storage::Store;
+use crate::verification::{store_findings, trust_from_arguments, trust_from_register};
 
 /// Whether this prescreen knows the definition the record names (informational: a PDF stays
 /// valid when its definition is retired).
@@ -31,77 +37,178 @@ fn known_definition(record: &crate::signing::verify::RecordCheck) -> String {
     }
 }
 
-/// Runs `verify`: prints what holds and exits 0 only when everything does.
-pub fn run(args: VerifyArgs) -> Result<ExitCode> {
+/// Runs `verify`: prints what holds; exit 0 for VALID, 3 for INTACT BUT SIGNER NOT TRUSTED,
+/// 1 for INVALID (or a store that disagrees with the PDF).
+pub fn run(context: &mut Context, args: VerifyArgs) -> Result<ExitCode> {
+    let size = std::fs::metadata(&args.file)
+        .with_context(|| format!("reading {}", args.file.display()))?
+        .len();
+    if size > MAX_PDF_BYTES {
+        bail!(
+            "{} is {size} bytes; a screening summary is never larger than {MAX_PDF_BYTES} bytes, so it is not read",
+            args.file.display()
+        );
+    }
     let pdf =
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let result = crate::signing::verify(&pdf);
+    let mut trust = trust_from_arguments(&args.trust, &args.fingerprint).map_err(|e| anyhow!(e))?;
+    let mut warnings = Vec::new();
+    let store_path = context.data_dir()?.database_path();
+    let use_store = !args.no_store && store_path.exists();
+    if use_store {
+        let store = context.store()?;
+        let report = store.verify_audit_chain()?;
+        if report.is_intact() {
+            let (register, skipped) = trust_from_register(
+                &store.trusted_signers()?,
+                &format!("the register in {}", store_path.display()),
+            );
+            trust.signers.extend(register.signers);
+            trust.cas.extend(register.cas);
+            trust.sources.extend(register.sources);
+            warnings.extend(skipped);
+        } else {
+            warnings.push(format!(
+                "the audit trail of {} does not verify (run `prescreen audit verify`): its register of trusted signers is not used",
+                store_path.display()
+            ));
+        }
+    }
+    let result = crate::signing::verify::verify_with_trust(&pdf, Some(&trust));
+    let findings = if use_store && result.record.is_some() {
+        Some(store_findings(&*context.store()?, &result)?)
+    } else {
+        None
+    };
+    print_report(&args, &result);
+    match &result.trust {
+        Some(TrustDecision::Trusted { via }) => say(&format!("trusted:            yes — {via}")),
+        Some(TrustDecision::NotTrusted { why }) => say(&format!("trusted:            NO — {why}")),
+        None => {}
+    }
+    for warning in &warnings {
+        say(&format!("warning:            {warning}"));
+    }
+    for problem in &result.problems {
+        say(&format!("problem:            {problem}"));
+    }
+    let mut store_disagrees = false;
+    if let Some(findings) = &findings {
+        for note in &findings.notes {
+            say(&format!("in the store:       {note}"));
+        }
+        for problem in &findings.problems {
+            say(&format!("STORE DISAGREES:    {problem}"));
+            store_disagrees = true;
+        }
+    } else if !use_store {
+        say("in the store:       not checked (no store at hand)");
+    }
+    let outcome = result.outcome();
+    let code = match outcome {
+        VerifyOutcome::Valid => {
+            say("RESULT: VALID — intact since signing, signed by a trusted signer");
+            exit_code::ELIGIBLE
+        }
+        VerifyOutcome::IntactButSignerNotTrusted => {
+            say(
+                "RESULT: INTACT BUT SIGNER NOT TRUSTED — unchanged since signing, but nothing vouches for who holds the key",
+            );
+            exit_code::SIGNER_NOT_TRUSTED
+        }
+        VerifyOutcome::Invalid => {
+            say("RESULT: INVALID");
+            exit_code::ERROR
+        }
+    };
+    Ok(ExitCode::from(if store_disagrees {
+        exit_code::ERROR
+    } else {
+        code
+    }))
+}
+
+fn say(line: &str) {
+    crate::say!("{line}");
+}
+
+fn print_report(args: &VerifyArgs, result: &Verification) {
     let yes_no = |b: bool| if b { "yes" } else { "NO" };
-    println!("file:               {}", args.file.display());
+    say(&format!("file:               {}", args.file.display()));
+    say(&format!("file SHA-256:       {}", result.file_sha256));
     match &result.signer {
         Some(signer) => {
-            println!("signer:             {}", signer.name);
-            println!(
+            say(&format!(
+                "signer:             {} (as the certificate names them)",
+                signer.name
+            ));
+            say(&format!(
                 "role:               {}",
                 signer.role.as_deref().unwrap_or("-")
-            );
-            println!(
+            ));
+            say(&format!(
                 "site:               {}",
                 signer.site.as_deref().unwrap_or("-")
-            );
+            ));
         }
-        None => println!("signer:             (unknown)"),
+        None => say("signer:             (unknown)"),
     }
     if let Some(fp) = &result.certificate_sha256 {
-        println!(
+        say(&format!(
             "certificate:        SHA-256 {fp}{}",
             if result.self_signed {
-                " (self-signed)"
+                " (self-signed: it proves a key, not a person)"
             } else {
                 ""
             }
-        );
+        ));
     }
-    println!(
+    say(&format!(
         "signing time:       {} (claimed by the signer: a PAdES B-B signature carries no trusted timestamp)",
         result
             .signing_time
             .as_deref()
             .map(readable_pdf_date)
             .unwrap_or_else(|| "-".to_owned())
-    );
-    println!(
+    ));
+    say(&format!(
         "meaning:            {}",
         result.meaning.as_deref().unwrap_or("-")
-    );
-    println!("signature intact:   {}", yes_no(result.intact));
-    println!("covers whole file:  {}", yes_no(result.covers_whole_file));
-    println!("padding untouched:  {}", yes_no(result.padding_clean));
+    ));
+    say(&format!("signature intact:   {}", yes_no(result.intact)));
+    say(&format!(
+        "covers whole file:  {}",
+        yes_no(result.covers_whole_file)
+    ));
+    say(&format!(
+        "padding untouched:  {}",
+        yes_no(result.padding_clean)
+    ));
     match &result.record {
         Some(record) => {
-            println!(
+            say(&format!(
                 "embedded record:    screening {}, {}, verdict {}",
                 record.screening_id, record.trial, record.verdict
-            );
-            println!("  trial SHA-256:    {}", record.trial_sha256);
-            println!("  hash as printed:  {}", yes_no(record.hash_printed));
-            println!("  verdict printed:  {}", yes_no(record.verdict_printed));
-            println!(
+            ));
+            say(&format!("  trial SHA-256:    {}", record.trial_sha256));
+            say(&format!(
+                "  hash as printed:  {}",
+                yes_no(record.hash_printed)
+            ));
+            say(&format!(
+                "  verdict printed:  {}",
+                yes_no(record.verdict_printed)
+            ));
+            say(&format!(
                 "  id as printed:    {}",
                 yes_no(record.screening_id_printed)
-            );
-            println!("  definition here:  {}", known_definition(record));
+            ));
+            say(&format!("  definition here:  {}", known_definition(record)));
+            say(&format!(
+                "  chain head:       {}",
+                record.chain_head.as_deref().unwrap_or("-")
+            ));
         }
-        None => println!("embedded record:    NOT FOUND"),
-    }
-    for problem in &result.problems {
-        println!("problem:            {problem}");
-    }
-    if result.is_valid() {
-        println!("RESULT: VALID — intact since signing");
-        Ok(ExitCode::SUCCESS)
-    } else {
-        println!("RESULT: INVALID");
-        Ok(ExitCode::from(exit_code::ERROR))
+        None => say("embedded record:    NOT FOUND"),
     }
 }

@@ -30,6 +30,8 @@ pub const OID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2
 /// id-messageDigest attribute.
 pub const OID_MESSAGE_DIGEST: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+/// id-signingTime attribute.
+pub const OID_SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
 /// id-aa-signingCertificateV2 attribute.
 pub const OID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
@@ -170,6 +172,9 @@ pub struct ParsedSignature {
     pub signature_algorithm: ObjectIdentifier,
     /// The signature value.
     pub signature: Vec<u8>,
+    /// A signing-time attribute (seconds since 1970), if the signer put one in: PAdES puts the
+    /// time in `/M`, so one that contradicts `/M` is a forgery sign.
+    pub signing_time_unix: Option<i64>,
 }
 
 /// Parses a DER ContentInfo(SignedData) with exactly one signer.
@@ -231,6 +236,7 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignature, String> {
     let mut message_digest = None;
     let mut content_type_is_data = false;
     let mut signing_certificate_hash = None;
+    let mut signing_time_unix = None;
     for attr in attributes.iter() {
         let Some(value) = attr.values.iter().next() else {
             continue;
@@ -254,6 +260,12 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignature, String> {
                     .map_err(|e| format!("signing-certificate-v2: {e}"))?;
                 signing_certificate_hash = parsed.first_hash();
             }
+            OID_SIGNING_TIME => {
+                let time: x509_cert::time::Time = value
+                    .decode_as()
+                    .map_err(|e| format!("signing-time: {e}"))?;
+                signing_time_unix = i64::try_from(time.to_unix_duration().as_secs()).ok();
+            }
             _ => {}
         }
     }
@@ -265,6 +277,7 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignature, String> {
         signed_attributes_der: attributes.to_der().map_err(|e| e.to_string())?,
         signature_algorithm: signer.signature_algorithm.oid,
         signature: signer.signature.as_bytes().to_vec(),
+        signing_time_unix,
     })
 }
 

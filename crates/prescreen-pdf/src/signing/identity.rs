@@ -489,6 +489,14 @@ pub fn from_pkcs12(data: &[u8], passphrase: &str) -> Result<SigningIdentity, Sig
     })
 }
 
+/// A certificate as PEM text (what the register of trusted signers keeps).
+pub fn certificate_pem(certificate: &Certificate) -> Result<String, SigningError> {
+    let der = certificate
+        .to_der()
+        .map_err(|e| SigningError::Crypto(e.to_string()))?;
+    pem_block("CERTIFICATE", &der)
+}
+
 /// SHA-256 fingerprint of a certificate, hex, for display.
 pub fn fingerprint(certificate: &Certificate) -> String {
     certificate

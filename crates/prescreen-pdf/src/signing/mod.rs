@@ -6,10 +6,13 @@
 //! `cms` assembles the SignedData; `pdf_sig` writes the incremental update; `verify` checks a
 //! signed file; `store` keeps the identity file in the data folder.
 
+pub mod bounds;
+pub mod checkpoint;
 pub mod cms;
 pub mod identity;
 pub mod pdf_sig;
 pub mod store;
+pub mod trust;
 pub mod verify;
 
 use crate::report::{ReportInput, ReportOptions, render_with_layout};

@@ -13,6 +13,36 @@ use crate::report::record::ScreeningRecord;
 
 use super::cms;
 use super::identity::{SignerName, fingerprint, signer_name};
+use super::trust::{TrustDecision, TrustList, certificate_problems, decide};
+
+/// The largest file `verify` reads: a screening summary is a few hundred KB; anything far
+/// larger is refused before it is parsed.
+pub const MAX_PDF_BYTES: u64 = 32 * 1024 * 1024;
+/// How many bytes all of a file's compressed streams may inflate to, together, before
+/// `verify` stops: a compression bomb is refused in bounded time and memory.
+pub const INFLATE_BUDGET_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The overall answer `verify` gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifyOutcome {
+    /// Intact since signing, every check holds, and the signer is trusted.
+    Valid,
+    /// Intact and every check holds, but no trusted signer or CA vouches for the certificate.
+    IntactButSignerNotTrusted,
+    /// Changed after signing, not signed, or signed with a certificate that may not sign.
+    Invalid,
+}
+
+impl VerifyOutcome {
+    /// The words `verify` prints after `RESULT:`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Valid => "VALID",
+            Self::IntactButSignerNotTrusted => "INTACT BUT SIGNER NOT TRUSTED",
+            Self::Invalid => "INVALID",
+        }
+    }
+}
 
 /// What `verify` found. [`Verification::is_valid`] is the overall answer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,6 +69,17 @@ pub struct Verification {
     pub record: Option<RecordCheck>,
     /// Every problem found, in words.
     pub problems: Vec<String>,
+    /// The signer's certificate.
+    pub certificate: Option<x509_cert::Certificate>,
+    /// `/M` as a timestamp, when it can be read.
+    pub signing_time_utc: Option<jiff::Timestamp>,
+    /// Bytes after the signed revision, when the signed revision itself is intact: an
+    /// incremental update (or anything else) appended after signing.
+    pub appended_bytes: Option<usize>,
+    /// Whether the signer is trusted; `None` when no trust decision was asked for.
+    pub trust: Option<TrustDecision>,
+    /// SHA-256 of the whole file, hex (what the store's `signed` event records).
+    pub file_sha256: String,
 }
 
 /// The embedded record against the printed pages.
@@ -54,6 +95,8 @@ pub struct RecordCheck {
     pub verdict: String,
     /// The record's signer name, if signed.
     pub signer_name: Option<String>,
+    /// The audit chain head the summary printed when it was made.
+    pub chain_head: Option<String>,
     /// The pages print the same trial hash.
     pub hash_printed: bool,
     /// The pages print the same verdict.
@@ -74,19 +117,58 @@ impl Verification {
                 .as_ref()
                 .is_some_and(|r| r.hash_printed && r.verdict_printed && r.screening_id_printed)
     }
+
+    /// VALID, INTACT BUT SIGNER NOT TRUSTED, or INVALID.
+    pub fn outcome(&self) -> VerifyOutcome {
+        if !self.is_valid() {
+            VerifyOutcome::Invalid
+        } else if self.trust.as_ref().is_some_and(TrustDecision::is_trusted) {
+            VerifyOutcome::Valid
+        } else {
+            VerifyOutcome::IntactButSignerNotTrusted
+        }
+    }
 }
 
-/// Verifies a signed report. Never panics on any input: a parser panic on a hostile file is
-/// caught and reported as a problem.
+/// Verifies a signed report's integrity only (no trust decision: the outcome is at best
+/// INTACT BUT SIGNER NOT TRUSTED). Never panics on any input.
 pub fn verify(pdf: &[u8]) -> Verification {
-    std::panic::catch_unwind(|| verify_unguarded(pdf)).unwrap_or_else(|_| Verification {
-        problems: vec!["the file could not be parsed".to_owned()],
-        ..Verification::default()
-    })
+    verify_with_trust(pdf, None)
+}
+
+/// Verifies a signed report and decides whether `trust` vouches for its signer. Never panics
+/// on any input: a parser panic on a hostile file is caught and reported as a problem.
+pub fn verify_with_trust(pdf: &[u8], trust: Option<&TrustList>) -> Verification {
+    let mut v =
+        std::panic::catch_unwind(|| verify_unguarded(pdf)).unwrap_or_else(|_| Verification {
+            problems: vec!["the file could not be parsed".to_owned()],
+            ..Verification::default()
+        });
+    if let (Some(list), Some(certificate)) = (trust, &v.certificate) {
+        v.trust = Some(decide(list, certificate, v.signing_time_utc));
+    }
+    v
 }
 
 fn verify_unguarded(pdf: &[u8]) -> Verification {
-    let mut v = Verification::default();
+    let mut v = Verification {
+        file_sha256: Sha256::digest(pdf)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        ..Verification::default()
+    };
+    if pdf.len() as u64 > MAX_PDF_BYTES {
+        v.problems.push(format!(
+            "the file is {} bytes; a screening summary is never larger than {MAX_PDF_BYTES} bytes, so it is not read",
+            pdf.len()
+        ));
+        return v;
+    }
+    if let Err(problem) = super::bounds::check_inflate_budget(pdf, INFLATE_BUDGET_BYTES) {
+        v.problems.push(problem);
+        return v;
+    }
     let doc = match Document::load_mem(pdf) {
         Ok(doc) => doc,
         Err(e) => {
@@ -98,7 +180,23 @@ fn verify_unguarded(pdf: &[u8]) -> Verification {
         Ok(sig) => check_signature(pdf, &sig, &mut v),
         Err(problem) => v.problems.push(problem),
     }
-    match check_record(&doc) {
+    if !v.intact {
+        // Parsing stops once coverage fails: nothing the signature does not vouch for is read.
+        return v;
+    }
+    // The record is read from the signed revision only, never from what was appended.
+    let signed_doc = match v.appended_bytes {
+        Some(appended) => match Document::load_mem(&pdf[..pdf.len() - appended]) {
+            Ok(doc) => doc,
+            Err(e) => {
+                v.problems
+                    .push(format!("the signed revision is not a readable PDF: {e}"));
+                return v;
+            }
+        },
+        None => doc,
+    };
+    match check_record(&signed_doc) {
         Ok(record) => {
             if !record.hash_printed {
                 v.problems
@@ -198,12 +296,10 @@ fn check_signature(pdf: &[u8], sig: &lopdf::Dictionary, v: &mut Verification) {
             .push("the /ByteRange does not start at the file's first byte".to_owned());
         return;
     }
+    let mut appended = None;
     match b.checked_add(c) {
         Some(end) if end == pdf.len() => v.covers_whole_file = true,
-        Some(end) if end < pdf.len() => v.problems.push(format!(
-            "{} byte(s) after the signed range: the file was changed after signing",
-            pdf.len() - end
-        )),
+        Some(end) if end < pdf.len() => appended = Some(pdf.len() - end),
         _ => {
             v.problems
                 .push("the /ByteRange reaches past the end of the file".to_owned());
@@ -264,9 +360,30 @@ fn check_signature(pdf: &[u8], sig: &lopdf::Dictionary, v: &mut Verification) {
     v.certificate_sha256 = Some(fingerprint(&parsed.certificate));
     let tbs = parsed.certificate.tbs_certificate();
     v.self_signed = tbs.issuer() == tbs.subject();
+    v.signing_time_utc = v.signing_time.as_deref().and_then(pdf_date_to_timestamp);
+    if v.signing_time.is_some() && v.signing_time_utc.is_none() {
+        v.problems
+            .push("the signing time /M cannot be read".to_owned());
+    }
+    if let (Some(attribute), Some(claimed)) = (parsed.signing_time_unix, v.signing_time_utc)
+        && (attribute - claimed.as_second()).abs() > 1
+    {
+        v.problems.push(format!(
+            "the signed signing-time attribute ({}) contradicts /M ({claimed})",
+            jiff::Timestamp::from_second(attribute)
+                .map(|t| t.to_string())
+                .unwrap_or_default()
+        ));
+    }
+    v.problems.extend(certificate_problems(
+        &parsed.certificate,
+        v.signing_time_utc,
+    ));
+    v.certificate = Some(parsed.certificate.clone());
+    let signed_end = pdf.len() - appended.unwrap_or(0);
     let mut hasher = Sha256::new();
     hasher.update(&pdf[..a]);
-    hasher.update(&pdf[b..]);
+    hasher.update(&pdf[b..signed_end]);
     let digest = hasher.finalize();
     let mut intact = true;
     if parsed.message_digest != digest.as_slice() {
@@ -306,6 +423,50 @@ fn check_signature(pdf: &[u8], sig: &lopdf::Dictionary, v: &mut Verification) {
         intact = false;
     }
     v.intact = intact;
+    if let Some(appended) = appended {
+        v.problems.push(if intact {
+            v.appended_bytes = Some(appended);
+            format!("signed revision intact, {appended} byte(s) appended after it: the file was changed after signing")
+        } else {
+            format!("{appended} byte(s) after the signed range, and the signed range itself does not verify")
+        });
+    }
+}
+
+/// `D:YYYYMMDDHHmmSS` with `Z`, `+HH'mm'` or `-HH'mm'` (as prescreen writes `/M`).
+pub fn pdf_date_to_timestamp(text: &str) -> Option<jiff::Timestamp> {
+    let body = text.strip_prefix("D:")?;
+    let digits = body.get(..14)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| digits.get(range)?.parse::<i16>().ok();
+    let civil = jiff::civil::DateTime::new(
+        number(0..4)?,
+        i8::try_from(number(4..6)?).ok()?,
+        i8::try_from(number(6..8)?).ok()?,
+        i8::try_from(number(8..10)?).ok()?,
+        i8::try_from(number(10..12)?).ok()?,
+        i8::try_from(number(12..14)?).ok()?,
+        0,
+    )
+    .ok()?;
+    let zone = body.get(14..)?.replace('\'', "");
+    let offset_seconds = match zone.as_str() {
+        "" | "Z" => 0,
+        other => {
+            let sign = match other.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let hours: i32 = other.get(1..3)?.parse().ok()?;
+            let minutes: i32 = other.get(3..5).unwrap_or("0").parse().ok()?;
+            sign * (hours * 3600 + minutes * 60)
+        }
+    };
+    let offset = jiff::tz::Offset::from_seconds(offset_seconds).ok()?;
+    offset.to_timestamp(civil).ok()
 }
 
 /// Length of a DER TLV at the start of `bytes`, if it fits.
@@ -395,5 +556,6 @@ fn check_record(doc: &Document) -> Result<RecordCheck, String> {
         trial_sha256: record.trial.sha256,
         verdict: record.verdict.name,
         signer_name: record.signature.map(|s| s.name),
+        chain_head: record.chain_hash,
     })
 }

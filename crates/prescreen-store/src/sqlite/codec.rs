@@ -8,11 +8,11 @@ use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::db_error;
+use crate::state::ScreeningState;
 use crate::{Coordinator, CoordinatorId, ScreeningStatus, StoreError, StoredVerdict};
 use prescreen_core::eligibility::{VerdictKind, evaluate};
 use prescreen_core::io_error::IoError;
 use prescreen_core::lifecycle::LifecycleError;
-use crate::state::ScreeningState;
 use prescreen_core::screening::{Candidate, CriterionEntry, Screening, Sex, TrialReference};
 use prescreen_core::trial::load::{load_trial_str, ron_options};
 use prescreen_core::trial::model::TrialDefinition;
@@ -431,7 +431,11 @@ pub(super) fn candidate_fields(candidate: &Candidate) -> [(&'static str, Option<
 
 /// A screening's state as the tables hold it, in the text the audit events carry (see
 /// [`crate::state`]): answers as their stored RON text, never re-serialised.
-pub(super) fn load_state(conn: &Connection, file: &str, id: &str) -> Result<ScreeningState, StoreError> {
+pub(super) fn load_state(
+    conn: &Connection,
+    file: &str,
+    id: &str,
+) -> Result<ScreeningState, StoreError> {
     let row = load_screening_row(conn, file, id)?;
     let mut state = ScreeningState::new(id);
     state.trial_id = row.trial_id.clone();
@@ -443,9 +447,10 @@ pub(super) fn load_state(conn: &Connection, file: &str, id: &str) -> Result<Scre
             state.candidate.insert(field.to_owned(), value);
         }
     }
-    state
-        .dates
-        .insert("prescreening_date".to_owned(), row.prescreening_date.to_string());
+    state.dates.insert(
+        "prescreening_date".to_owned(),
+        row.prescreening_date.to_string(),
+    );
     if let Some(visit) = row.planned_visit_date {
         state
             .dates
@@ -460,7 +465,9 @@ pub(super) fn load_state(conn: &Connection, file: &str, id: &str) -> Result<Scre
         .prepare_cached("SELECT criterion_id, entry FROM answer WHERE screening_id = ?1")
         .map_err(|e| db_error(file, e))?;
     let rows = statement
-        .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .query_map([id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
         .map_err(|e| db_error(file, e))?;
     for answer in rows {
         let (criterion, text) = answer.map_err(|e| db_error(file, e))?;

@@ -26,9 +26,9 @@ pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 use crate::audit::{AuditEvent, ChainReport};
 use crate::clock::{Clock, SystemClock};
 use crate::{
-    NewTrustedSigner, TrustedSigner,
-    Coordinator, CoordinatorId, LogFilter, LogRow, NewCoordinator, NewScreening, ScreeningStatus,
-    Store, StoreError, StoredScreening, StoredVerdict, TrialSummary,
+    Coordinator, CoordinatorId, LogFilter, LogRow, NewCoordinator, NewScreening, NewTrustedSigner,
+    ScreeningStatus, Store, StoreError, StoredScreening, StoredVerdict, TrialSummary,
+    TrustedSigner,
 };
 use prescreen_core::screening::{Candidate, CriterionEntry, Screening};
 use prescreen_core::trial::load::LoadedTrial;
@@ -383,6 +383,14 @@ impl Store for SqliteStore {
 
     fn screening_record_problems(&self, id: &str) -> Result<Vec<String>, StoreError> {
         trail::screening_record_problems(self, id)
+    }
+
+    fn audit_event_at(&self, seq: i64) -> Result<Option<AuditEvent>, StoreError> {
+        trail::audit_event_where(self, Some(seq), None)
+    }
+
+    fn audit_event_with_hash(&self, hash: &str) -> Result<Option<AuditEvent>, StoreError> {
+        trail::audit_event_where(self, None, Some(hash))
     }
 
     fn latest_chain_hash(&self) -> Result<String, StoreError> {

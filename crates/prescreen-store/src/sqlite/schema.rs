@@ -264,7 +264,10 @@ fn schema_objects(conn: &Connection) -> rusqlite::Result<SchemaObjects> {
     let mut objects = SchemaObjects::new();
     for (kind, name, sql) in rows {
         let columns = if kind == "table" {
-            let mut info = conn.prepare(&format!("PRAGMA table_info(\"{}\")", name.replace('"', "\"\"")))?;
+            let mut info = conn.prepare(&format!(
+                "PRAGMA table_info(\"{}\")",
+                name.replace('"', "\"\"")
+            ))?;
             info.query_map([], |row| {
                 Ok(format!(
                     "{} {} notnull={} default={:?} pk={}",

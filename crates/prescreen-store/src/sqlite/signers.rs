@@ -23,27 +23,30 @@ pub(super) fn add(
 ) -> Result<(), StoreError> {
     let fingerprint = signer.fingerprint.to_ascii_lowercase();
     if !is_fingerprint(&fingerprint) {
-        return Err(StoreError::InvalidInput(vec![prescreen_core::validation::InputProblem {
-            criterion: None,
-            field: "fingerprint".to_owned(),
-            message: "a SHA-256 fingerprint is 64 hexadecimal digits".to_owned(),
-        }]));
+        return Err(StoreError::InvalidInput(vec![
+            prescreen_core::validation::InputProblem {
+                criterion: None,
+                field: "fingerprint".to_owned(),
+                message: "a SHA-256 fingerprint is 64 hexadecimal digits".to_owned(),
+            },
+        ]));
     }
     for (field, text) in [("name", &signer.name), ("role", &signer.role)] {
         if text.trim().is_empty() {
-            return Err(StoreError::InvalidInput(vec![prescreen_core::validation::InputProblem {
-                criterion: None,
-                field: field.to_owned(),
-                message: "required".to_owned(),
-            }]));
+            return Err(StoreError::InvalidInput(vec![
+                prescreen_core::validation::InputProblem {
+                    criterion: None,
+                    field: field.to_owned(),
+                    message: "required".to_owned(),
+                },
+            ]));
         }
         check_text(None, field, text, 200).map_err(|p| StoreError::InvalidInput(vec![p]))?;
     }
     store.write(|w| {
         let coordinator = w.coordinator(by)?;
-        let exists: Option<String> = w
-            .tx
-            .query_row(
+        let exists: Option<String> =
+            w.tx.query_row(
                 "SELECT name FROM trusted_signer WHERE fingerprint = ?1",
                 [&fingerprint],
                 |row| row.get(0),
@@ -101,9 +104,8 @@ pub(super) fn revoke(
         .map_err(|p| StoreError::InvalidInput(vec![p]))?;
     store.write(|w| {
         let coordinator = w.coordinator(by)?;
-        let found: Option<(String, Option<String>)> = w
-            .tx
-            .query_row(
+        let found: Option<(String, Option<String>)> =
+            w.tx.query_row(
                 "SELECT name, revoked_utc FROM trusted_signer WHERE fingerprint = ?1",
                 [&fingerprint],
                 |row| Ok((row.get(0)?, row.get(1)?)),

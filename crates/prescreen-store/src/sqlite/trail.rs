@@ -130,7 +130,12 @@ pub(super) fn screening_record_problems(
     if let Some(state) = replay.states.remove(id) {
         only_this.states.insert(id.to_owned(), state);
     }
-    problems.extend(compare_screening(store, id, &only_this, &mut Default::default())?);
+    problems.extend(compare_screening(
+        store,
+        id,
+        &only_this,
+        &mut Default::default(),
+    )?);
     Ok(problems)
 }
 
@@ -139,12 +144,7 @@ pub(super) fn screening_record_problems(
 /// the schema against what the migrations made.
 fn compare_tables(store: &SqliteStore, replay: &Replay) -> Result<Vec<String>, StoreError> {
     let mut problems = Vec::new();
-    problems.extend(
-        store
-            .schema_problems
-            .iter()
-            .map(|p| format!("schema: {p}")),
-    );
+    problems.extend(store.schema_problems.iter().map(|p| format!("schema: {p}")));
     let ids: Vec<String> = store
         .conn
         .prepare("SELECT id FROM screening ORDER BY id")
@@ -159,7 +159,9 @@ fn compare_tables(store: &SqliteStore, replay: &Replay) -> Result<Vec<String>, S
         problems.extend(compare_screening(store, id, replay, &mut definitions)?);
     }
     for (name, _) in replay.states.iter().filter(|(id, _)| !ids.contains(id)) {
-        problems.push(format!("{name}: created in the trail but missing from the tables"));
+        problems.push(format!(
+            "{name}: created in the trail but missing from the tables"
+        ));
     }
     // The trusted-signer register against its events.
     let mut register = std::collections::BTreeMap::new();
@@ -188,6 +190,30 @@ fn compare_tables(store: &SqliteStore, replay: &Replay) -> Result<Vec<String>, S
         ));
     }
     Ok(problems)
+}
+
+/// The event with this `seq`, or with this hash (the anchors name one or the other).
+pub(super) fn audit_event_where(
+    store: &SqliteStore,
+    seq: Option<i64>,
+    hash: Option<&str>,
+) -> Result<Option<AuditEvent>, StoreError> {
+    let (condition, value): (&str, rusqlite::types::Value) = match (seq, hash) {
+        (Some(seq), _) => ("seq = ?1", seq.into()),
+        (None, Some(hash)) => ("hash = ?1", hash.to_ascii_lowercase().into()),
+        (None, None) => return Ok(None),
+    };
+    store
+        .conn
+        .query_row(
+            &format!(
+                "SELECT {EVENT_COLUMNS} FROM audit_event WHERE {condition} ORDER BY seq LIMIT 1"
+            ),
+            [value],
+            read_event,
+        )
+        .optional()
+        .map_err(|e| store.err(e))
 }
 
 pub(super) fn latest_chain_hash(store: &SqliteStore) -> Result<String, StoreError> {
@@ -262,7 +288,9 @@ fn compare_screening(
     let mut problems = Vec::new();
     let in_table = load_state(&store.conn, &store.file, id)?;
     match replay.states.get(id) {
-        None => problems.push(format!("{id}: in the tables but never created in the trail")),
+        None => problems.push(format!(
+            "{id}: in the tables but never created in the trail"
+        )),
         Some(in_trail) => {
             if let Some((field, trail, table)) = in_trail.first_difference(&in_table) {
                 problems.push(format!(

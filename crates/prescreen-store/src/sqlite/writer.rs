@@ -148,7 +148,11 @@ impl Writer<'_> {
 
     /// Appends one event to the global chain.
     /// Records an event of this write; it joins the chain at [`Writer::finish`].
-    pub(super) fn append(&mut self, by: &Coordinator, draft: EventDraft<'_>) -> Result<(), StoreError> {
+    pub(super) fn append(
+        &mut self,
+        by: &Coordinator,
+        draft: EventDraft<'_>,
+    ) -> Result<(), StoreError> {
         self.pending.push(PendingEvent {
             by: by.clone(),
             screening_id: draft.screening_id.map(str::to_owned),
@@ -255,7 +259,9 @@ impl Writer<'_> {
                 "INSERT INTO setting (key, value) VALUES (?1, ?2) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             )
-            .and_then(|mut statement| statement.execute(params![AUDIT_HEAD, format!("{seq}:{prev_hash}")]))
+            .and_then(|mut statement| {
+                statement.execute(params![AUDIT_HEAD, format!("{seq}:{prev_hash}")])
+            })
             .map_err(|e| self.err(e))?;
         Ok(())
     }
@@ -493,8 +499,12 @@ impl Writer<'_> {
                 ],
             )
             .map_err(|e| self.err(e))?;
-        let mut created =
-            crate::state::created_text(&definition.id, definition.version(), &trial.sha256, site_code);
+        let mut created = crate::state::created_text(
+            &definition.id,
+            definition.version(),
+            &trial.sha256,
+            site_code,
+        );
         if let Some(original) = original_coordinator {
             created.push_str(&format!("; the file names coordinator {original}"));
         }

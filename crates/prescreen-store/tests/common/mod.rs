@@ -62,4 +62,3 @@ pub fn setup() -> Setup {
         by,
     }
 }
-
