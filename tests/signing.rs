@@ -756,6 +756,31 @@ fn a_stored_invalid_answer_blocks_signing_and_unverified_definitions_say_so_on_e
     let out = prescreen(&data, &["import", fixture.to_str().unwrap()], None);
     assert!(out.status.success(), "{}", text(&out));
     let id = "AM-TLS-2026-0001";
+    // The unsigned draft may be printed; every page carries the unverified note.
+    let draft = dir.path().join("draft.pdf");
+    let out = prescreen(
+        &data,
+        &["export", id, "--out", draft.to_str().unwrap()],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    if let Some(pdftotext) = pdf_common::tool("pdftotext", None) {
+        let pages = pdf_common::run(&pdftotext, &[draft.to_str().unwrap(), "-"]);
+        let body = String::from_utf8_lossy(&pages.stdout).into_owned();
+        let pages: Vec<&str> = body
+            .split('\u{c}')
+            .filter(|p| !p.trim().is_empty())
+            .collect();
+        assert!(pages.len() >= 3, "{}", pages.len());
+        for (n, page) in pages.iter().enumerate() {
+            assert!(
+                pdf_common::normalise(page)
+                    .contains("definition not yet verified by the trial team"),
+                "page {}",
+                n + 1
+            );
+        }
+    }
     // What an older version could have stored: an MHISS item of 5.
     {
         let conn = rusqlite::Connection::open(data.join("prescreen.sqlite3")).unwrap();
@@ -792,35 +817,25 @@ fn a_stored_invalid_answer_blocks_signing_and_unverified_definitions_say_so_on_e
         secret,
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    // Edited behind the store's back, the record no longer matches its trail: refused first.
     assert!(
-        text(&out).contains("answers that fail their checks cannot be signed"),
+        text(&out).contains("does not match its audit trail"),
         "{}",
         text(&out)
     );
     assert!(!pdf.exists(), "nothing written");
-    // The unsigned draft may be printed; every page carries the unverified note.
-    let draft = dir.path().join("draft.pdf");
-    let out = prescreen(
-        &data,
-        &["export", id, "--out", draft.to_str().unwrap()],
-        None,
+    // And the invalid answer on its own blocks signing, whichever path asks.
+    let store = prescreen::storage::SqliteStore::open(&data.join("prescreen.sqlite3")).unwrap();
+    let stored = prescreen::storage::Store::load_screening(&store, id).unwrap();
+    let set = prescreen::trial::load::TrialSet::built_in();
+    let trial = set.get("a-muse", &stored.screening.trial.version).unwrap();
+    let evaluation = prescreen::eligibility::evaluate(&trial.definition, &stored.screening);
+    let refused = prescreen::signing::check_signable(&evaluation).unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("answers that fail their checks cannot be signed"),
+        "{refused}"
     );
-    assert!(out.status.success(), "{}", text(&out));
-    if let Some(pdftotext) = pdf_common::tool("pdftotext", None) {
-        let pages = pdf_common::run(&pdftotext, &[draft.to_str().unwrap(), "-"]);
-        let body = String::from_utf8_lossy(&pages.stdout).into_owned();
-        let pages: Vec<&str> = body
-            .split('\u{c}')
-            .filter(|p| !p.trim().is_empty())
-            .collect();
-        assert!(pages.len() >= 3, "{}", pages.len());
-        for (n, page) in pages.iter().enumerate() {
-            assert!(
-                pdf_common::normalise(page)
-                    .contains("definition not yet verified by the trial team"),
-                "page {}",
-                n + 1
-            );
-        }
-    }
+
 }
