@@ -331,10 +331,15 @@ fn stored_identity_needs_its_passphrase() {
     let loaded = store::load(dir.path(), "correct horse battery").unwrap();
     assert_eq!(loaded.certificate, signer.certificate);
     assert!(store::save(dir.path(), &signer, "correct horse battery", false).is_err());
-    assert_eq!(
+    assert!(matches!(
         store::save(dir.path(), &signer, "short", true).unwrap_err(),
-        SigningError::WeakPassphrase
-    );
+        SigningError::WeakPassphrase(_)
+    ));
+    // Long enough but guessable: refused with zxcvbn's advice.
+    match store::save(dir.path(), &signer, "password1234", true).unwrap_err() {
+        SigningError::WeakPassphrase(why) => assert!(why.contains("common"), "{why}"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -458,11 +458,14 @@ fn run(store: &mut dyn Store, job: Job) -> Outcome {
 /// Unlocks the identity, renders or signs, writes atomically and notes it in the audit
 /// trail; a wrong passphrase writes nothing.
 fn export(store: &mut dyn Store, job: &ExportJob) -> Result<String, String> {
+    let mut key_note = String::new();
     let identity = if job.sign {
-        Some(
-            crate::signing::store::load(&job.signing_dir, &job.passphrase)
-                .map_err(|e| e.to_string())?,
-        )
+        let unlocked = crate::signing::store::unlock_and_upgrade(&job.signing_dir, &job.passphrase)
+            .map_err(|e| e.to_string())?;
+        if unlocked.upgrade != crate::signing::store::KeyUpgrade::NotNeeded {
+            key_note = format!(" Note: {}.", unlocked.upgrade);
+        }
+        Some(unlocked.identity)
     } else {
         None
     };
@@ -490,7 +493,7 @@ fn export(store: &mut dyn Store, job: &ExportJob) -> Result<String, String> {
     .map_err(|e| e.to_string())?;
     tracing::info!(screening = %job.screening_id, signed = exported.signed, "summary exported");
     Ok(format!(
-        "{} PDF written: {} ({} KB, verdict {}, SHA-256 {}).",
+        "{} PDF written: {} ({} KB, verdict {}, SHA-256 {}).{key_note}",
         if exported.signed {
             "Signed"
         } else {

@@ -28,6 +28,10 @@ pub const MAX_DRINKS: usize = 50;
 /// Longest initials: a few letters.
 pub const MAX_INITIALS_CHARS: usize = 4;
 
+/// Longest coordinator name or id a screening may carry: room for any real name and role,
+/// the same bound the store puts on a trusted signer's name.
+pub const MAX_NAME_CHARS: usize = 200;
+
 /// One refused input: which criterion (if any), which field, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{}{field}: {message}", criterion.as_ref().map(|c| format!("{c}: ")).unwrap_or_default())]
@@ -453,6 +457,11 @@ pub fn check_screening(
     .into_iter()
     .map(|(field, message)| InputProblem::new(None, field.label(), message))
     .collect();
+    if let Some(coordinator) = &screening.coordinator
+        && let Err(problem) = check_text(None, "coordinator", coordinator, MAX_NAME_CHARS)
+    {
+        problems.push(problem);
+    }
     let context = AnswerContext {
         screening,
         visit_name: &trial.visit_name,

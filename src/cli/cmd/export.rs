@@ -17,7 +17,6 @@ use crate::cli::context::Context;
 use crate::export::{self, SignRequest};
 use crate::report::{ReportOptions, SignatureMeaning};
 use crate::screening_file::read_screening;
-use crate::signing::identity;
 use crate::signing::{SigningIdentity, store as identity_store};
 use crate::storage::Store;
 use crate::storage::clock::{Clock, SystemClock};
@@ -60,9 +59,14 @@ pub fn run(context: &mut Context, args: ExportArgs) -> Result<ExitCode> {
             Some(file) => read_strokes(file)?,
             None => Vec::new(),
         };
-        let text = identity_store::read(&signing_dir)?;
+        // Read first: no identity is an error before any prompt.
+        identity_store::read(&signing_dir)?;
         let secret = passphrase("Passphrase of your signing key: ", false)?;
-        let signer: SigningIdentity = identity::from_protected_pem(&text, &secret)?;
+        let unlocked = identity_store::unlock_and_upgrade(&signing_dir, &secret)?;
+        if unlocked.upgrade != identity_store::KeyUpgrade::NotNeeded {
+            eprintln!("Note: {}.", unlocked.upgrade);
+        }
+        let signer: SigningIdentity = unlocked.identity;
         export::export_pdf(
             input,
             Some(SignRequest {

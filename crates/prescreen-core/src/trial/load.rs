@@ -82,6 +82,16 @@ pub enum LoadError {
         /// Every problem found, not just the first.
         problems: Vec<SemanticProblem>,
     },
+    /// The file is larger than any trial definition can be; refused before it is parsed.
+    #[error("{file}: {bytes} bytes; a trial file is at most {max} bytes")]
+    TooLarge {
+        /// The file.
+        file: String,
+        /// Its size (at least `max + 1` when it could not be told exactly).
+        bytes: u64,
+        /// The limit.
+        max: u64,
+    },
     /// Two files define the same trial id and version with different content.
     #[error(
         "{file}: trial {id} version {version} is already defined by {other} with different content"
@@ -109,8 +119,23 @@ pub fn sha256_hex_bytes(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Parses and validates one trial definition. `origin` names the file in errors.
+/// The largest trial definition read: a 32-criterion trial is ~12 KB and a 200-criterion
+/// one ~80 KB, so 1 MB is room for any real trial and refuses a runaway or hostile file
+/// (deep nesting, millions of criteria) before the parser allocates for it. The same cap as
+/// a screening file's.
+pub const MAX_TRIAL_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Parses and validates one trial definition. `origin` names the file in errors; a text
+/// larger than [`MAX_TRIAL_FILE_BYTES`] is refused unparsed, whichever door it came through.
 pub fn load_trial_str(text: &str, origin: &str) -> Result<LoadedTrial, LoadError> {
+    let bytes = u64::try_from(text.len()).unwrap_or(u64::MAX);
+    if bytes > MAX_TRIAL_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            file: origin.to_owned(),
+            bytes,
+            max: MAX_TRIAL_FILE_BYTES,
+        });
+    }
     let definition: TrialDefinition = ron_options().from_str(text).map_err(|e| {
         let criterion = criterion_before(text, e.span.start.line);
         LoadError::Syntax {
@@ -137,10 +162,26 @@ pub fn load_trial_str(text: &str, origin: &str) -> Result<LoadedTrial, LoadError
     })
 }
 
-/// Reads and loads one trial file.
+/// Reads and loads one trial file, reading no more than [`MAX_TRIAL_FILE_BYTES`] + 1 bytes
+/// of it (a larger file is refused without being read whole).
 pub fn load_trial_file(path: &Path) -> Result<LoadedTrial, LoadError> {
+    use std::io::Read;
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io(IoError::new(path, e)))?;
+    let io = |e: std::io::Error| LoadError::Io(IoError::new(path, e));
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut text = String::new();
+    let read = file
+        .take(MAX_TRIAL_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(io)?;
+    let read = u64::try_from(read).unwrap_or(u64::MAX);
+    if read > MAX_TRIAL_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            file: origin,
+            bytes: std::fs::metadata(path).map_or(read, |m| m.len()),
+            max: MAX_TRIAL_FILE_BYTES,
+        });
+    }
     load_trial_str(&text, &origin)
 }
 

@@ -118,56 +118,102 @@ pub enum Draw {
     },
 }
 
+/// Widths in font units, summed in `u64` so that no text, however long, can overflow the sum
+/// (a `u32` overflowed after ~2 million wide glyphs: a panic in debug, a wrong layout in
+/// release); converted to points only when compared with a width.
+struct Measure<'a> {
+    fonts: &'a Fonts,
+    face: Face,
+    size_pt: f32,
+    upem: u16,
+}
+
+impl<'a> Measure<'a> {
+    fn new(fonts: &'a Fonts, face: Face, size_pt: f32) -> Self {
+        Self {
+            fonts,
+            face,
+            size_pt,
+            upem: fonts.regular.font_metrics.units_per_em.max(1),
+        }
+    }
+
+    /// Advance of one character in font units (half an em when the font has no glyph).
+    fn char_units(&self, c: char) -> u64 {
+        let font = &self.fonts.regular;
+        font.lookup_glyph_index(u32::from(c))
+            .map_or(u64::from(self.upem / 2), |g| {
+                u64::from(font.get_horizontal_advance(g))
+            })
+    }
+
+    /// Advance of a string in font units; saturates rather than wraps.
+    fn str_units(&self, text: &str) -> u64 {
+        text.chars()
+            .fold(0u64, |sum, c| sum.saturating_add(self.char_units(c)))
+    }
+
+    /// Font units to points (bold is stroked: a little wider than its advance).
+    fn points(&self, units: u64) -> f32 {
+        let (scale, stroke_extra_pt) = match self.face {
+            Face::Regular => (1.0, 0.0),
+            Face::Bold => (1.04, 0.04 * self.size_pt),
+        };
+        // Precision loss above 2^24 units only rounds a width already far beyond any page.
+        units as f32 / f32::from(self.upem) * self.size_pt * scale + stroke_extra_pt
+    }
+}
+
 /// Advance width of `text` in points (bold is stroked: a little wider than its advance).
 pub fn text_width(fonts: &Fonts, face: Face, size: f32, text: &str) -> f32 {
-    let font = &fonts.regular;
-    let stroke_extra = match face {
-        Face::Regular => 0.0,
-        Face::Bold => 0.04 * size,
-    };
-    let upem = f32::from(font.font_metrics.units_per_em.max(1));
-    let units: u32 = text
-        .chars()
-        .map(|c| {
-            font.lookup_glyph_index(c as u32)
-                .map(|g| u32::from(font.get_horizontal_advance(g)))
-                .unwrap_or(upem as u32 / 2)
-        })
-        .sum();
-    units as f32 / upem * size * if face == Face::Bold { 1.04 } else { 1.0 } + stroke_extra
+    let measure = Measure::new(fonts, face, size);
+    measure.points(measure.str_units(text))
 }
 
 /// Greedy word wrapping to `width` points; a word longer than a line is cut between
 /// characters. Explicit newlines start a new line. Never returns an empty vector.
+///
+/// Widths are kept as running sums (each character is measured once), so the cost is linear
+/// in the text's length whatever its shape: a note of a million characters or a single word
+/// of a hundred thousand lays out without re-measuring the line it is building.
 pub fn wrap(fonts: &Fonts, face: Face, size: f32, text: &str, width: f32) -> Vec<String> {
+    let measure = Measure::new(fonts, face, size);
+    let fits = |units: u64| measure.points(units) <= width;
+    let space_units = measure.char_units(' ');
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
         let mut line = String::new();
+        let mut line_units: u64 = 0;
         for word in paragraph.split_whitespace() {
-            let candidate = if line.is_empty() {
-                word.to_owned()
-            } else {
-                format!("{line} {word}")
-            };
-            if text_width(fonts, face, size, &candidate) <= width {
-                line = candidate;
+            let word_units = measure.str_units(word);
+            if !line.is_empty() {
+                let candidate_units = line_units
+                    .saturating_add(space_units)
+                    .saturating_add(word_units);
+                if fits(candidate_units) {
+                    line.push(' ');
+                    line.push_str(word);
+                    line_units = candidate_units;
+                    continue;
+                }
+                lines.push(std::mem::take(&mut line));
+                line_units = 0;
+            }
+            if fits(word_units) {
+                line.push_str(word);
+                line_units = word_units;
                 continue;
             }
-            if !line.is_empty() {
-                lines.push(std::mem::take(&mut line));
-            }
-            if text_width(fonts, face, size, word) <= width {
-                line = word.to_owned();
-            } else {
-                for c in word.chars() {
-                    let mut next = line.clone();
-                    next.push(c);
-                    if !line.is_empty() && text_width(fonts, face, size, &next) > width {
-                        lines.push(std::mem::take(&mut line));
-                        line.push(c);
-                    } else {
-                        line = next;
-                    }
+            for c in word.chars() {
+                let c_units = measure.char_units(c);
+                let next_units = line_units.saturating_add(c_units);
+                if !line.is_empty() && !fits(next_units) {
+                    lines.push(std::mem::take(&mut line));
+                    line.push(c);
+                    line_units = c_units;
+                } else {
+                    line.push(c);
+                    line_units = next_units;
                 }
             }
         }
@@ -376,5 +422,104 @@ pub fn table(
             builder.y -= height;
             start += take;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn test_fonts() -> &'static Fonts {
+        fonts().expect("the embedded font parses")
+    }
+
+    #[test]
+    fn width_of_millions_of_wide_glyphs_does_not_overflow() {
+        let fonts = test_fonts();
+        let one = text_width(fonts, Face::Regular, 10.0, "W");
+        // 3 million W's are ~6e9 font units: more than u32 holds.
+        let text = "W".repeat(3_000_000);
+        let all = text_width(fonts, Face::Regular, 10.0, &text);
+        assert!(all.is_finite());
+        let expected = one * 3_000_000.0;
+        assert!(
+            (all - expected).abs() / expected < 1e-3,
+            "{all} vs {expected}"
+        );
+    }
+
+    fn assert_lines_fit(lines: &[String], face: Face, size: f32, width: f32) {
+        let fonts = test_fonts();
+        for line in lines {
+            let w = text_width(fonts, face, size, line);
+            assert!(
+                w <= width,
+                "line of {} chars is {w} pt wide",
+                line.chars().count()
+            );
+        }
+    }
+
+    #[test]
+    fn a_million_character_note_wraps_within_the_width() {
+        let fonts = test_fonts();
+        let width = 200.0;
+        // Wide glyphs and words of varying length, 1 000 000 characters in all.
+        let unit = "WWWW MMMMMMMM ÆÆ mm WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW ";
+        let mut text = unit.repeat(1_000_000 / unit.chars().count() + 1);
+        while text.chars().count() > 1_000_000 {
+            text.pop();
+        }
+        for face in [Face::Regular, Face::Bold] {
+            let lines = wrap(fonts, face, 9.0, &text, width);
+            assert!(lines.len() > 1000);
+            assert_lines_fit(&lines, face, 9.0, width);
+            let kept: usize = lines
+                .iter()
+                .map(|l| l.chars().filter(|c| !c.is_whitespace()).count())
+                .sum();
+            let given = text.chars().filter(|c| !c.is_whitespace()).count();
+            assert_eq!(kept, given, "no character is lost");
+        }
+    }
+
+    #[test]
+    fn a_single_huge_word_is_cut_into_lines_that_fit() {
+        let fonts = test_fonts();
+        let width = 150.0;
+        let word = "W".repeat(100_000);
+        let text = format!("short {word} tail");
+        let lines = wrap(fonts, Face::Regular, 10.0, &text, width);
+        assert_lines_fit(&lines, Face::Regular, 10.0, width);
+        assert_eq!(lines.first().map(String::as_str), Some("short"));
+        assert!(lines.last().is_some_and(|l| l.ends_with("tail")));
+        let ws: usize = lines.iter().map(|l| l.matches('W').count()).sum();
+        assert_eq!(ws, 100_000);
+        // Every cut line is full: adding one more W would not fit.
+        let full = text_width(fonts, Face::Regular, 10.0, &lines[1]);
+        let one = text_width(fonts, Face::Regular, 10.0, "W");
+        assert!(full + one > width);
+    }
+
+    #[test]
+    fn wrapping_ordinary_text_matches_measuring_whole_lines() {
+        let fonts = test_fonts();
+        let text = "Patient reports intermittent headaches since the last visit; no new medication.\nSecond paragraph.";
+        let lines = wrap(fonts, Face::Regular, 10.0, text, 120.0);
+        assert_lines_fit(&lines, Face::Regular, 10.0, 120.0);
+        assert_eq!(lines.last().map(String::as_str), Some("Second paragraph."));
+        // Greedy: the next line's first word would not have fitted on the previous line.
+        for pair in lines.windows(2) {
+            if let Some(first) = pair[1].split_whitespace().next()
+                && pair[1] != "Second paragraph."
+            {
+                let joined = format!("{} {first}", pair[0]);
+                assert!(text_width(fonts, Face::Regular, 10.0, &joined) > 120.0);
+            }
+        }
+        assert_eq!(
+            wrap(fonts, Face::Regular, 10.0, "", 120.0),
+            vec![String::new()]
+        );
     }
 }

@@ -326,18 +326,95 @@ const ENCRYPTED_KEY_LABEL: &str = "ENCRYPTED PRIVATE KEY";
 /// The PEM label of a certificate.
 const CERTIFICATE_LABEL: &str = "CERTIFICATE";
 
+/// How costly the passphrase-to-key derivation of a stored key is (scrypt N, r, p).
+///
+/// The key file may be copied off a lost laptop; the only thing between it and a forged
+/// signature is the passphrase, so each guess must be expensive. pkcs8's default (N = 2^14,
+/// chosen for OpenSSL 3 compatibility, which this file does not need) costs an attacker 8×
+/// less than [`KeyProtection::Standard`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyProtection {
+    /// scrypt N = 2^17, r = 8, p = 1 (128 MiB per guess), AES-256-CBC: every key the product
+    /// writes.
+    #[default]
+    Standard,
+    /// scrypt with a smaller N = 2^`log_n` (r = 8, p = 1): only to build fixtures that stand for
+    /// keys written by older versions, or for tests that would otherwise spend seconds in
+    /// scrypt. A key protected like this is reported for re-encryption when it is unlocked.
+    Weaker {
+        /// log2 of scrypt's N (10 to 16).
+        log_n: u8,
+    },
+}
+
+/// scrypt log2(N) of [`KeyProtection::Standard`]; below it a key is re-encrypted on unlock.
+pub const STANDARD_SCRYPT_LOG_N: u8 = 17;
+/// scrypt block size r of [`KeyProtection::Standard`].
+pub const STANDARD_SCRYPT_R: u32 = 8;
+/// scrypt parallelism p of [`KeyProtection::Standard`].
+pub const STANDARD_SCRYPT_P: u32 = 1;
+/// PBKDF2-HMAC-SHA256 iterations a key from elsewhere needs not to be re-encrypted (OWASP's
+/// current figure); a key with fewer is re-encrypted with scrypt on unlock.
+pub const MIN_PBKDF2_ITERATIONS: u32 = 600_000;
+
+impl KeyProtection {
+    fn scrypt_log_n(self) -> u8 {
+        match self {
+            Self::Standard => STANDARD_SCRYPT_LOG_N,
+            Self::Weaker { log_n } => log_n.clamp(10, STANDARD_SCRYPT_LOG_N),
+        }
+    }
+
+    /// Fresh PBES2 parameters (random salt and IV).
+    fn parameters(self) -> Result<pkcs8::pkcs5::pbes2::Parameters, SigningError> {
+        let mut salt = [0u8; 16];
+        random_bytes(&mut salt)?;
+        let mut iv = [0u8; 16];
+        random_bytes(&mut iv)?;
+        let scrypt = pkcs8::pkcs5::scrypt::Params::new(
+            self.scrypt_log_n(),
+            STANDARD_SCRYPT_R,
+            STANDARD_SCRYPT_P,
+        )
+        .map_err(|e| SigningError::Crypto(e.to_string()))?;
+        pkcs8::pkcs5::pbes2::Parameters::generate_scrypt_aes256cbc(scrypt, &salt, iv)
+            .map_err(|e| SigningError::Crypto(e.to_string()))
+    }
+}
+
 /// Serialises an identity as PEM text: the private key encrypted with `passphrase`
-/// (PKCS#8, scrypt + AES-256-CBC), then the certificate and chain.
+/// (PKCS#8, scrypt N = 2^17 + AES-256-CBC), then the certificate and chain. A passphrase
+/// that fails [`check_passphrase_strength`] is refused.
 pub fn to_protected_pem(
     identity: &SigningIdentity,
     passphrase: &str,
 ) -> Result<String, SigningError> {
+    to_protected_pem_with(identity, passphrase, KeyProtection::Standard)
+}
+
+/// [`to_protected_pem`] with an explicit protection (the product always passes
+/// [`KeyProtection::Standard`]; tests and fixtures may pass a weaker one).
+pub fn to_protected_pem_with(
+    identity: &SigningIdentity,
+    passphrase: &str,
+    protection: KeyProtection,
+) -> Result<String, SigningError> {
     check_passphrase_strength(passphrase)?;
+    encrypt_pem(identity, passphrase, protection)
+}
+
+/// Encrypts without judging the passphrase: re-encrypting an existing key keeps the
+/// passphrase its owner already uses (refusing it would lock them out of their own key).
+fn encrypt_pem(
+    identity: &SigningIdentity,
+    passphrase: &str,
+    protection: KeyProtection,
+) -> Result<String, SigningError> {
     let der = identity.key.to_pkcs8_der()?;
     let info = pkcs8::PrivateKeyInfoRef::try_from(der.as_bytes())
         .map_err(|e| SigningError::Crypto(e.to_string()))?;
     let encrypted = info
-        .encrypt(passphrase.as_bytes())
+        .encrypt_with_params(protection.parameters()?, passphrase.as_bytes())
         .map_err(|e| SigningError::Crypto(e.to_string()))?;
     let mut out = pem_block(ENCRYPTED_KEY_LABEL, encrypted.as_bytes())?;
     for cert in std::iter::once(&identity.certificate).chain(&identity.chain) {
@@ -349,17 +426,51 @@ pub fn to_protected_pem(
     Ok(out)
 }
 
+/// Re-encrypts an unlocked identity with [`KeyProtection::Standard`] under the passphrase it
+/// already has (which is not re-judged: see [`encrypt_pem`]).
+pub fn reprotect_pem(identity: &SigningIdentity, passphrase: &str) -> Result<String, SigningError> {
+    encrypt_pem(identity, passphrase, KeyProtection::Standard)
+}
+
 fn pem_block(label: &str, der: &[u8]) -> Result<String, SigningError> {
     der::pem::encode_string(label, der::pem::LineEnding::LF, der)
         .map_err(|e| SigningError::Crypto(e.to_string()))
 }
 
-/// A passphrase must be at least 8 characters: it is one of the two signature components.
+/// The fewest characters a new passphrase may have.
+pub const MIN_PASSPHRASE_CHARS: usize = 12;
+/// The lowest zxcvbn score (0–4) a new passphrase may have: 3 is "safely unguessable:
+/// moderate protection from an offline slow-hash scenario" (≥ 10^10 guesses), which is the
+/// attack a copied key file allows.
+pub const MIN_PASSPHRASE_SCORE: u8 = 3;
+
+/// A new passphrase must be at least [`MIN_PASSPHRASE_CHARS`] characters and score at least
+/// [`MIN_PASSPHRASE_SCORE`] with zxcvbn: it is one of the two signature components, and a
+/// copied key file can be attacked offline. The error carries zxcvbn's warning and
+/// suggestions so the signer knows what to change. (zxcvbn reads only the first 100
+/// characters, so a very long input costs no more than a short one.)
 pub fn check_passphrase_strength(passphrase: &str) -> Result<(), SigningError> {
-    if passphrase.chars().count() < 8 {
-        return Err(SigningError::WeakPassphrase);
+    let chars = passphrase.chars().count();
+    if chars < MIN_PASSPHRASE_CHARS {
+        return Err(SigningError::WeakPassphrase(format!(
+            "it has {chars} characters; use at least {MIN_PASSPHRASE_CHARS}, for example a few \
+             uncommon words"
+        )));
     }
-    Ok(())
+    let estimate = zxcvbn::zxcvbn(passphrase, &[]);
+    if u8::from(estimate.score()) >= MIN_PASSPHRASE_SCORE {
+        return Ok(());
+    }
+    let advice = estimate
+        .feedback()
+        .map(ToString::to_string)
+        .map(|text| text.trim().to_owned())
+        .filter(|text| !text.is_empty())
+        .unwrap_or_else(|| "Add another word or two. Uncommon words are better.".to_owned());
+    Err(SigningError::WeakPassphrase(format!(
+        "it is too easy to guess (strength {}/4, at least {MIN_PASSPHRASE_SCORE} needed). {advice}",
+        estimate.score()
+    )))
 }
 
 /// Splits PEM text into (label, DER) blocks.
@@ -399,6 +510,23 @@ pub fn certificates_from_pem(text: &str) -> Result<Vec<Certificate>, SigningErro
 /// Unlocks a stored identity with its passphrase; a wrong passphrase is
 /// [`SigningError::WrongPassphrase`].
 pub fn from_protected_pem(text: &str, passphrase: &str) -> Result<SigningIdentity, SigningError> {
+    unlock_pem(text, passphrase).map(|unlocked| unlocked.identity)
+}
+
+/// An unlocked identity, and whether its key at rest is weaker than new keys are.
+#[derive(Debug)]
+pub struct Unlocked {
+    /// The identity.
+    pub identity: SigningIdentity,
+    /// `Some(why)` when the key file's encryption is weaker than [`KeyProtection::Standard`]
+    /// (an older version wrote it, or it came from elsewhere): it should be re-encrypted
+    /// (see `store::unlock_and_upgrade`), which needs the passphrase just given.
+    pub weaker_protection: Option<String>,
+}
+
+/// Unlocks a stored identity and says whether its key at rest should be re-encrypted; a
+/// wrong passphrase is [`SigningError::WrongPassphrase`].
+pub fn unlock_pem(text: &str, passphrase: &str) -> Result<Unlocked, SigningError> {
     let blocks = pem_blocks(text)?;
     let key_der = blocks
         .iter()
@@ -407,6 +535,7 @@ pub fn from_protected_pem(text: &str, passphrase: &str) -> Result<SigningIdentit
         .ok_or_else(|| SigningError::InvalidIdentity("no encrypted private key".to_owned()))?;
     let encrypted = pkcs8::EncryptedPrivateKeyInfoRef::try_from(key_der.as_slice())
         .map_err(|e| SigningError::InvalidIdentity(e.to_string()))?;
+    let weaker_protection = weaker_than_standard(&encrypted.encryption_algorithm);
     let plain = encrypted
         .decrypt(passphrase.as_bytes())
         .map_err(|_| SigningError::WrongPassphrase)?;
@@ -418,11 +547,71 @@ pub fn from_protected_pem(text: &str, passphrase: &str) -> Result<SigningIdentit
     }
     let certificate = certificates.remove(0);
     check_key_matches(&key, &certificate)?;
-    Ok(SigningIdentity {
-        certificate,
-        chain: certificates,
-        key,
+    Ok(Unlocked {
+        identity: SigningIdentity {
+            certificate,
+            chain: certificates,
+            key,
+        },
+        weaker_protection,
     })
+}
+
+/// Why a key's encryption is weaker than [`KeyProtection::Standard`], or `None` if it is not.
+fn weaker_than_standard(scheme: &pkcs8::pkcs5::EncryptionScheme) -> Option<String> {
+    use pkcs8::pkcs5::pbes2::Kdf;
+    let pkcs8::pkcs5::EncryptionScheme::Pbes2(parameters) = scheme else {
+        return Some("PBES1 encryption".to_owned());
+    };
+    match &parameters.kdf {
+        Kdf::Scrypt(scrypt) => {
+            let standard_n = 1u64 << STANDARD_SCRYPT_LOG_N;
+            let r = u32::from(scrypt.block_size);
+            let p = u32::from(scrypt.parallelization);
+            // scrypt's cost is N·r·p: a smaller r or p is weaker even at the same N.
+            let cost = u128::from(scrypt.cost_parameter) * u128::from(r) * u128::from(p);
+            let standard = u128::from(standard_n)
+                * u128::from(STANDARD_SCRYPT_R)
+                * u128::from(STANDARD_SCRYPT_P);
+            (scrypt.cost_parameter < standard_n || cost < standard).then(|| {
+                format!(
+                    "scrypt N = {}, r = {r}, p = {p} (new keys use N = 2^{STANDARD_SCRYPT_LOG_N}, r = {STANDARD_SCRYPT_R}, p = {STANDARD_SCRYPT_P})",
+                    scrypt.cost_parameter
+                )
+            })
+        }
+        Kdf::Pbkdf2(pbkdf2) => (pbkdf2.iteration_count < MIN_PBKDF2_ITERATIONS).then(|| {
+            format!(
+                "PBKDF2 with {} iterations (fewer than {MIN_PBKDF2_ITERATIONS})",
+                pbkdf2.iteration_count
+            )
+        }),
+        other => Some(format!("key derivation {}", other.oid())),
+    }
+}
+
+/// The scrypt log2(N) of a stored key, if it is scrypt-encrypted (for tests and diagnostics).
+pub fn stored_scrypt_log_n(text: &str) -> Result<Option<u8>, SigningError> {
+    let blocks = pem_blocks(text)?;
+    let Some((_, der)) = blocks
+        .iter()
+        .find(|(label, _)| label == ENCRYPTED_KEY_LABEL)
+    else {
+        return Err(SigningError::InvalidIdentity(
+            "no encrypted private key".to_owned(),
+        ));
+    };
+    let encrypted = pkcs8::EncryptedPrivateKeyInfoRef::try_from(der.as_slice())
+        .map_err(|e| SigningError::InvalidIdentity(e.to_string()))?;
+    let pkcs8::pkcs5::EncryptionScheme::Pbes2(parameters) = &encrypted.encryption_algorithm else {
+        return Ok(None);
+    };
+    Ok(parameters.kdf.scrypt().and_then(|scrypt| {
+        let n = scrypt.cost_parameter;
+        n.is_power_of_two()
+            .then(|| u8::try_from(n.trailing_zeros()).ok())
+            .flatten()
+    }))
 }
 
 fn check_key_matches(key: &PrivateKey, certificate: &Certificate) -> Result<(), SigningError> {
@@ -521,5 +710,108 @@ pub fn key_algorithm_name(certificate: &Certificate) -> &'static str {
         OID_RSA => "RSA",
         OID_EC => "ECDSA",
         _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pkcs8::pkcs5::pbes2::Parameters;
+    use pkcs8::pkcs5::{EncryptionScheme, scrypt};
+
+    fn refusal(passphrase: &str) -> String {
+        match check_passphrase_strength(passphrase) {
+            Err(SigningError::WeakPassphrase(why)) => why,
+            other => panic!("{passphrase:?} was not refused as weak: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn short_passphrases_are_refused_with_the_minimum() {
+        let why = refusal("Xk7#qLm2");
+        assert!(why.contains("8 characters"), "{why}");
+        assert!(why.contains("at least 12"), "{why}");
+    }
+
+    #[test]
+    fn guessable_passphrases_are_refused_with_zxcvbn_feedback() {
+        // Long enough, but a dictionary pair, a common password, a sequence, a keyboard row.
+        let why = refusal("correcthorse");
+        assert!(why.contains("Add another word"), "{why}");
+        let why = refusal("password1234");
+        assert!(why.contains("very common password"), "{why}");
+        let why = refusal("abcdefghijkl");
+        assert!(why.contains("Sequences"), "{why}");
+        let why = refusal("qwertyuiopas");
+        assert!(why.contains("strength 1/4"), "{why}");
+        // A very long but trivially repeated passphrase is as weak as its pattern.
+        let why = refusal(&"a".repeat(100_000));
+        assert!(why.contains("Repeats"), "{why}");
+    }
+
+    #[test]
+    fn strong_passphrases_are_accepted() {
+        for strong in [
+            "mauve otter kiln sextant 42",
+            "synthetic passphrase 42",
+            "correct horse battery",
+        ] {
+            assert_eq!(check_passphrase_strength(strong), Ok(()), "{strong}");
+        }
+    }
+
+    fn scrypt_scheme(log_n: u8, r: u32) -> EncryptionScheme {
+        let params = scrypt::Params::new(log_n, r, 1).unwrap();
+        EncryptionScheme::Pbes2(
+            Parameters::generate_scrypt_aes256cbc(params, &[7u8; 16], [1u8; 16]).unwrap(),
+        )
+    }
+
+    fn pbkdf2_scheme(iterations: u32) -> EncryptionScheme {
+        EncryptionScheme::Pbes2(
+            Parameters::generate_pbkdf2_sha256_aes256cbc(iterations, &[7u8; 16], [1u8; 16])
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn weaker_key_encryption_is_recognised() {
+        assert_eq!(weaker_than_standard(&scrypt_scheme(17, 8)), None);
+        assert_eq!(weaker_than_standard(&scrypt_scheme(18, 8)), None);
+        let why = weaker_than_standard(&scrypt_scheme(14, 8)).unwrap();
+        assert!(why.contains("N = 16384"), "{why}");
+        assert!(weaker_than_standard(&scrypt_scheme(17, 4)).is_some());
+        let why = weaker_than_standard(&pbkdf2_scheme(10_000)).unwrap();
+        assert!(why.contains("10000 iterations"), "{why}");
+        assert_eq!(weaker_than_standard(&pbkdf2_scheme(600_000)), None);
+    }
+
+    #[test]
+    fn a_pbkdf2_key_unlocks_and_is_reported_for_re_encryption() {
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let id = generate(
+            "Synthetic Signer",
+            "coordinator",
+            "TLS",
+            KeyAlgorithm::P256,
+            now,
+        )
+        .unwrap();
+        let der = id.key.to_pkcs8_der().unwrap();
+        let info = pkcs8::PrivateKeyInfoRef::try_from(der.as_bytes()).unwrap();
+        let pbkdf2 =
+            Parameters::generate_pbkdf2_sha256_aes256cbc(10_000, &[3u8; 16], [5u8; 16]).unwrap();
+        let encrypted = info
+            .encrypt_with_params(pbkdf2, "mauve otter kiln sextant 42")
+            .unwrap();
+        let mut pem = pem_block(ENCRYPTED_KEY_LABEL, encrypted.as_bytes()).unwrap();
+        pem.push_str(&pem_block(CERTIFICATE_LABEL, &id.certificate.to_der().unwrap()).unwrap());
+        assert_eq!(stored_scrypt_log_n(&pem).unwrap(), None);
+        let unlocked = unlock_pem(&pem, "mauve otter kiln sextant 42").unwrap();
+        assert!(unlocked.weaker_protection.unwrap().contains("PBKDF2"));
+        assert_eq!(
+            unlocked.identity.key.public_key_der().unwrap(),
+            id.key.public_key_der().unwrap()
+        );
     }
 }

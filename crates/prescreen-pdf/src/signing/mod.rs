@@ -17,7 +17,7 @@ pub mod verify;
 
 use crate::report::{ReportInput, ReportOptions, render_with_layout};
 
-pub use identity::{KeyAlgorithm, SignerName, SigningIdentity};
+pub use identity::{KeyAlgorithm, KeyProtection, SignerName, SigningIdentity};
 pub use pdf_sig::SignatureDetails;
 pub use verify::{Verification, verify};
 /// An X.509 certificate, as the signing identity and verification hand it out.
@@ -29,9 +29,9 @@ pub enum SigningError {
     /// The passphrase does not unlock the identity.
     #[error("wrong passphrase: the signing identity could not be unlocked")]
     WrongPassphrase,
-    /// A new passphrase is too short.
-    #[error("the passphrase must be at least 8 characters")]
-    WeakPassphrase,
+    /// A new passphrase is too short or too easy to guess; says why and what would help.
+    #[error("the passphrase is too weak: {0}")]
+    WeakPassphrase(String),
     /// The identity file or PKCS#12 is unusable.
     #[error("signing identity: {0}")]
     InvalidIdentity(String),

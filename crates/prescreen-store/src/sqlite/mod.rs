@@ -103,6 +103,8 @@ impl SqliteStore {
     ) -> Result<Self, StoreError> {
         let file = path.display().to_string();
         let inspection = inspect(path, &file)?;
+        // Owner-only on Unix: created 0600, looser modes tightened (see `data_dir`).
+        crate::data_dir::prepare_private_database(path)?;
         let conn = Connection::open(path).map_err(|e| db_error(&file, e))?;
         let synchronous = match durability {
             Durability::PowerLoss => "FULL",
