@@ -842,5 +842,4 @@ fn a_stored_invalid_answer_blocks_signing_and_unverified_definitions_say_so_on_e
             .contains("answers that fail their checks cannot be signed"),
         "{refused}"
     );
-
 }

@@ -158,10 +158,10 @@ fn certificates_that_may_not_sign_are_invalid_and_pyhanko_agrees() {
                 );
             }
         }
-        if let Some(accepted) = pyhanko_accepts(&file, &anchor) {
-            if accepted != (result.outcome() == VerifyOutcome::Valid) {
-                disagreements.push(format!("{label}: pyHanko accepts = {accepted}"));
-            }
+        if let Some(accepted) = pyhanko_accepts(&file, &anchor)
+            && accepted != (result.outcome() == VerifyOutcome::Valid)
+        {
+            disagreements.push(format!("{label}: pyHanko accepts = {accepted}"));
         }
     }
     assert!(
@@ -197,14 +197,12 @@ fn a_signer_issued_by_a_trusted_ca_is_valid_and_an_impostor_ca_is_not() {
     assert_eq!(result.outcome(), VerifyOutcome::IntactButSignerNotTrusted);
 
     let ca = dir.path().join("ca-cert.pem");
-    assert_eq!(
+    assert!(
         pyhanko_accepts(&genuine, &ca).unwrap_or(true),
-        true,
         "pyHanko and the CA"
     );
-    assert_eq!(
-        pyhanko_accepts(&impostor, &ca).unwrap_or(false),
-        false,
+    assert!(
+        !pyhanko_accepts(&impostor, &ca).unwrap_or(false),
         "pyHanko and the impostor"
     );
 }

@@ -104,16 +104,14 @@ pub fn run(context: &mut Context, action: IdentityAction) -> Result<ExitCode> {
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let secret = passphrase("Passphrase of the PKCS#12 file: ", false)?;
             let imported = identity::from_pkcs12(&data, &secret)?;
-            // The stored key keeps the file's passphrase unless that is too short to be one of
-            // two signature components; then the signer chooses a new one.
-            let secret = if identity::check_passphrase_strength(&secret).is_ok() {
-                secret
-            } else {
+            // The stored key keeps the file's passphrase unless that is too weak to be one of
+            // two signature components; then the signer chooses a new, strong one.
+            let secret = if let Err(weak) = identity::check_passphrase_strength(&secret) {
                 eprintln!(
-                    "The PKCS#12 passphrase is shorter than 8 characters: choose a new one for \
-                     the stored key."
+                    "The PKCS#12 passphrase is too weak to protect the stored key ({weak}): \
+                     choose a new one."
                 );
-                match std::env::var(NEW_PASSPHRASE_ENV) {
+                let chosen = match std::env::var(NEW_PASSPHRASE_ENV) {
                     Ok(value) => Zeroizing::new(value),
                     Err(_) => {
                         let first = Zeroizing::new(rpassword::prompt_password("New passphrase: ")?);
@@ -124,7 +122,11 @@ pub fn run(context: &mut Context, action: IdentityAction) -> Result<ExitCode> {
                         }
                         first
                     }
-                }
+                };
+                identity::check_passphrase_strength(&chosen)?;
+                chosen
+            } else {
+                secret
             };
             let problems = crate::signing::trust::certificate_problems(
                 &imported.certificate,

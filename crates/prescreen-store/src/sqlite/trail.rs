@@ -117,13 +117,13 @@ pub(super) fn screening_record_problems(
         if let Err(problem) = replay.apply(event) {
             problems.push(format!("event #{}: {problem}", event.seq));
         }
-        if let Some(expected) = &event.state_hash {
-            if replay.states.get(id).map(|s| s.hash()).as_ref() != Some(expected) {
-                problems.push(format!(
-                    "event #{}: the state of {id} it records is not the state its events give",
-                    event.seq
-                ));
-            }
+        if let Some(expected) = &event.state_hash
+            && replay.states.get(id).map(|s| s.hash()).as_ref() != Some(expected)
+        {
+            problems.push(format!(
+                "event #{}: the state of {id} it records is not the state its events give",
+                event.seq
+            ));
         }
     }
     let mut only_this = Replay::default();
