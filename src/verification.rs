@@ -8,7 +8,32 @@ use std::path::Path;
 use crate::signing::checkpoint::CheckedCheckpoint;
 use crate::signing::trust::{TrustList, TrustedCa, TrustedKey, read_certificates};
 use crate::signing::verify::Verification;
-use crate::storage::{AuditAction, SignerKind, Store, StoreError, TrustedSigner};
+use crate::storage::{
+    AuditAction, CoordinatorId, NewTrustedSigner, SignerKind, Store, StoreError, TrustedSigner,
+};
+
+/// Registers a new signing identity's certificate as a trusted signer (an audit event by
+/// `by`): what `identity new`/`import` and the window's "create identity" do, so a site's own
+/// coordinators verify as VALID on its store. `Ok(false)` when it was already registered.
+pub fn register_signer(
+    store: &mut dyn Store,
+    certificate: &crate::signing::Certificate,
+    by: CoordinatorId,
+) -> Result<bool, StoreError> {
+    let named = crate::signing::identity::signer_name(certificate);
+    let new = NewTrustedSigner {
+        fingerprint: crate::signing::identity::fingerprint(certificate),
+        kind: SignerKind::Signer,
+        name: named.name,
+        role: named.role.unwrap_or_default(),
+        certificate_pem: crate::signing::identity::certificate_pem(certificate).ok(),
+    };
+    match store.add_trusted_signer(&new, by) {
+        Ok(()) => Ok(true),
+        Err(StoreError::DuplicateSigner(_)) => Ok(false),
+        Err(error) => Err(error),
+    }
+}
 
 /// The register as a trust list; entries that cannot be used (a CA whose stored certificate
 /// does not match its fingerprint) are left out and named in the second list.

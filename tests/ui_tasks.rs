@@ -89,6 +89,23 @@ fn identity_creation_and_signing_run_on_the_worker_while_frames_keep_coming() {
         .unwrap_or_default();
     assert!(message.starts_with("Signed PDF written"), "{message}");
     assert!(out.exists());
+
+    // The identity the window created is registered in the store: the PDF verifies as VALID
+    // against the site's register, not merely intact.
+    let store =
+        prescreen::storage::SqliteStore::open(&dir.path().join("prescreen.sqlite3")).unwrap();
+    let signers = prescreen::storage::Store::trusted_signers(&store).unwrap();
+    assert_eq!(signers.len(), 1, "{signers:?}");
+    let (trust, _) = prescreen::verification::trust_from_register(&signers, "the store");
+    let result =
+        prescreen::signing::verify::verify_with_trust(&std::fs::read(&out).unwrap(), Some(&trust));
+    assert_eq!(
+        result.outcome(),
+        prescreen::signing::verify::VerifyOutcome::Valid,
+        "{:?} {:?}",
+        result.problems,
+        result.trust
+    );
 }
 
 #[test]

@@ -204,6 +204,7 @@ impl PrescreenApp {
             passphrase: first,
             signing_dir: self.config.data_dir.signing_dir(),
             cancel: Arc::clone(&cancel),
+            by: Some(coordinator.id),
         };
         dialog.phase = sign_dialog::ExportPhase::CreatingIdentity(cancel);
         dialog.message = None;

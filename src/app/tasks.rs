@@ -86,6 +86,8 @@ pub struct IdentityJob {
     pub signing_dir: PathBuf,
     /// Set when the user cancels: the key is then never saved.
     pub cancel: Arc<AtomicBool>,
+    /// Who creates it: the new signer is registered as trusted in the store by them.
+    pub by: Option<crate::storage::CoordinatorId>,
 }
 
 impl std::fmt::Debug for IdentityJob {
@@ -451,7 +453,7 @@ fn run(store: &mut dyn Store, job: Job) -> Outcome {
             }))
         }
         Job::Export(job) => Outcome::Exported(export(store, &job)),
-        Job::CreateIdentity(job) => Outcome::IdentityCreated(create_identity(&job)),
+        Job::CreateIdentity(job) => Outcome::IdentityCreated(create_identity(store, &job)),
     }
 }
 
@@ -508,7 +510,7 @@ fn export(store: &mut dyn Store, job: &ExportJob) -> Result<String, String> {
 
 /// Checks the passphrase, generates the key pair (the slow part), and saves it unless the
 /// user cancelled meanwhile.
-fn create_identity(job: &IdentityJob) -> Result<(), String> {
+fn create_identity(store: &mut dyn Store, job: &IdentityJob) -> Result<(), String> {
     use crate::signing::identity;
     let cancelled = || job.cancel.load(Ordering::SeqCst);
     if cancelled() {
@@ -528,8 +530,15 @@ fn create_identity(job: &IdentityJob) -> Result<(), String> {
         return Err("Cancelled: no identity was saved.".to_owned());
     }
     crate::signing::store::save(&job.signing_dir, &created, &job.passphrase, false)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    match job.by {
+        Some(by) => crate::verification::register_signer(store, &created.certificate, by)
+            .map(|_| ())
+            .map_err(|e| {
+                format!("The identity was saved but not registered as a trusted signer: {e}")
+            }),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -544,13 +553,23 @@ mod tests {
             passphrase: Zeroizing::new("synthetic passphrase 42".to_owned()),
             signing_dir: dir.to_path_buf(),
             cancel: Arc::new(AtomicBool::new(cancel)),
+            by: None,
         }
     }
 
     #[test]
     fn a_cancelled_identity_is_never_saved() {
         let dir = std::env::temp_dir().join(format!("prescreen-cancel-{}", std::process::id()));
-        let result = create_identity(&job(&dir, true));
+        let opened = std::fs::create_dir_all(&dir)
+            .map_err(|e| e.to_string())
+            .and_then(|()| {
+                crate::storage::SqliteStore::open(&dir.join("prescreen.sqlite3"))
+                    .map_err(|e| e.to_string())
+            });
+        let Ok(mut store) = opened else {
+            panic!("the store opens in a temporary folder: {opened:?}");
+        };
+        let result = create_identity(&mut store, &job(&dir, true));
         assert_eq!(result, Err("Cancelled: no identity was saved.".to_owned()));
         assert!(!crate::signing::store::identity_path(&dir).exists());
     }

@@ -42,32 +42,19 @@ pub fn passphrase(prompt: &str, confirm: bool) -> Result<Zeroizing<String>> {
 /// audit event), so `verify` with this store calls its signatures VALID. Without a current
 /// coordinator it is not registered, and says how to do it later.
 fn register_in_store(context: &mut Context, certificate: &crate::signing::Certificate) {
-    use crate::storage::{NewTrustedSigner, SignerKind, Store, StoreError};
-    let named = crate::signing::identity::signer_name(certificate);
-    let pem = identity::certificate_pem(certificate).ok();
-    let new = NewTrustedSigner {
-        fingerprint: identity::fingerprint(certificate),
-        kind: SignerKind::Signer,
-        name: named.name,
-        role: named.role.unwrap_or_default(),
-        certificate_pem: pem,
-    };
-    let result = context
-        .coordinator()
-        .and_then(|coordinator| Ok(context.store()?.add_trusted_signer(&new, coordinator.id)?));
+    let result = context.coordinator().and_then(|coordinator| {
+        Ok(crate::verification::register_signer(
+            context.store()?,
+            certificate,
+            coordinator.id,
+        )?)
+    });
     match result {
-        Ok(()) => crate::say!(
+        Ok(true) => crate::say!(
             "registered as a trusted signer in this store (SHA-256 {})",
-            new.fingerprint
+            identity::fingerprint(certificate)
         ),
-        Err(error)
-            if matches!(
-                error.downcast_ref::<StoreError>(),
-                Some(StoreError::DuplicateSigner(_))
-            ) =>
-        {
-            crate::say!("already registered as a trusted signer in this store");
-        }
+        Ok(false) => crate::say!("already registered as a trusted signer in this store"),
         Err(error) => eprintln!(
             "warning: not registered as a trusted signer ({error:#}); run `prescreen signers add` with the certificate"
         ),

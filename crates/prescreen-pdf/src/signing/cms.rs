@@ -62,7 +62,8 @@ fn crypto<E: std::fmt::Display>(e: E) -> SigningError {
     SigningError::Crypto(e.to_string())
 }
 
-fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, SigningError> {
+/// One signed attribute with one value.
+pub(crate) fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, SigningError> {
     Ok(Attribute {
         oid,
         values: SetOfVec::try_from(vec![value]).map_err(crypto)?,
@@ -100,8 +101,20 @@ pub fn signed_attributes(
 
 /// A DER ContentInfo(SignedData) signing `digest` (SHA-256 of the PDF's byte ranges).
 pub fn signed_data(identity: &SigningIdentity, digest: &[u8]) -> Result<Vec<u8>, SigningError> {
+    signed_data_with(identity, digest, Vec::new())
+}
+
+/// [`signed_data`] with extra signed attributes (tests add what an attacker might).
+pub(crate) fn signed_data_with(
+    identity: &SigningIdentity,
+    digest: &[u8],
+    extra: Vec<Attribute>,
+) -> Result<Vec<u8>, SigningError> {
     let certificate = &identity.certificate;
-    let attributes = signed_attributes(digest, certificate)?;
+    let mut attributes = signed_attributes(digest, certificate)?;
+    for attribute in extra {
+        attributes.insert(attribute).map_err(crypto)?;
+    }
     // The signature covers the attributes encoded as a SET OF (tag 0x31), RFC 5652 §5.4.
     let to_sign = attributes.to_der().map_err(crypto)?;
     let signature = identity.key.sign(&to_sign)?;

@@ -39,6 +39,23 @@ pub fn sign_pdf(
     identity: &SigningIdentity,
     details: &SignatureDetails,
 ) -> Result<Vec<u8>, SigningError> {
+    sign_pdf_with(pdf, rect, identity, details, &|digest| {
+        cms::signed_data(identity, digest)
+    })
+}
+
+/// Builds the DER CMS for the digest of the signed byte ranges.
+pub(crate) type CmsMaker<'a> = dyn Fn(&[u8]) -> Result<Vec<u8>, SigningError> + 'a;
+
+/// [`sign_pdf`] with the CMS built by `make_cms` from the digest of the signed byte ranges
+/// (tests build CMS structures an attacker might, to check that `verify` refuses them).
+pub(crate) fn sign_pdf_with(
+    pdf: &[u8],
+    rect: SignatureRect,
+    identity: &SigningIdentity,
+    details: &SignatureDetails,
+    make_cms: &CmsMaker<'_>,
+) -> Result<Vec<u8>, SigningError> {
     let mut base = Base::read(pdf).map_err(|e| SigningError::Pdf(e.to_string()))?;
     let root_id = base
         .root_id()
@@ -170,7 +187,7 @@ pub fn sign_pdf(
     hasher.update(&out[..a]);
     hasher.update(&out[b..]);
     let digest = hasher.finalize();
-    let cms = cms::signed_data(identity, &digest)?;
+    let cms = make_cms(&digest)?;
     if cms.len() > placeholder_bytes {
         return Err(SigningError::Pdf(format!(
             "the signature ({} bytes) does not fit its placeholder ({placeholder_bytes} bytes)",

@@ -559,3 +559,113 @@ fn check_record(doc: &Document) -> Result<RecordCheck, String> {
         chain_head: record.chain_hash,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{
+        ReportInput, ReportOptions, SignatureAppearance, SignatureMeaning, render_with_layout,
+    };
+    use crate::signing::identity::{KeyAlgorithm, generate};
+    use crate::signing::pdf_sig::{SignatureDetails, sign_pdf_with};
+
+    /// A signed ASSIX summary whose CMS also carries a signing-time attribute `attribute_at`.
+    fn signed_with_signing_time(attribute_at: jiff::Timestamp) -> Vec<u8> {
+        let now: jiff::Timestamp = "2026-12-02T08:00:00Z".parse().unwrap();
+        let set = prescreen_core::trial::load::TrialSet::built_in();
+        let trial = set.latest("assix").unwrap().clone();
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/assix-eligible.ron"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let screening = prescreen_core::screening_file::screening_from_str(&text, path).unwrap();
+        let evaluation = prescreen_core::eligibility::evaluate(&trial.definition, &screening);
+        let appearance = SignatureAppearance {
+            name: "Synthetic Coordinator".to_owned(),
+            role: "Study nurse".to_owned(),
+            site: "CPH".to_owned(),
+            signed_at: now,
+            utc_offset: jiff::tz::Offset::UTC,
+            meaning: SignatureMeaning::ScreenedBy,
+            strokes: Vec::new(),
+        };
+        let input = ReportInput {
+            trial: trial.definition,
+            trial_sha256: trial.sha256,
+            screening,
+            evaluation,
+            signature: Some(appearance),
+            audit: Vec::new(),
+            chain_hash: None,
+        };
+        let options = ReportOptions {
+            generated_at: now,
+            utc_offset: jiff::tz::Offset::UTC,
+        };
+        let rendered = render_with_layout(&input, &options).unwrap();
+        let identity = generate(
+            "Synthetic Coordinator",
+            "Study nurse",
+            "CPH",
+            KeyAlgorithm::P256,
+            now,
+        )
+        .unwrap();
+        let details = SignatureDetails {
+            signed_at: now,
+            utc_offset: jiff::tz::Offset::UTC,
+            meaning: SignatureMeaning::ScreenedBy,
+            location: "CPH".to_owned(),
+        };
+        let time = x509_cert::time::Time::try_from(
+            std::time::SystemTime::UNIX_EPOCH
+                + std::time::Duration::from_secs(attribute_at.as_second() as u64),
+        )
+        .unwrap();
+        let value = der::asn1::Any::encode_from(&time).unwrap();
+        sign_pdf_with(
+            &rendered.pdf,
+            rendered.signature_rect,
+            &identity,
+            &details,
+            &|digest| {
+                cms::signed_data_with(
+                    &identity,
+                    digest,
+                    vec![cms::attribute(cms::OID_SIGNING_TIME, value.clone())?],
+                )
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_signing_time_attribute_that_contradicts_m_is_refused() {
+        let agreeing = verify(&signed_with_signing_time(
+            "2026-12-02T08:00:00Z".parse().unwrap(),
+        ));
+        assert!(agreeing.is_valid(), "{:?}", agreeing.problems);
+        let contradicting = verify(&signed_with_signing_time(
+            "2026-11-01T08:00:00Z".parse().unwrap(),
+        ));
+        assert!(contradicting.intact, "the signature itself holds");
+        assert!(!contradicting.is_valid());
+        assert!(
+            contradicting
+                .problems
+                .iter()
+                .any(|p| p.contains("contradicts /M")),
+            "{:?}",
+            contradicting.problems
+        );
+    }
+
+    #[test]
+    fn pdf_dates_are_read_with_their_offset() {
+        let at = pdf_date_to_timestamp("D:20261202093000+01'00'").unwrap();
+        assert_eq!(at.to_string(), "2026-12-02T08:30:00Z");
+        assert_eq!(pdf_date_to_timestamp("D:20261202083000Z"), Some(at));
+        assert_eq!(pdf_date_to_timestamp("2026-12-02"), None);
+    }
+}
