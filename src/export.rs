@@ -214,23 +214,23 @@ pub fn export_pdf(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let noted = if signed {
-            // A new signature supersedes the earlier signed PDFs: name them in the trail.
-            let earlier: Vec<String> = store
-                .screening_history(id)
-                .map(|events| {
-                    events
-                        .iter()
-                        .filter(|e| e.action_kind() == Some(AuditAction::Signed))
-                        .filter_map(|e| e.new_value.clone())
-                        .collect()
-                })
-                .unwrap_or_default();
+            // A new signature supersedes the signed PDF before it, named once: that one
+            // already named its own predecessor, so the trail grows by one line per signing.
+            let previous: Option<String> = store.screening_history(id).ok().and_then(|events| {
+                events
+                    .iter()
+                    .rev()
+                    .find(|e| e.action_kind() == Some(AuditAction::Signed))
+                    .and_then(|e| e.new_value.as_deref())
+                    .and_then(|value| value.split("; ").next())
+                    .map(str::to_owned)
+            });
             let mut detail = format!(
                 "PDF {file_name} SHA-256 {sha256}; certificate SHA-256 {}",
                 signer_fingerprint.clone().unwrap_or_default()
             );
-            if !earlier.is_empty() {
-                detail.push_str(&format!("; supersedes {}", earlier.join(" and ")));
+            if let Some(previous) = previous {
+                detail.push_str(&format!("; supersedes {previous}"));
             }
             store.mark_signed(id, by, &detail)
         } else {

@@ -545,3 +545,44 @@ fn a_closed_stdout_ends_quietly() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn re_signing_twenty_times_records_each_supersession_once() {
+    let site = Site::new("TLS");
+    let pages = |pdf: &Path| lopdf::Document::load(pdf).unwrap().get_pages().len();
+    let first = site.sign("signed-1.pdf");
+    let first_pages = pages(&first);
+    let mut last = first.clone();
+    let mut sizes = vec![std::fs::metadata(&first).unwrap().len()];
+    for n in 2..=20 {
+        last = site.sign(&format!("signed-{n}.pdf"));
+        sizes.push(std::fs::metadata(&last).unwrap().len());
+    }
+    // Each signing adds one appendix row (the previous PDF named once), not a copy of every
+    // earlier one: the growth per signing stays flat.
+    let growth: Vec<u64> = sizes
+        .windows(2)
+        .map(|w| w[1].saturating_sub(w[0]))
+        .collect();
+    assert!(
+        growth[1..].iter().all(|&g| g < 3_000),
+        "bytes added per signing: {growth:?}"
+    );
+    let history = ok(&site.data, &["audit", "history", &site.id]);
+    let signed: Vec<&str> = history.lines().filter(|l| l.contains("] signed")).collect();
+    assert_eq!(signed.len(), 20, "{history}");
+    for line in &signed[1..] {
+        assert_eq!(line.matches("supersedes").count(), 1, "{line}");
+        assert!(
+            line.len() < 400,
+            "each supersession is one short line: {line}"
+        );
+    }
+    let last_pages = pages(&last);
+    assert!(
+        last_pages <= first_pages + 4,
+        "20 signings grew the summary from {first_pages} to {last_pages} pages"
+    );
+    let size = std::fs::metadata(&last).unwrap().len();
+    eprintln!("after 20 signings: {last_pages} pages (first: {first_pages}), {size} bytes");
+}

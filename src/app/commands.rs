@@ -100,11 +100,21 @@ impl PrescreenApp {
                 self.reason_text.clear();
             }
             Command::CancelReason => {
-                if let Some(PendingChange::Candidate) = self.pending.take()
-                    && let Some(workspace) = self.workspaces.get_mut(self.active)
-                {
-                    workspace.candidate_form =
-                        candidate::CandidateForm::from_screening(&workspace.screening);
+                // What is on screen goes back to what is recorded: nothing typed stays
+                // shown as if it had been saved.
+                let pending = self.pending.take();
+                if let Some(workspace) = self.workspaces.get_mut(self.active) {
+                    match pending {
+                        Some(PendingChange::Candidate) => {
+                            workspace.candidate_form =
+                                candidate::CandidateForm::from_screening(&workspace.screening);
+                        }
+                        Some(PendingChange::Entry { criterion, .. }) => {
+                            // Reloaded from the stored entry when next drawn.
+                            workspace.inputs.remove(&criterion);
+                        }
+                        None => {}
+                    }
                 }
                 self.reason_text.clear();
                 self.message = Some("Change cancelled; nothing was saved.".to_owned());
@@ -150,20 +160,17 @@ impl PrescreenApp {
         let id = workspace.screening.screening_id.clone();
         let settled = workspace.evaluation.is_signable();
         let has_identity = crate::signing::store::read(&self.config.data_dir.signing_dir()).is_ok();
-        let path = self
-            .config
-            .data_dir
-            .root()
-            .join("exports")
-            .join(format!("{id}.pdf"));
-        self.sign_dialog = Some(sign_dialog::SignDialog {
+        let mut dialog = sign_dialog::SignDialog {
             screening_id: id,
             verdict_settled: settled,
             sign: settled,
             has_identity,
-            path: path.display().to_string(),
+            path_is_default: true,
+            exports_dir: self.config.data_dir.root().join("exports"),
             ..Default::default()
-        });
+        };
+        dialog.refresh_default_path();
+        self.sign_dialog = Some(dialog);
     }
 
     fn choose_export_path(&mut self) {
@@ -175,7 +182,12 @@ impl PrescreenApp {
             .set_file_name(format!("{}.pdf", dialog.screening_id))
             .save_file();
         match chosen {
-            Some(path) => dialog.path = path.display().to_string(),
+            Some(path) => {
+                // The system dialog asked about replacing an existing file itself.
+                dialog.replace_confirmed = path.exists();
+                dialog.path_is_default = false;
+                dialog.path = path.display().to_string();
+            }
             None => {
                 dialog.message = Some(
                     "No file was chosen (cancelled, or no file dialog is available here): type the path instead.".to_owned(),
@@ -241,6 +253,7 @@ impl PrescreenApp {
             passphrase: std::mem::take(&mut dialog.passphrase),
             signing_dir,
             path: PathBuf::from(dialog.path.trim()),
+            replace_existing: dialog.replace_confirmed,
         };
         dialog.phase = sign_dialog::ExportPhase::Exporting;
         dialog.message = None;

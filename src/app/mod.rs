@@ -264,6 +264,11 @@ impl PrescreenApp {
         &self.trial_problems
     }
 
+    /// The screening log's selected row, for tests.
+    pub fn log_selection(&self) -> Option<&str> {
+        self.log.selected()
+    }
+
     /// The open "Sign & export…" dialog, for tests.
     pub fn sign_dialog(&self) -> Option<&sign_dialog::SignDialog> {
         self.sign_dialog.as_ref()

@@ -128,6 +128,10 @@ impl PrescreenApp {
             Outcome::Exported(result) => {
                 if let Some(dialog) = self.sign_dialog.as_mut() {
                     dialog.phase = sign_dialog::ExportPhase::Editing;
+                    if result.is_ok() {
+                        // The next export goes to the next free name, not over this file.
+                        dialog.refresh_default_path();
+                    }
                     dialog.message = Some(match result {
                         Ok(message) | Err(message) => message,
                     });

@@ -60,6 +60,8 @@ pub struct ExportJob {
     pub signing_dir: PathBuf,
     /// The PDF to write.
     pub path: PathBuf,
+    /// The user confirmed replacing an existing file at `path` (never replaced otherwise).
+    pub replace_existing: bool,
 }
 
 impl std::fmt::Debug for ExportJob {
@@ -471,6 +473,12 @@ fn export(store: &mut dyn Store, job: &ExportJob) -> Result<String, String> {
     } else {
         None
     };
+    if job.path.exists() && !job.replace_existing {
+        return Err(format!(
+            "{} already exists and was not replaced; nothing was written",
+            job.path.display()
+        ));
+    }
     let input =
         crate::export::gather(store, &job.screening_id, &job.trials).map_err(|e| e.to_string())?;
     if let Some(parent) = job.path.parent().filter(|p| !p.as_os_str().is_empty()) {

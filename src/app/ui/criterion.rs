@@ -348,12 +348,19 @@ pub fn ui(
         None,
     );
     if committed(&note) || committed(&evidence) {
-        let mut updated = entry
-            .clone()
-            .unwrap_or_else(|| CriterionEntry::new(Answer::Unknown));
-        updated.note = Some(buffers.note.trim().to_owned()).filter(|n| !n.is_empty());
-        updated.evidence = Some(buffers.evidence.trim().to_owned()).filter(|n| !n.is_empty());
-        if Some(&updated) != entry.as_ref() {
+        // Walking through the fields is not an edit: only a note or evidence that differs
+        // from what is stored is saved (an empty one on an unanswered criterion records
+        // nothing, so no answer appears that nobody gave).
+        let typed_note = Some(buffers.note.trim().to_owned()).filter(|n| !n.is_empty());
+        let typed_evidence = Some(buffers.evidence.trim().to_owned()).filter(|n| !n.is_empty());
+        let stored_note = entry.as_ref().and_then(|e| e.note.clone());
+        let stored_evidence = entry.as_ref().and_then(|e| e.evidence.clone());
+        if (&typed_note, &typed_evidence) != (&stored_note, &stored_evidence) {
+            let mut updated = entry
+                .clone()
+                .unwrap_or_else(|| CriterionEntry::new(Answer::Unknown));
+            updated.note = typed_note;
+            updated.evidence = typed_evidence;
             commands.push(Command::SaveEntry {
                 criterion: criterion.id.clone(),
                 entry: updated,

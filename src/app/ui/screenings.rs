@@ -81,6 +81,11 @@ impl LogView {
         self.visible_key = None;
     }
 
+    /// The row the action bar acts on, if any (always one the filters show).
+    pub fn selected(&self) -> Option<&str> {
+        self.selected.as_deref()
+    }
+
     /// A row by screening id.
     pub fn row(&self, id: &str) -> Option<&LogRow> {
         self.rows.iter().find(|r| r.screening_id == id)
@@ -211,6 +216,15 @@ impl LogView {
             ui.label(egui::RichText::new(error).color(ui.visuals().error_fg_color));
         }
         self.refresh_visible(today);
+        // The selection follows the filter: an action never applies to a row nobody can see.
+        if let Some(id) = &self.selected
+            && !self
+                .visible
+                .iter()
+                .any(|&i| self.rows.get(i).is_some_and(|r| &r.screening_id == id))
+        {
+            self.selected = None;
+        }
         ui.horizontal(|ui| {
             ui.label(format!(
                 "{} of {} screenings",
@@ -337,6 +351,23 @@ impl LogView {
                 status,
                 reason,
             };
+            let row = self.rows.iter().find(|r| r.screening_id == id);
+            let reason = Some(self.reason.trim().to_owned()).filter(|r| !r.is_empty());
+            // What the lifecycle allows from here, asked before the click, not refused after.
+            let why_not = |target: ScreeningStatus| -> Option<String> {
+                let row = row?;
+                match row.status.check_transition(target) {
+                    Err(why) => Some(why),
+                    Ok(_) if target == ScreeningStatus::PreScreened && row.verdict == "INCOMPLETE" => {
+                        Some("the verdict is INCOMPLETE".to_owned())
+                    }
+                    Ok(kind) if kind.needs_reason() && reason.is_none() => {
+                        Some("type a reason first".to_owned())
+                    }
+                    Ok(_) => None,
+                }
+            };
+            let mut unavailable = Vec::new();
             for (caption, target) in [
                 (
                     "Record verdict (pre-screened)",
@@ -345,31 +376,32 @@ impl LogView {
                 ("Approached", ScreeningStatus::Approached),
                 ("Consented", ScreeningStatus::Consented),
                 ("Enrolled", ScreeningStatus::Enrolled),
+                ("Declined", ScreeningStatus::Declined),
+                ("Not enrolled", ScreeningStatus::NotEnrolled),
+                ("Void (entered in error)", ScreeningStatus::Voided),
             ] {
-                if ui.button(caption).clicked() {
-                    commands.push(status(target, None));
+                let blocked = why_not(target);
+                let button = ui.add_enabled(blocked.is_none(), egui::Button::new(caption));
+                if let Some(why) = blocked {
+                    unavailable.push(format!("{caption}: {why}"));
+                } else if button.clicked() {
+                    commands.push(status(target, reason.clone()));
+                    self.reason.clear();
                 }
             }
             let label = ui.label("Reason");
             ui.add(
                 egui::TextEdit::singleline(&mut self.reason)
-                    .hint_text("needed to decline, not enrol or void")
+                    .hint_text("needed to decline, not enrol, void or correct")
                     .desired_width(220.0),
             )
             .labelled_by(label.id);
-            let reason = Some(self.reason.trim().to_owned()).filter(|r| !r.is_empty());
-            for (caption, target) in [
-                ("Declined", ScreeningStatus::Declined),
-                ("Not enrolled", ScreeningStatus::NotEnrolled),
-                ("Void (entered in error)", ScreeningStatus::Voided),
-            ] {
-                if ui
-                    .add_enabled(reason.is_some(), egui::Button::new(caption))
-                    .clicked()
-                {
-                    commands.push(status(target, reason.clone()));
-                    self.reason.clear();
-                }
+            if !unavailable.is_empty() {
+                ui.end_row();
+                ui.label(
+                    egui::RichText::new(format!("Not possible now — {}", unavailable.join("; ")))
+                        .color(ui.visuals().weak_text_color()),
+                );
             }
         });
     }

@@ -55,6 +55,14 @@ pub struct SignDialog {
     pub has_identity: bool,
     /// The target file.
     pub path: String,
+    /// The path is the default (not typed or chosen), so it follows the meaning.
+    pub path_is_default: bool,
+    /// Where default paths go.
+    pub exports_dir: std::path::PathBuf,
+    /// The user confirmed replacing the existing file at `path`.
+    pub replace_confirmed: bool,
+    /// The meaning the statement was confirmed for; a new meaning unticks the statement.
+    pub confirmed_meaning: Option<SignatureMeaning>,
     /// Why the last attempt failed, or what was written.
     pub message: Option<String>,
     /// Progress.
@@ -82,10 +90,45 @@ impl SignDialog {
         }
     }
 
+    /// The default file name: the screening id, the meaning (or "draft") and the first free
+    /// sequence number, so a second signature never lands on the first one's file.
+    pub fn default_path(&self) -> std::path::PathBuf {
+        let kind = match (self.sign, self.meaning) {
+            (false, _) => "draft",
+            (true, Some(SignatureMeaning::ScreenedBy)) => "screened",
+            (true, Some(SignatureMeaning::ReviewedByInvestigator)) => "reviewed",
+            (true, None) => "signed",
+        };
+        (1..)
+            .map(|n| {
+                self.exports_dir
+                    .join(format!("{}-{kind}-{n}.pdf", self.screening_id))
+            })
+            .find(|path| !path.exists())
+            .unwrap_or_else(|| self.exports_dir.join(format!("{}.pdf", self.screening_id)))
+    }
+
+    /// Follows the meaning and the files already written, while the path is the default.
+    pub fn refresh_default_path(&mut self) {
+        if self.path_is_default {
+            self.path = self.default_path().display().to_string();
+            self.replace_confirmed = false;
+        }
+    }
+
+    /// Whether the target file exists (then replacing it needs a confirmation naming it).
+    pub fn target_exists(&self) -> bool {
+        let path = self.path.trim();
+        !path.is_empty() && std::path::Path::new(path).exists()
+    }
+
     /// What is still missing before "Sign and export" can run, if anything.
     pub fn missing(&self) -> Option<&'static str> {
         if self.path.trim().is_empty() {
             return Some("choose where to save the PDF");
+        }
+        if self.target_exists() && !self.replace_confirmed {
+            return Some("confirm replacing the existing file, or choose another name");
         }
         if !self.sign {
             return None;
@@ -142,6 +185,7 @@ pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: 
             }
             ExportPhase::Editing => {}
         }
+        let (sign_before, meaning_before) = (dialog.sign, dialog.meaning);
         ui.horizontal(|ui| {
             ui.add_enabled_ui(dialog.verdict_settled, |ui| {
                 ui.radio_value(&mut dialog.sign, true, "Sign (settled verdict)");
@@ -174,6 +218,10 @@ pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: 
                 .meaning
                 .map(|m| m.statement())
                 .unwrap_or("the meaning chosen above");
+            // The statement is confirmed for one meaning: choosing another unticks it.
+            if dialog.meaning != meaning_before {
+                dialog.confirmed = false;
+            }
             ui.checkbox(
                 &mut dialog.confirmed,
                 format!("I sign this screening summary electronically: {statement}."),
@@ -184,17 +232,39 @@ pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: 
         }
         ui.separator();
         let label = ui.label("Save to");
+        if (dialog.sign, dialog.meaning) != (sign_before, meaning_before) {
+            dialog.refresh_default_path();
+        }
         ui.horizontal(|ui| {
-            ui.add(
-                egui::TextEdit::singleline(&mut dialog.path)
-                    .hint_text("/path/to/summary.pdf")
-                    .desired_width(400.0),
-            )
-            .labelled_by(label.id);
+            let edited = ui
+                .add(
+                    egui::TextEdit::singleline(&mut dialog.path)
+                        .hint_text("/path/to/summary.pdf")
+                        .desired_width(400.0),
+                )
+                .labelled_by(label.id)
+                .changed();
+            if edited {
+                dialog.path_is_default = false;
+                dialog.replace_confirmed = false;
+            }
             if ui.button("Choose…").clicked() {
                 commands.push(Command::ChooseExportPath);
             }
         });
+        if dialog.target_exists() {
+            let name = std::path::Path::new(dialog.path.trim())
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            ui.label(
+                egui::RichText::new(format!(
+                    "{name} already exists — it may be a signed summary."
+                ))
+                .color(ui.visuals().warn_fg_color),
+            );
+            ui.checkbox(&mut dialog.replace_confirmed, format!("Replace {name}"));
+        }
         if let Some(message) = &dialog.message {
             ui.label(egui::RichText::new(message.as_str()).strong());
         }

@@ -1,0 +1,204 @@
+//! The window records exactly what the coordinator did (issue: window integrity): walking
+//! through fields writes nothing, a cancelled change leaves the recorded value on screen, the
+//! log never acts on a row the filter hid and says why an action is not possible, and a second
+//! signature never lands on the first signed file. Each test counts the store's audit events
+//! before and after.
+#![cfg(test)]
+
+mod ui_support;
+use ui_support::*;
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use prescreen::app::PrescreenApp;
+use prescreen::storage::{SqliteStore, Store};
+
+fn store(dir: &std::path::Path) -> SqliteStore {
+    SqliteStore::open(&dir.join("prescreen.sqlite3")).unwrap()
+}
+
+fn screening_id(harness: &Harness<'_, PrescreenApp>) -> String {
+    harness
+        .state()
+        .workspace()
+        .unwrap()
+        .screening
+        .screening_id
+        .clone()
+}
+
+fn events(dir: &std::path::Path, id: &str) -> usize {
+    store(dir).screening_history(id).unwrap().len()
+}
+
+#[test]
+fn walking_through_note_and_evidence_records_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    let id = screening_id(&harness);
+    select(&mut harness, 2); // IN03, unanswered
+    let before = events(dir.path(), &id);
+    let answered_before = harness.state().workspace().unwrap().screening.answers.len();
+    for label in ["Note", "Evidence source", "Note"] {
+        field(&harness, label).focus();
+        harness.run_steps(2);
+    }
+    harness.key_press(egui::Key::Tab);
+    harness.run_steps(2);
+    settle(&mut harness);
+    assert_eq!(
+        events(dir.path(), &id),
+        before,
+        "no audit event for walking through"
+    );
+    assert_eq!(
+        harness.state().workspace().unwrap().screening.answers.len(),
+        answered_before,
+        "nothing answered"
+    );
+    // A note typed is an edit, and is recorded once.
+    type_into(&mut harness, "Note", "asked at the phone call");
+    assert_eq!(events(dir.path(), &id), before + 1);
+}
+
+#[test]
+fn cancelling_the_reason_puts_the_recorded_value_back_on_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    let id = screening_id(&harness);
+    select(&mut harness, 4);
+    type_into(&mut harness, "Maximal mouth opening (mm)", "32");
+    let before = events(dir.path(), &id);
+    type_into(&mut harness, "Maximal mouth opening (mm)", "35");
+    harness.get_by_label("Cancel"); // the reason dialog is open
+    key(&mut harness, egui::Key::Escape);
+    harness.run_steps(2);
+    assert_eq!(events(dir.path(), &id), before, "nothing saved");
+    let shown = field(&harness, "Maximal mouth opening (mm)")
+        .value()
+        .unwrap_or_default();
+    assert_eq!(shown, "32", "the field shows what is recorded");
+}
+
+#[test]
+fn the_log_never_acts_on_a_hidden_row_and_says_why_an_action_is_not_possible() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    let id = screening_id(&harness);
+    click(&mut harness, "Screening log");
+    click(&mut harness, &id);
+    assert_eq!(harness.state().log_selection(), Some(id.as_str()));
+    // A draft cannot be approached yet: the button is disabled and the reason is beside it.
+    harness.get_by_label_contains("Approached: the next step from draft is");
+    let before = events(dir.path(), &id);
+    type_into(&mut harness, "Filter", "no such screening");
+    harness.get_by_label("0 of 1 screenings");
+    assert_eq!(
+        harness.state().log_selection(),
+        None,
+        "the selection follows the filter"
+    );
+    assert!(
+        harness
+            .query_by_label("Record verdict (pre-screened)")
+            .is_none(),
+        "no action bar for a hidden row"
+    );
+    assert_eq!(events(dir.path(), &id), before);
+}
+
+/// Creates the identity (first time), then signs with the dialog's default path.
+fn sign(harness: &mut Harness<'_, PrescreenApp>) -> std::path::PathBuf {
+    click(harness, "Sign & export…");
+    if !harness.state().sign_dialog().unwrap().has_identity {
+        type_into(harness, "New passphrase", "synthetic passphrase 42");
+        type_into(harness, "Repeat passphrase", "synthetic passphrase 42");
+        harness.get_by_label("Create signing identity").click();
+        while {
+            harness.run_steps(1);
+            harness.state_mut().settle();
+            harness.state().is_busy()
+        } {}
+        harness.run_steps(3);
+    }
+    click(
+        harness,
+        "Screened by — I confirm the answers above are accurate and complete",
+    );
+    draw_signature(harness);
+    harness
+        .get_by_label("I sign this screening summary electronically: Screened by — I confirm the answers above are accurate and complete.")
+        .click();
+    harness.run_steps(2);
+    let path = std::path::PathBuf::from(&harness.state().sign_dialog().unwrap().path);
+    type_into(harness, "Passphrase", "synthetic passphrase 42");
+    harness.get_by_label("Sign and export").click();
+    harness.run_steps(2);
+    settle(harness);
+    let message = harness
+        .state()
+        .sign_dialog()
+        .unwrap()
+        .message
+        .clone()
+        .unwrap_or_default();
+    assert!(message.starts_with("Signed PDF written"), "{message}");
+    click(harness, "Close");
+    path
+}
+
+#[test]
+fn a_second_signature_never_lands_on_the_first_signed_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    answer_a_muse_to_eligible(&mut harness);
+    let first = sign(&mut harness);
+    assert!(
+        first.display().to_string().ends_with("-screened-1.pdf"),
+        "{}",
+        first.display()
+    );
+    let first_bytes = std::fs::read(&first).unwrap();
+    let second = sign(&mut harness);
+    assert!(
+        second.display().to_string().ends_with("-screened-2.pdf"),
+        "{}",
+        second.display()
+    );
+    assert_eq!(
+        std::fs::read(&first).unwrap(),
+        first_bytes,
+        "the first signed PDF is untouched"
+    );
+
+    // Typing the first file's name asks for a confirmation naming it.
+    click(&mut harness, "Sign & export…");
+    type_into(&mut harness, "Save to", &first.display().to_string());
+    let name = first.file_name().unwrap().to_string_lossy().into_owned();
+    harness.get_by_label(&format!("Replace {name}"));
+    assert_eq!(
+        harness.state().sign_dialog().unwrap().missing(),
+        Some("confirm replacing the existing file, or choose another name")
+    );
+    // Changing the meaning unticks the statement.
+    click(
+        &mut harness,
+        "Screened by — I confirm the answers above are accurate and complete",
+    );
+    harness
+        .get_by_label("I sign this screening summary electronically: Screened by — I confirm the answers above are accurate and complete.")
+        .click();
+    harness.run_steps(2);
+    assert!(harness.state().sign_dialog().unwrap().confirmed);
+    let reviewed = harness
+        .query_all_by_label_contains("Reviewed by investigator")
+        .next()
+        .unwrap();
+    reviewed.click();
+    harness.run_steps(3);
+    assert!(
+        !harness.state().sign_dialog().unwrap().confirmed,
+        "a new meaning unticks the statement"
+    );
+}
