@@ -202,3 +202,68 @@ fn a_second_signature_never_lands_on_the_first_signed_file() {
         "a new meaning unticks the statement"
     );
 }
+
+/// Types text one character a frame, as a person does: every keystroke can change the layout
+/// (a helper line appears or goes) before the next one arrives.
+fn type_slowly(harness: &mut Harness<'_, PrescreenApp>, text: &str) {
+    for c in text.chars() {
+        harness.event(egui::Event::Text(c.to_string()));
+        harness.run_steps(1);
+    }
+    harness.run_steps(1);
+}
+
+#[test]
+fn typing_a_date_while_the_age_line_comes_and_goes_keeps_every_keystroke() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    save_profile(&mut harness);
+    switch_to(&mut harness, "A-MUSE");
+    type_into(&mut harness, "Initials", "QX");
+    type_into(&mut harness, "Date of birth", "1968-03-14");
+    harness.get_by_label("Age 58 on the pre-screening date"); // the age line is shown
+    field(&harness, "Pre-screening date").focus();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run_steps(1);
+    type_slowly(&mut harness, "2026-11-24");
+    assert_eq!(
+        harness
+            .state()
+            .workspace()
+            .unwrap()
+            .candidate_form
+            .prescreening_date,
+        "2026-11-24"
+    );
+    assert!(
+        field(&harness, "Pre-screening date").is_focused(),
+        "focus stayed"
+    );
+}
+
+#[test]
+fn an_error_line_under_the_date_of_birth_does_not_take_the_focus_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    save_profile(&mut harness);
+    switch_to(&mut harness, "A-MUSE");
+    field(&harness, "Date of birth").focus();
+    harness.run_steps(1);
+    type_slowly(&mut harness, "1968-13-14");
+    // Tab commits the field (its error line appears) and moves on to Sex.
+    harness.key_press(egui::Key::Tab);
+    harness.run_steps(3);
+    harness.get_by_label_contains("is not a date");
+    assert!(
+        harness.get_by_label("Female").is_focused(),
+        "focus moved on to Sex"
+    );
+    harness.key_press(egui::Key::Space);
+    harness.run_steps(3);
+    assert_eq!(
+        harness.state().workspace().unwrap().candidate_form.sex,
+        Some(prescreen::screening::Sex::Female),
+        "Space on the focused Sex choice selects it"
+    );
+}

@@ -4,7 +4,7 @@
 use eframe::egui;
 use jiff::civil::Date;
 
-use super::fields::{committed, text_field};
+use super::fields::{committed, stable_scope, text_field};
 use crate::app::Workspace;
 use crate::app::command::Command;
 use crate::eligibility::age_in_years;
@@ -239,17 +239,22 @@ pub fn ui(
 
     let form = &mut workspace.candidate_form;
     ui.label("Sex");
-    ui.horizontal(|ui| {
-        for (value, text) in [
-            (Some(Sex::Female), "Female"),
-            (Some(Sex::Male), "Male"),
-            (None, "Not recorded"),
-        ] {
-            let r = ui
-                .radio_value(&mut form.sex, value, text)
-                .on_hover_text("Sex");
-            commit |= r.clicked();
-        }
+    // Each choice group has its own id scope: lines appearing above it never change its ids,
+    // so keyboard focus stays where it is.
+    stable_scope(ui, "candidate-sex", |ui| {
+        ui.horizontal(|ui| {
+            for (value, text) in [
+                (Some(Sex::Female), "Female"),
+                (Some(Sex::Male), "Male"),
+                (None, "Not recorded"),
+            ] {
+                let r = ui
+                    .radio_value(&mut form.sex, value, text)
+                    .on_hover_text("Sex");
+
+                commit |= r.clicked();
+            }
+        });
     });
     carried_badge(ui, &workspace.carried_over, "sex");
 
@@ -276,17 +281,19 @@ pub fn ui(
             title[..1].make_ascii_uppercase();
             ui.label(&title).on_hover_text(help);
             let value = value_of(&mut workspace.candidate_form);
-            ui.horizontal(|ui| {
-                for (choice, text) in [
-                    (Some(true), "Yes"),
-                    (Some(false), "No"),
-                    (None, "Not recorded"),
-                ] {
-                    commit |= ui
-                        .radio_value(value, choice, text)
-                        .on_hover_text(title.as_str())
-                        .clicked();
-                }
+            stable_scope(ui, ("candidate-fact", name), |ui| {
+                ui.horizontal(|ui| {
+                    for (choice, text) in [
+                        (Some(true), "Yes"),
+                        (Some(false), "No"),
+                        (None, "Not recorded"),
+                    ] {
+                        commit |= ui
+                            .radio_value(value, choice, text)
+                            .on_hover_text(title.as_str())
+                            .clicked();
+                    }
+                });
             });
             carried_badge(ui, &workspace.carried_over, name);
         }
@@ -305,8 +312,9 @@ pub fn ui(
     let e = error(form, "Planned visit");
     let visit_label = format!("Planned {}", trial.visit_name);
     let label_response = ui.label(&visit_label);
-    let mut edit =
-        egui::TextEdit::singleline(&mut form.planned_visit_date).hint_text("YYYY-MM-DD (optional)");
+    let mut edit = egui::TextEdit::singleline(&mut form.planned_visit_date)
+        .id_salt("candidate-planned-visit")
+        .hint_text("YYYY-MM-DD (optional)");
     if e.is_some() {
         edit = edit.text_color(ui.visuals().error_fg_color);
     }
@@ -327,7 +335,7 @@ pub fn ui(
     }
     ui.add_space(6.0);
     if !workspace.stored {
-        if ui.button("Start screening").clicked() {
+        if stable_scope(ui, "candidate-start", |ui| ui.button("Start screening")).clicked() {
             commands.push(Command::CommitCandidate);
             commands.push(Command::StartScreening);
         }

@@ -13,7 +13,10 @@ pub fn text_field(
     error: Option<&str>,
 ) -> egui::Response {
     let label_response = ui.label(label);
+    // A stable id from the label: a helper or error line appearing above the field must not
+    // change its id, or the field loses focus and the rest of what is typed.
     let mut edit = egui::TextEdit::singleline(text)
+        .id_salt(("text-field", label))
         .hint_text(hint)
         .desired_width(f32::INFINITY);
     if error.is_some() {
@@ -33,4 +36,19 @@ pub fn text_field(
 /// Whether a text field's edit is finished (focus left it, or Enter was pressed).
 pub fn committed(response: &egui::Response) -> bool {
     response.lost_focus()
+}
+
+/// Draws `add_contents` in a scope whose widget ids depend only on `name`, not on how many
+/// widgets came before it: a helper or error line appearing above never changes them, so the
+/// keyboard focus stays where it is. `name` must be unique in the window.
+pub fn stable_scope<R>(
+    ui: &mut egui::Ui,
+    name: impl std::hash::Hash + std::fmt::Debug,
+    add_contents: impl FnOnce(&mut egui::Ui) -> R,
+) -> R {
+    ui.scope_builder(
+        egui::UiBuilder::new().scope_id(egui::Id::unique(("prescreen-stable-scope", name))),
+        add_contents,
+    )
+    .inner
 }
