@@ -7,6 +7,7 @@
 #![cfg(test)]
 
 mod common;
+mod pdf_common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
@@ -585,4 +586,41 @@ fn re_signing_twenty_times_records_each_supersession_once() {
     );
     let size = std::fs::metadata(&last).unwrap().len();
     eprintln!("after 20 signings: {last_pages} pages (first: {first_pages}), {size} bytes");
+}
+
+#[test]
+fn the_audit_appendix_reads_as_words_with_the_chain_head_first() {
+    let site = Site::new("TLS");
+    ok(
+        &site.data,
+        &[
+            "answer",
+            &site.id,
+            "EX06",
+            "--answer",
+            "Unknown",
+            "--reason",
+            "re-checked",
+        ],
+    );
+    let draft = site.path("draft.pdf");
+    ok(
+        &site.data,
+        &["export", &site.id, "--out", draft.to_str().unwrap()],
+    );
+    let Some(pdftotext) = pdf_common::tool("pdftotext", None) else {
+        return;
+    };
+    let text = pdf_common::normalise(&pdf_common::pdf_text(&pdftotext, &draft));
+    assert!(text.contains("EX06 answer"), "{text}");
+    assert!(
+        text.contains("EX06 answer no; evidence: medical record → unknown"),
+        "{text}"
+    );
+    assert!(!text.contains("(answer:"), "RON in the appendix: {text}");
+    let appendix = &text[text.find("Appendix — audit trail").unwrap()..];
+    assert!(
+        appendix.find("Audit chain latest hash").unwrap() < appendix.find("EX06 answer").unwrap(),
+        "the chain head comes before the table"
+    );
 }

@@ -628,6 +628,13 @@ fn audit_appendix(b: &mut PageBuilder, fonts: &Fonts, input: &ReportInput) {
         "Appendix — audit trail of this screening",
         18.0,
     );
+    // The chain head first: it then never stands alone on a last page.
+    let chain = input
+        .chain_hash
+        .clone()
+        .unwrap_or_else(|| "not available (not rendered from the store)".to_owned());
+    key_values(b, fonts, &[("Audit chain latest hash", chain)]);
+    b.y -= 6.0;
     if input.audit.is_empty() {
         b.paragraph(
             fonts,
@@ -678,24 +685,82 @@ fn audit_appendix(b: &mut PageBuilder, fonts: &Fonts, input: &ReportInput) {
                         format_offset(offset)
                     ),
                     row.who.clone(),
-                    row.what.replace('_', " "),
-                    format!(
-                        "{} → {}",
-                        row.old_value.as_deref().unwrap_or("—"),
-                        row.new_value.as_deref().unwrap_or("—")
-                    ),
+                    what_in_words(input, &row),
+                    change_in_words(input, &row),
                     row.reason.clone().unwrap_or_default(),
                 ]
             })
             .collect();
         table(b, fonts, &columns, &rows, SMALL);
+        b.y -= 6.0;
+        b.paragraph(
+            fonts,
+            MARGIN_X,
+            BODY_WIDTH,
+            Face::Regular,
+            SMALL,
+            GREY,
+            "Values are shown in words; the exact recorded values are in the embedded record.",
+        );
     }
-    b.y -= 8.0;
-    let chain = input
-        .chain_hash
-        .clone()
-        .unwrap_or_else(|| "not available (not rendered from the store)".to_owned());
-    key_values(b, fonts, &[("Audit chain latest hash", chain)]);
+}
+
+/// The criterion an answer event is about, when the row is one (`answer_set IN04`, …).
+fn answer_event_criterion<'a>(input: &'a ReportInput, row: &AuditRow) -> Option<&'a Criterion> {
+    let (action, target) = row.what.split_once(' ')?;
+    if !matches!(
+        action,
+        "answer_set" | "answer_changed" | "answer_cleared" | "note_changed"
+    ) {
+        return None;
+    }
+    input.trial.criteria.iter().find(|c| c.id == target)
+}
+
+/// "IN04 answer", "status", "date of birth": what a monitor reads.
+fn what_in_words(input: &ReportInput, row: &AuditRow) -> String {
+    match answer_event_criterion(input, row) {
+        Some(criterion) if row.what.starts_with("note_changed") => {
+            format!("{} note or evidence", criterion.id)
+        }
+        Some(criterion) => format!("{} answer", criterion.id),
+        None => row.what.replace('_', " "),
+    }
+}
+
+/// "unknown → 2 points" for an answer event (the stored RON read back and printed as the
+/// criteria table prints it); other events as recorded.
+fn change_in_words(input: &ReportInput, row: &AuditRow) -> String {
+    let Some(criterion) = answer_event_criterion(input, row) else {
+        return format!(
+            "{} → {}",
+            row.old_value.as_deref().unwrap_or("—"),
+            row.new_value.as_deref().unwrap_or("—")
+        );
+    };
+    let words = |value: Option<&str>| -> String {
+        let Some(text) = value else {
+            return "—".to_owned();
+        };
+        match prescreen_core::trial::load::ron_options().from_str::<CriterionEntry>(text) {
+            Ok(entry) => {
+                let mut out = answer_text(criterion, Some(&entry));
+                if let Some(note) = &entry.note {
+                    out.push_str(&format!("; note: {note}"));
+                }
+                if let Some(evidence) = &entry.evidence {
+                    out.push_str(&format!("; evidence: {evidence}"));
+                }
+                out
+            }
+            Err(_) => text.to_owned(),
+        }
+    };
+    format!(
+        "{} → {}",
+        words(row.old_value.as_deref()),
+        words(row.new_value.as_deref())
+    )
 }
 
 fn header_footer(
