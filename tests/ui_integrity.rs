@@ -267,3 +267,36 @@ fn an_error_line_under_the_date_of_birth_does_not_take_the_focus_away() {
         "Space on the focused Sex choice selects it"
     );
 }
+
+#[test]
+fn this_candidate_against_every_trial_shows_only_this_candidates_screenings() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    answer_a_muse_to_eligible(&mut harness);
+    switch_to(&mut harness, "ASSIX");
+    click(&mut harness, "Start screening");
+    let a_muse = harness.state().trial_index("a-muse").unwrap();
+    let shown = |harness: &Harness<'_, PrescreenApp>| -> Vec<(usize, String)> {
+        harness
+            .state()
+            .across_trials()
+            .iter()
+            .map(|(i, v)| (*i, v.name().to_owned()))
+            .collect()
+    };
+    assert!(
+        shown(&harness).contains(&(a_muse, "ELIGIBLE".to_owned())),
+        "{:?}",
+        shown(&harness)
+    );
+    // A-MUSE moves on to another candidate: QX's ASSIX page no longer claims an A-MUSE verdict.
+    switch_to(&mut harness, "A-MUSE");
+    click(&mut harness, "New candidate");
+    switch_to(&mut harness, "ASSIX");
+    assert!(
+        shown(&harness).iter().all(|(i, _)| *i != a_muse),
+        "another candidate's A-MUSE checklist is not this candidate's: {:?}",
+        shown(&harness)
+    );
+    harness.get_by_label_contains("Not screened for A-MUSE");
+}

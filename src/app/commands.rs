@@ -541,25 +541,30 @@ impl PrescreenApp {
             return;
         };
         let facts = &active.screening.candidate;
+        // Only this candidate's own screenings: another trial's workspace counts when it
+        // holds a screening of the same person (initials, date of birth and sex recorded and
+        // equal). A made-up evaluation of another trial would show a verdict nobody reached.
+        let same_person = |other: &crate::screening::Candidate| {
+            !facts.initials.is_empty()
+                && facts.date_of_birth.is_some()
+                && other.initials == facts.initials
+                && other.date_of_birth == facts.date_of_birth
+                && other.sex == facts.sex
+        };
         self.across_trials = self
             .trials
             .iter()
             .zip(&self.workspaces)
             .enumerate()
+            .filter(|(index, (_, workspace))| {
+                *index == self.active
+                    || (workspace.stored && same_person(&workspace.screening.candidate))
+            })
             .map(|(index, (trial, workspace))| {
-                let same_candidate =
-                    index == self.active || &workspace.screening.candidate == facts;
-                let verdict = if same_candidate {
-                    evaluate(&trial.definition, &workspace.screening).verdict
-                } else {
-                    let mut fresh = workspace.screening.clone();
-                    fresh.candidate = facts.clone();
-                    fresh.prescreening_date = active.screening.prescreening_date;
-                    fresh.planned_visit_date = None;
-                    fresh.answers.clear();
-                    evaluate(&trial.definition, &fresh).verdict
-                };
-                (index, verdict)
+                (
+                    index,
+                    evaluate(&trial.definition, &workspace.screening).verdict,
+                )
             })
             .collect();
     }

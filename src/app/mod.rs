@@ -264,6 +264,12 @@ impl PrescreenApp {
         &self.trial_problems
     }
 
+    /// "This candidate against every trial": (trial index, verdict) of this candidate's own
+    /// screenings, for tests.
+    pub fn across_trials(&self) -> &[(usize, Verdict)] {
+        &self.across_trials
+    }
+
     /// The screening log's selected row, for tests.
     pub fn log_selection(&self) -> Option<&str> {
         self.log.selected()

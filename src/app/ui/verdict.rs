@@ -111,6 +111,12 @@ pub fn across_trials(
     commands: &mut Vec<Command>,
 ) {
     ui.strong("This candidate against every trial");
+    let not_screened: Vec<&str> = trials
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| !verdicts.iter().any(|(i, _)| i == index))
+        .map(|(_, trial)| trial.definition.acronym.as_str())
+        .collect();
     for (index, verdict) in verdicts {
         let Some(trial) = trials.get(*index) else {
             continue;
@@ -134,5 +140,14 @@ pub fn across_trials(
                     .strong(),
             );
         });
+    }
+    if !not_screened.is_empty() {
+        ui.label(
+            egui::RichText::new(format!(
+                "Not screened for {} (open the trial to start)",
+                not_screened.join(", ")
+            ))
+            .weak(),
+        );
     }
 }
