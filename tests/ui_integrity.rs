@@ -221,7 +221,7 @@ fn typing_a_date_while_the_age_line_comes_and_goes_keeps_every_keystroke() {
     switch_to(&mut harness, "A-MUSE");
     type_into(&mut harness, "Initials", "QX");
     type_into(&mut harness, "Date of birth", "1968-03-14");
-    harness.get_by_label("Age 58 on the pre-screening date"); // the age line is shown
+    harness.get_by_label("14 Mar 1968 — age 58 on the pre-screening date"); // the age line
     field(&harness, "Pre-screening date").focus();
     harness.run_steps(1);
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
@@ -254,7 +254,7 @@ fn an_error_line_under_the_date_of_birth_does_not_take_the_focus_away() {
     // Tab commits the field (its error line appears) and moves on to Sex.
     harness.key_press(egui::Key::Tab);
     harness.run_steps(3);
-    harness.get_by_label_contains("is not a date");
+    harness.get_by_label_contains("does not exist in the calendar");
     assert!(
         harness.get_by_label("Female").is_focused(),
         "focus moved on to Sex"
@@ -299,4 +299,28 @@ fn this_candidate_against_every_trial_shows_only_this_candidates_screenings() {
         shown(&harness)
     );
     harness.get_by_label_contains("Not screened for A-MUSE");
+}
+
+#[test]
+fn dates_are_typed_day_first_or_iso_and_shown_back_unambiguously() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    save_profile(&mut harness);
+    switch_to(&mut harness, "A-MUSE");
+    type_into(&mut harness, "Initials", "QX");
+    type_into(&mut harness, "Date of birth", "14/03/1968");
+    harness.get_by_label("14 Mar 1968 — age 58 on the pre-screening date");
+    type_into(&mut harness, "Date of birth", "14/03/68");
+    harness.get_by_label_contains("write the year in full (1968 or 2068?)");
+    type_into(&mut harness, "Date of birth", "03/14/1968");
+    harness.get_by_label_contains("does not exist in the calendar");
+    type_into(&mut harness, "Date of birth", "14.03.1968");
+    click(&mut harness, "Male");
+    click(&mut harness, "Start screening");
+    let workspace = harness.state().workspace().unwrap();
+    assert!(workspace.stored, "{:?}", harness.state().message());
+    assert_eq!(
+        workspace.screening.candidate.date_of_birth,
+        Some(jiff::civil::date(1968, 3, 14))
+    );
 }

@@ -38,6 +38,12 @@ pub enum PartialDateError {
     /// The shape is right but the day does not exist (2026-02-30).
     #[error("{0} does not exist in the calendar")]
     NoSuchDay(String),
+    /// A two-digit year: never guessed.
+    #[error("\"{0}\": write the year in full (19{1:02} or 20{1:02}?)")]
+    TwoDigitYear(String, u8),
+    /// Only a month or a year where the exact day is needed (a birth date).
+    #[error("\"{0}\": the exact date is needed (day, month and year)")]
+    NotExact(String),
 }
 
 impl PartialDate {
@@ -96,6 +102,73 @@ pub fn month_abbreviation(month: i8) -> &'static str {
         .and_then(|i| NAMES.get(i))
         .copied()
         .unwrap_or("?")
+}
+
+/// A date as a person types it: ISO (`1981-02-14`, `1981-02`, `1981`) or day first
+/// (`14/02/1981`, `14.02.1981`, `14-02-1981`, `02/1981`), whatever the system locale.
+/// Month-first is never assumed (`02/14/1981` is refused: there is no month 14), and a
+/// two-digit year is asked about, never guessed. Files keep ISO only ([`FromStr`]); this is
+/// for what people type into a form.
+pub fn parse_typed(text: &str) -> Result<PartialDate, PartialDateError> {
+    let text = text.trim();
+    match text.parse::<PartialDate>() {
+        Ok(date) => return Ok(date),
+        // ISO in shape, but no such day: say so rather than try another reading.
+        Err(error @ PartialDateError::NoSuchDay(_)) => return Err(error),
+        Err(_) => {}
+    }
+    let shape = || PartialDateError::Shape(text.to_owned());
+    let separator = ['/', '.', '-']
+        .into_iter()
+        .find(|s| text.contains(*s))
+        .ok_or_else(shape)?;
+    let parts: Vec<&str> = text.split(separator).collect();
+    let number = |part: &str| -> Option<u16> {
+        (!part.is_empty() && part.len() <= 4 && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    let year_of = |part: &str| -> Result<i16, PartialDateError> {
+        match (part.len(), number(part)) {
+            (4, Some(year)) if year >= 1000 => i16::try_from(year).map_err(|_| shape()),
+            (2, Some(short)) => Err(PartialDateError::TwoDigitYear(
+                text.to_owned(),
+                u8::try_from(short).unwrap_or(0),
+            )),
+            _ => Err(shape()),
+        }
+    };
+    let small = |part: &str| -> Result<i8, PartialDateError> {
+        match (part.len(), number(part)) {
+            (1 | 2, Some(value)) => i8::try_from(value).map_err(|_| shape()),
+            _ => Err(shape()),
+        }
+    };
+    match parts.as_slice() {
+        [day, month, year] => {
+            let (day, month, year) = (small(day)?, small(month)?, year_of(year)?);
+            Date::new(year, month, day)
+                .map(PartialDate::Day)
+                .map_err(|_| PartialDateError::NoSuchDay(text.to_owned()))
+        }
+        [month, year] => {
+            let (month, year) = (small(month)?, year_of(year)?);
+            if (1..=12).contains(&month) {
+                Ok(PartialDate::Month { year, month })
+            } else {
+                Err(PartialDateError::NoSuchDay(text.to_owned()))
+            }
+        }
+        _ => Err(shape()),
+    }
+}
+
+/// [`parse_typed`] for a date that must be exact (a birth date, a pre-screening date).
+pub fn parse_typed_exact(text: &str) -> Result<Date, PartialDateError> {
+    match parse_typed(text)? {
+        PartialDate::Day(date) => Ok(date),
+        _ => Err(PartialDateError::NotExact(text.trim().to_owned())),
+    }
 }
 
 impl From<Date> for PartialDate {
@@ -241,5 +314,44 @@ mod tests {
             .human(),
             "Feb 2026"
         );
+    }
+
+    #[test]
+    fn typed_dates_are_iso_or_day_first_never_month_first_or_two_digit() {
+        let day = |y, m, d| Ok(PartialDate::Day(jiff::civil::date(y, m, d)));
+        assert_eq!(parse_typed("1981-02-14"), day(1981, 2, 14));
+        assert_eq!(parse_typed("14/02/1981"), day(1981, 2, 14));
+        assert_eq!(parse_typed("14.02.1981"), day(1981, 2, 14));
+        assert_eq!(parse_typed(" 4/2/1981 "), day(1981, 2, 4));
+        assert_eq!(
+            parse_typed("02/1981"),
+            Ok(PartialDate::Month {
+                year: 1981,
+                month: 2
+            })
+        );
+        assert_eq!(parse_typed("1981"), Ok(PartialDate::Year(1981)));
+        assert!(matches!(
+            parse_typed("02/14/1981"),
+            Err(PartialDateError::NoSuchDay(_))
+        ));
+        let short = parse_typed("14/02/81").unwrap_err();
+        assert_eq!(
+            short.to_string(),
+            "\"14/02/81\": write the year in full (1981 or 2081?)"
+        );
+        assert!(matches!(
+            parse_typed("14 Feb"),
+            Err(PartialDateError::Shape(_))
+        ));
+        assert!(matches!(
+            parse_typed("1968-02-30"),
+            Err(PartialDateError::NoSuchDay(_))
+        ));
+        assert!(matches!(
+            parse_typed_exact("02/1981"),
+            Err(PartialDateError::NotExact(_))
+        ));
+        assert_eq!(human_date(jiff::civil::date(1981, 2, 14)), "14 Feb 1981");
     }
 }

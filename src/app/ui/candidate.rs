@@ -51,9 +51,15 @@ fn parse_date(text: &str) -> Result<Option<Date>, String> {
     if text.is_empty() {
         return Ok(None);
     }
-    text.parse::<Date>()
+    // ISO or day first (14/02/1981, 14.02.1981), never month first, never a two-digit year.
+    crate::partial_date::parse_typed_exact(text)
         .map(Some)
-        .map_err(|_| format!("\"{text}\" is not a date: use YYYY-MM-DD"))
+        .map_err(|e| match e {
+            crate::partial_date::PartialDateError::Shape(_) => {
+                format!("\"{text}\" is not a date: type 1981-02-14 or 14/02/1981 (day first)")
+            }
+            other => other.to_string(),
+        })
 }
 
 impl CandidateForm {
@@ -224,7 +230,7 @@ pub fn ui(
         ui,
         "Date of birth",
         &mut form.date_of_birth,
-        "YYYY-MM-DD",
+        "1981-02-14 or 14/02/1981",
         e.as_deref(),
     );
     commit |= committed(&r);
@@ -233,7 +239,10 @@ pub fn ui(
         parse_date(&form.prescreening_date),
     ) && let Some(age) = age_in_years(birth, on)
     {
-        ui.label(format!("Age {age} on the pre-screening date"));
+        ui.label(format!(
+            "{} — age {age} on the pre-screening date",
+            crate::partial_date::human_date(birth)
+        ));
     }
     carried_badge(ui, &workspace.carried_over, "date of birth");
 
@@ -305,16 +314,19 @@ pub fn ui(
         ui,
         "Pre-screening date",
         &mut form.prescreening_date,
-        "YYYY-MM-DD",
+        "1981-02-14 or 14/02/1981",
         e.as_deref(),
     );
     commit |= committed(&r);
+    if let Ok(Some(on)) = parse_date(&form.prescreening_date) {
+        ui.label(egui::RichText::new(crate::partial_date::human_date(on)).weak());
+    }
     let e = error(form, "Planned visit");
     let visit_label = format!("Planned {}", trial.visit_name);
     let label_response = ui.label(&visit_label);
     let mut edit = egui::TextEdit::singleline(&mut form.planned_visit_date)
         .id_salt("candidate-planned-visit")
-        .hint_text("YYYY-MM-DD (optional)");
+        .hint_text("optional: 2026-12-07 or 07/12/2026");
     if e.is_some() {
         edit = edit.text_color(ui.visuals().error_fg_color);
     }

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::partial_date::PartialDate;
 use eframe::egui;
 
 use super::fields::{committed, text_field};
@@ -288,7 +287,7 @@ pub fn ui(
                 buffers.event_error.clone().as_deref(),
             );
             if committed(&response) && !buffers.event_date.trim().is_empty() {
-                match buffers.event_date.trim().parse::<PartialDate>() {
+                match crate::partial_date::parse_typed(&buffers.event_date) {
                     Ok(date) => {
                         buffers.event_error = None;
                         commands.push(answer(Answer::Event(EventAnswer::LastOn(date))));
