@@ -68,7 +68,11 @@ fn identity_creation_and_signing_run_on_the_worker_while_frames_keep_coming() {
     harness.run_steps(2);
     let out = dir.path().join("summary.pdf");
     type_into(&mut harness, "Save to", &out.display().to_string());
-    type_into(&mut harness, "Passphrase", "synthetic passphrase 42");
+    // Typed without Enter (Enter in the passphrase would sign at once).
+    field(&harness, "Passphrase").focus();
+    harness.run_steps(1);
+    field(&harness, "Passphrase").type_text("synthetic passphrase 42");
+    harness.run_steps(2);
     harness.get_by_label("Sign and export").click();
     harness.run_steps(1);
     assert!(harness.state().is_busy(), "signing runs on the worker");

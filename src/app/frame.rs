@@ -87,6 +87,9 @@ impl PrescreenApp {
                 &mut commands,
             );
         }
+        if self.help_open {
+            help_overlay(ui.ctx(), &mut self.help_open);
+        }
         if let Some(dialog) = self.sign_dialog.as_mut() {
             let signer = self
                 .coordinator
@@ -144,6 +147,53 @@ impl PrescreenApp {
     pub(super) fn shortcuts(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
         if self.sign_dialog.is_some() {
             return;
+        }
+        // F1 (or ? outside a text field) opens the list of shortcuts; Escape closes it.
+        let typing_now = ctx.egui_wants_keyboard_input();
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F1))
+            || (!typing_now
+                && ctx.input(|i| {
+                    i.events
+                        .iter()
+                        .any(|e| matches!(e, egui::Event::Text(t) if t == "?"))
+                }))
+        {
+            self.help_open = !self.help_open;
+            return;
+        }
+        if self.help_open {
+            if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)) {
+                self.help_open = false;
+            }
+            return;
+        }
+        if self.pending.is_none() && self.coordinator.is_some() {
+            // Ctrl+1…9: switch trial.
+            for (index, key) in NUMBER_KEYS.iter().enumerate() {
+                if index < self.trials.len()
+                    && ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, *key))
+                {
+                    commands.push(Command::SwitchTrial(index));
+                    commands.push(Command::ShowView(View::Screening));
+                    return;
+                }
+            }
+            let stored = self.workspaces.get(self.active).is_some_and(|w| w.stored);
+            if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::N)) && stored {
+                commands.push(Command::NewCandidate);
+                return;
+            }
+            if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter))
+                && !stored
+            {
+                commands.push(Command::CommitCandidate);
+                commands.push(Command::StartScreening);
+                return;
+            }
+            if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::E)) && stored {
+                commands.push(Command::OpenSignDialog);
+                return;
+            }
         }
         if self.view != View::Screening || self.pending.is_some() || self.coordinator.is_none() {
             if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::F)) {
@@ -228,4 +278,68 @@ fn reason_dialog(
             }
         });
     });
+}
+
+/// Ctrl+1 … Ctrl+9 switch to the first nine trials.
+const NUMBER_KEYS: [egui::Key; 9] = [
+    egui::Key::Num1,
+    egui::Key::Num2,
+    egui::Key::Num3,
+    egui::Key::Num4,
+    egui::Key::Num5,
+    egui::Key::Num6,
+    egui::Key::Num7,
+    egui::Key::Num8,
+    egui::Key::Num9,
+];
+
+/// Every keyboard shortcut, as the help overlay lists them.
+pub const SHORTCUTS: [(&str, &str); 13] = [
+    ("F1 or ?", "this list (Escape closes it)"),
+    ("Ctrl+1 … Ctrl+9", "switch to trial 1 … 9"),
+    ("Ctrl+Enter", "start the screening (candidate form)"),
+    (
+        "Ctrl+N",
+        "new candidate (the current screening stays saved)",
+    ),
+    ("Ctrl+E", "sign & export…"),
+    ("Ctrl+F", "the screening log, filter focused"),
+    ("Tab / Shift+Tab", "next / previous field"),
+    (
+        "↑ ↓ (or J K)",
+        "previous / next criterion (outside a text field)",
+    ),
+    ("Enter", "next unanswered criterion (outside a text field)"),
+    (
+        "Y / N / U",
+        "answer met / not met / unknown (yes-no criteria)",
+    ),
+    ("Enter in a field", "save the field"),
+    ("Escape", "cancel a dialog"),
+    (
+        "Enter in the passphrase",
+        "sign and export, when nothing is missing",
+    ),
+];
+
+fn help_overlay(ctx: &egui::Context, open: &mut bool) {
+    let response = egui::Modal::new(egui::Id::unique("prescreen-help")).show(ctx, |ui| {
+        ui.heading("Keyboard shortcuts");
+        egui::Grid::new("prescreen-help-grid")
+            .num_columns(2)
+            .striped(true)
+            .show(ui, |ui| {
+                for (keys, what) in SHORTCUTS {
+                    ui.strong(keys);
+                    ui.label(what);
+                    ui.end_row();
+                }
+            });
+        if ui.button("Close").clicked() {
+            *open = false;
+        }
+    });
+    if response.should_close() {
+        *open = false;
+    }
 }

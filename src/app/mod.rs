@@ -75,6 +75,8 @@ pub struct Workspace {
     pub carried_over: BTreeSet<&'static str>,
     /// Where the criteria list is scrolled.
     pub list_scroll: ui::checklist::ListScroll,
+    /// The Initials field takes the keyboard focus once (a new candidate starts there).
+    pub focus_initials: bool,
 }
 
 impl Workspace {
@@ -104,6 +106,7 @@ impl Workspace {
             selected: 0,
             carried_over: BTreeSet::new(),
             list_scroll: Default::default(),
+            focus_initials: true,
         }
     }
 }
@@ -133,6 +136,8 @@ pub struct PrescreenApp {
     sign_dialog: Option<sign_dialog::SignDialog>,
     /// The theme last handed to egui.
     theme_applied: Option<bool>,
+    /// The keyboard help (F1) is open.
+    help_open: bool,
 }
 
 /// Storage key of the UI preferences in eframe's storage.
@@ -207,6 +212,7 @@ impl PrescreenApp {
             message: None,
             dark: preferences.dark,
             sign_dialog: None,
+            help_open: false,
             theme_applied: None,
         };
         app.refresh_across_trials();
@@ -268,6 +274,11 @@ impl PrescreenApp {
     /// screenings, for tests.
     pub fn across_trials(&self) -> &[(usize, Verdict)] {
         &self.across_trials
+    }
+
+    /// Whether the keyboard help (F1) is open, for tests.
+    pub fn help_open(&self) -> bool {
+        self.help_open
     }
 
     /// The screening log's selected row, for tests.

@@ -219,6 +219,9 @@ pub fn ui(
     ui.horizontal(|ui| {
         ui.vertical(|ui| {
             let r = text_field(ui, "Initials", &mut form.initials, "e.g. AB", e.as_deref());
+            if std::mem::take(&mut workspace.focus_initials) && !workspace.stored {
+                r.request_focus();
+            }
             commit |= committed(&r);
         });
     });

@@ -154,7 +154,7 @@ impl SignDialog {
 
 /// Draws the dialog.
 pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: &mut Vec<Command>) {
-    egui::Modal::new(egui::Id::unique("prescreen-sign-dialog")).show(ctx, |ui| {
+    let modal = egui::Modal::new(egui::Id::unique("prescreen-sign-dialog")).show(ctx, |ui| {
         ui.set_width(560.0);
         ui.heading(format!("Sign & export {}", dialog.screening_id));
         match &dialog.phase {
@@ -227,8 +227,16 @@ pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: 
                 format!("I sign this screening summary electronically: {statement}."),
             );
             let label = ui.label("Passphrase");
-            ui.add(egui::TextEdit::singleline(&mut *dialog.passphrase).password(true))
+            let passphrase = ui
+                .add(egui::TextEdit::singleline(&mut *dialog.passphrase).password(true))
                 .labelled_by(label.id);
+            // Enter in the passphrase signs, when nothing else is missing.
+            if passphrase.lost_focus()
+                && ui.input(|i| i.key_pressed(egui::Key::Enter))
+                && dialog.missing().is_none()
+            {
+                commands.push(Command::RunExport);
+            }
         }
         ui.separator();
         let label = ui.label("Save to");
@@ -287,6 +295,12 @@ pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: 
             }
         });
     });
+    // Escape closes the dialog while the form is being filled (a click outside does not: it
+    // would lose a drawn signature).
+    let _ = modal;
+    if ctx.input(|i| i.key_pressed(egui::Key::Escape)) && dialog.phase == ExportPhase::Editing {
+        commands.push(Command::CloseSignDialog);
+    }
 }
 
 fn identity_form(ui: &mut egui::Ui, dialog: &mut SignDialog, commands: &mut Vec<Command>) {

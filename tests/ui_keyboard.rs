@@ -1,0 +1,126 @@
+//! A keyboard path: a new candidate starts in Initials, Ctrl+Enter starts the screening,
+//! Ctrl+1…9 switch trials, Ctrl+N starts a new candidate, Ctrl+E opens Sign & export, Escape
+//! closes it, Enter in the passphrase signs, F1 lists every shortcut.
+#![cfg(test)]
+
+mod ui_support;
+use ui_support::*;
+
+use eframe::egui;
+use egui_kittest::kittest::Queryable;
+
+fn ctrl(harness: &mut egui_kittest::Harness<'_, prescreen::app::PrescreenApp>, key: egui::Key) {
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, key);
+    harness.run_steps(3);
+    settle(harness);
+}
+
+#[test]
+fn a_candidate_is_entered_and_started_without_the_mouse() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    save_profile(&mut harness);
+    harness.run_steps(2);
+    assert!(
+        field(&harness, "Initials").is_focused(),
+        "a new candidate starts in Initials"
+    );
+    for text in ["QX"] {
+        harness.event(egui::Event::Text(text.to_owned()));
+    }
+    harness.key_press(egui::Key::Tab);
+    harness.run_steps(2);
+    assert!(field(&harness, "Date of birth").is_focused());
+    harness.event(egui::Event::Text("14/03/1968".to_owned()));
+    harness.key_press(egui::Key::Tab);
+    harness.run_steps(2);
+    harness.key_press(egui::Key::Tab); // Female → Male
+    harness.run_steps(2);
+    harness.key_press(egui::Key::Space);
+    harness.run_steps(2);
+    ctrl(&mut harness, egui::Key::Enter);
+    let workspace = harness.state().workspace().unwrap();
+    assert!(workspace.stored, "{:?}", harness.state().message());
+    assert_eq!(workspace.screening.candidate.initials, "QX");
+    assert_eq!(
+        workspace.screening.candidate.sex,
+        Some(prescreen::screening::Sex::Male)
+    );
+    // Ctrl+2 switches to the second trial; Ctrl+1 back.
+    let first = harness
+        .state()
+        .active_trial()
+        .unwrap()
+        .definition
+        .id
+        .clone();
+    ctrl(&mut harness, egui::Key::Num2);
+    assert_ne!(harness.state().active_trial().unwrap().definition.id, first);
+    ctrl(&mut harness, egui::Key::Num1);
+    assert_eq!(harness.state().active_trial().unwrap().definition.id, first);
+    // Ctrl+N: a new candidate, focus in Initials again.
+    ctrl(&mut harness, egui::Key::N);
+    assert!(!harness.state().workspace().unwrap().stored);
+    harness.run_steps(2);
+    assert!(field(&harness, "Initials").is_focused());
+}
+
+#[test]
+fn f1_lists_the_shortcuts_and_escape_closes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    harness.key_press(egui::Key::F1);
+    harness.run_steps(3);
+    assert!(harness.state().help_open());
+    harness.get_by_label("Keyboard shortcuts");
+    harness.get_by_label("switch to trial 1 … 9");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(3);
+    assert!(!harness.state().help_open());
+    assert!(harness.query_by_label("Keyboard shortcuts").is_none());
+}
+
+#[test]
+fn the_sign_dialog_opens_with_ctrl_e_closes_with_escape_and_signs_with_enter() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    answer_a_muse_to_eligible(&mut harness);
+    ctrl(&mut harness, egui::Key::E);
+    assert!(harness.state().sign_dialog().is_some());
+    key(&mut harness, egui::Key::Escape);
+    assert!(
+        harness.state().sign_dialog().is_none(),
+        "Escape closes the dialog"
+    );
+
+    ctrl(&mut harness, egui::Key::E);
+    type_into(&mut harness, "New passphrase", "synthetic passphrase 42");
+    type_into(&mut harness, "Repeat passphrase", "synthetic passphrase 42");
+    harness.get_by_label("Create signing identity").click();
+    while {
+        harness.run_steps(1);
+        harness.state_mut().settle();
+        harness.state().is_busy()
+    } {}
+    harness.run_steps(3);
+    click(
+        &mut harness,
+        "Screened by — I confirm the answers above are accurate and complete",
+    );
+    draw_signature(&mut harness);
+    harness
+        .get_by_label("I sign this screening summary electronically: Screened by — I confirm the answers above are accurate and complete.")
+        .click();
+    harness.run_steps(2);
+    // Enter in the passphrase field signs (type_into presses Enter).
+    type_into(&mut harness, "Passphrase", "synthetic passphrase 42");
+    settle(&mut harness);
+    let message = harness
+        .state()
+        .sign_dialog()
+        .unwrap()
+        .message
+        .clone()
+        .unwrap_or_default();
+    assert!(message.starts_with("Signed PDF written"), "{message}");
+}
