@@ -25,9 +25,7 @@ fn a_candidate_is_entered_and_started_without_the_mouse() {
         field(&harness, "Initials").is_focused(),
         "a new candidate starts in Initials"
     );
-    for text in ["QX"] {
-        harness.event(egui::Event::Text(text.to_owned()));
-    }
+    harness.event(egui::Event::Text("QX".to_owned()));
     harness.key_press(egui::Key::Tab);
     harness.run_steps(2);
     assert!(field(&harness, "Date of birth").is_focused());
