@@ -324,3 +324,51 @@ fn dates_are_typed_day_first_or_iso_and_shown_back_unambiguously() {
         Some(jiff::civil::date(1968, 3, 14))
     );
 }
+
+#[test]
+fn the_mhiss_total_shows_once_the_item_scores_are_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    select(&mut harness, 2); // IN03 MHISS
+    click(&mut harness, "Calculator");
+    for (index, score) in [2, 3, 2, 1, 2, 3, 2, 2, 1, 2, 2, 2].iter().enumerate() {
+        type_into(
+            &mut harness,
+            &format!("Item {}", index + 1),
+            &score.to_string(),
+        );
+    }
+    click(&mut harness, "Use item scores");
+    assert_eq!(
+        field(&harness, "MHISS score (points)").value().as_deref(),
+        Some("24")
+    );
+    assert_eq!(verdict(&harness), "INCOMPLETE");
+    let stored = store(dir.path())
+        .load_screening(&screening_id(&harness))
+        .unwrap();
+    assert!(matches!(
+        stored.screening.answers.get("IN03").map(|e| &e.answer),
+        Some(prescreen::screening::Answer::Mhiss(_))
+    ));
+}
+
+#[test]
+fn the_status_bar_drops_a_message_once_something_else_is_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    select(&mut harness, 4);
+    type_into(&mut harness, "Maximal mouth opening (mm)", "32");
+    type_into(&mut harness, "Maximal mouth opening (mm)", "35");
+    key(&mut harness, egui::Key::Escape);
+    assert_eq!(
+        harness.state().message(),
+        Some("Change cancelled; nothing was saved.")
+    );
+    switch_to(&mut harness, "ASSIX");
+    assert_ne!(
+        harness.state().message(),
+        Some("Change cancelled; nothing was saved."),
+        "a stale message does not stay"
+    );
+}

@@ -19,6 +19,14 @@ use crate::validation::{AnswerContext, check_entry};
 impl PrescreenApp {
     /// Applies one command.
     pub fn apply(&mut self, command: Command) {
+        // The status bar speaks of the last thing done: a new action clears what an earlier
+        // one said (moving around the checklist keeps it).
+        if !matches!(
+            command,
+            Command::MoveSelection(_) | Command::Select(_) | Command::CommitCandidate
+        ) {
+            self.message = None;
+        }
         match command {
             Command::SwitchTrial(index) if index < self.trials.len() => {
                 self.active = index;

@@ -63,6 +63,7 @@ impl InputBuffers {
             Answer::DocumentedClassification { source }
             | Answer::DocumentedDiagnosis { source } => self.documented_source = source.clone(),
             Answer::Mhiss(input) => {
+                self.value = mhiss_total_text(input);
                 self.mhiss_items = input
                     .items
                     .iter()
@@ -91,6 +92,14 @@ impl InputBuffers {
             Answer::Ssc2013(input) => self.items = bool_fields(input),
             Answer::Unknown | Answer::Yes | Answer::No | Answer::Event(_) => {}
         }
+    }
+}
+
+/// The MHISS total when every item is scored, else empty.
+fn mhiss_total_text(input: &mhiss::MhissInput) -> String {
+    match mhiss::total(input) {
+        Ok(range) if range.known == range.highest_possible => range.known.to_string(),
+        _ => String::new(),
     }
 }
 
@@ -516,6 +525,9 @@ fn calculator_form(
                 }) {
                     Ok(input) => {
                         buffers.mhiss_error = None;
+                        // The total shows in the score field at once (blank while items are
+                        // missing: then only a range is known).
+                        buffers.value = mhiss_total_text(&input);
                         commands.push(answer(Answer::Mhiss(input)));
                     }
                     Err(e) => buffers.mhiss_error = Some(e),
