@@ -372,3 +372,25 @@ fn the_status_bar_drops_a_message_once_something_else_is_done() {
         "a stale message does not stay"
     );
 }
+
+#[test]
+fn switching_trials_offers_the_same_pre_screening_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    save_profile(&mut harness);
+    switch_to(&mut harness, "A-MUSE");
+    type_into(&mut harness, "Initials", "QX");
+    type_into(&mut harness, "Date of birth", "1968-03-14");
+    type_into(&mut harness, "Pre-screening date", "2026-11-20");
+    click(&mut harness, "Male");
+    click(&mut harness, "Start screening");
+    assert!(harness.state().workspace().unwrap().stored);
+    switch_to(&mut harness, "ASSIX");
+    let assix = harness.state().workspace().unwrap();
+    assert_eq!(
+        assix.screening.prescreening_date,
+        jiff::civil::date(2026, 11, 20)
+    );
+    assert_eq!(assix.candidate_form.prescreening_date, "2026-11-20");
+    assert!(assix.carried_over.contains("pre-screening date"));
+}

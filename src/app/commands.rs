@@ -305,17 +305,26 @@ impl PrescreenApp {
             .iter()
             .enumerate()
             .filter(|(i, w)| *i != target && w.stored)
-            .map(|(_, w)| w.screening.candidate.clone())
+            .map(|(_, w)| (w.screening.candidate.clone(), w.screening.prescreening_date))
             .next()
         else {
             return;
         };
+        let (source, source_date) = source;
         let workspace = &mut self.workspaces[target];
         if workspace.stored {
             return;
         }
-        let candidate = &mut workspace.screening.candidate;
         let mut carried = BTreeSet::new();
+        // The same pre-screening (a date other than today's default) is offered too.
+        if workspace.screening.prescreening_date == self.config.today
+            && source_date != self.config.today
+            && workspace.screening.candidate.initials.is_empty()
+        {
+            workspace.screening.prescreening_date = source_date;
+            carried.insert("pre-screening date");
+        }
+        let candidate = &mut workspace.screening.candidate;
         if candidate.initials.is_empty() && !source.initials.is_empty() {
             candidate.initials = source.initials.clone();
             carried.insert("initials");

@@ -324,6 +324,8 @@ pub fn ui(
     if let Ok(Some(on)) = parse_date(&form.prescreening_date) {
         ui.label(egui::RichText::new(crate::partial_date::human_date(on)).weak());
     }
+    carried_badge(ui, &workspace.carried_over, "pre-screening date");
+    let form = &mut workspace.candidate_form;
     let e = error(form, "Planned visit");
     let visit_label = format!("Planned {}", trial.visit_name);
     let label_response = ui.label(&visit_label);
