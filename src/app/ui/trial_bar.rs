@@ -71,15 +71,19 @@ pub fn ui(
                 }
                 ui.separator();
                 for (index, other) in trials.iter().enumerate() {
+                    // The active trial is the one that stands out: white, in its colour's
+                    // text; the others are plain white text on the bar.
                     let selected = index == active && view == View::Screening;
+                    let (text_colour, fill) = if selected {
+                        (trial_colour(&other.definition.colour), egui::Color32::WHITE)
+                    } else {
+                        (egui::Color32::WHITE, egui::Color32::TRANSPARENT)
+                    };
                     let text = egui::RichText::new(&other.definition.acronym)
-                        .color(egui::Color32::WHITE)
+                        .color(text_colour)
                         .strong();
                     if ui
-                        .add(
-                            egui::Button::selectable(selected, text)
-                                .fill(trial_colour(&other.definition.colour)),
-                        )
+                        .add(egui::Button::selectable(selected, text).fill(fill))
                         .on_hover_text(format!("Switch to {}", other.definition.acronym))
                         .clicked()
                     {
