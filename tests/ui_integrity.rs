@@ -112,25 +112,9 @@ fn the_log_never_acts_on_a_hidden_row_and_says_why_an_action_is_not_possible() {
 fn sign(harness: &mut Harness<'_, PrescreenApp>) -> std::path::PathBuf {
     click(harness, "Sign & export…");
     if !harness.state().sign_dialog().unwrap().has_identity {
-        type_into(harness, "New passphrase", "synthetic passphrase 42");
-        type_into(harness, "Repeat passphrase", "synthetic passphrase 42");
-        harness.get_by_label("Create signing identity").click();
-        while {
-            harness.run_steps(1);
-            harness.state_mut().settle();
-            harness.state().is_busy()
-        } {}
-        harness.run_steps(3);
+        create_identity(harness, "synthetic passphrase 42");
     }
-    click(
-        harness,
-        "Screened by — I confirm the answers above are accurate and complete",
-    );
-    draw_signature(harness);
-    harness
-        .get_by_label("I sign this screening summary electronically: Screened by — I confirm the answers above are accurate and complete.")
-        .click();
-    harness.run_steps(2);
+    screened_by_drawn_and_confirmed(harness);
     let path = std::path::PathBuf::from(&harness.state().sign_dialog().unwrap().path);
     type_into(harness, "Passphrase", "synthetic passphrase 42");
     harness.get_by_label("Sign and export").click();

@@ -92,24 +92,8 @@ fn the_sign_dialog_opens_with_ctrl_e_closes_with_escape_and_signs_with_enter() {
     );
 
     ctrl(&mut harness, egui::Key::E);
-    type_into(&mut harness, "New passphrase", "synthetic passphrase 42");
-    type_into(&mut harness, "Repeat passphrase", "synthetic passphrase 42");
-    harness.get_by_label("Create signing identity").click();
-    while {
-        harness.run_steps(1);
-        harness.state_mut().settle();
-        harness.state().is_busy()
-    } {}
-    harness.run_steps(3);
-    click(
-        &mut harness,
-        "Screened by — I confirm the answers above are accurate and complete",
-    );
-    draw_signature(&mut harness);
-    harness
-        .get_by_label("I sign this screening summary electronically: Screened by — I confirm the answers above are accurate and complete.")
-        .click();
-    harness.run_steps(2);
+    create_identity(&mut harness, "synthetic passphrase 42");
+    screened_by_drawn_and_confirmed(&mut harness);
     // Enter in the passphrase field signs (type_into presses Enter).
     type_into(&mut harness, "Passphrase", "synthetic passphrase 42");
     settle(&mut harness);

@@ -209,3 +209,30 @@ pub fn draw_signature(harness: &mut Harness<'_, PrescreenApp>) {
     harness.drop_at(at(0.8, 0.5));
     harness.run_steps(2);
 }
+
+/// In the open Sign & export dialog: creates the signing identity (the key pair is made on the
+/// worker; this waits for it).
+pub fn create_identity(harness: &mut Harness<'_, PrescreenApp>, passphrase: &str) {
+    type_into(harness, "New passphrase", passphrase);
+    type_into(harness, "Repeat passphrase", passphrase);
+    harness.get_by_label("Create signing identity").click();
+    while {
+        harness.run_steps(1);
+        harness.state_mut().settle();
+        harness.state().is_busy()
+    } {}
+    harness.run_steps(3);
+}
+
+/// In the open Sign & export dialog: "Screened by", a drawn signature, the statement ticked.
+pub fn screened_by_drawn_and_confirmed(harness: &mut Harness<'_, PrescreenApp>) {
+    click(
+        harness,
+        "Screened by — I confirm the answers above are accurate and complete",
+    );
+    draw_signature(harness);
+    harness
+        .get_by_label("I sign this screening summary electronically: Screened by — I confirm the answers above are accurate and complete.")
+        .click();
+    harness.run_steps(2);
+}
