@@ -235,7 +235,7 @@ fn a_time_limited_exclusion_says_when_to_rescreen() {
     harness.get_by_label("Still missing:");
     // An ongoing event clears only once it has ended.
     select(&mut harness, 11); // EX04 active labial herpes
-    click(&mut harness, "Ongoing now");
+    click(&mut harness, "Ongoing now (O)");
     harness.get_by_label(
         "NOT ELIGIBLE — re-screen when the event has ended (EX04), not before 2026-12-08",
     );

@@ -106,3 +106,66 @@ fn the_sign_dialog_opens_with_ctrl_e_closes_with_escape_and_signs_with_enter() {
         .unwrap_or_default();
     assert!(message.starts_with("Signed PDF written"), "{message}");
 }
+
+#[test]
+fn numbers_and_time_windows_are_answered_from_the_keyboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    let answer = |harness: &egui_kittest::Harness<'_, prescreen::app::PrescreenApp>, id: &str| {
+        harness
+            .state()
+            .workspace()
+            .unwrap()
+            .screening
+            .answers
+            .get(id)
+            .map(|e| e.answer.clone())
+    };
+    // IN05 mouth opening: typing its digits outside any field starts the value field.
+    select(&mut harness, 4);
+    for c in ["3", "5"] {
+        harness.event(egui::Event::Text(c.to_owned()));
+        harness.run_steps(1);
+    }
+    key(&mut harness, egui::Key::Enter);
+    assert_eq!(
+        answer(&harness, "IN05"),
+        Some(prescreen::screening::Answer::Value("35".parse().unwrap()))
+    );
+    // EX02 botulinum toxin (a time window): N is "never".
+    harness.key_press(egui::Key::Escape); // leave the value field
+    harness.run_steps(2);
+    select(&mut harness, 9);
+    key(&mut harness, egui::Key::N);
+    assert_eq!(
+        answer(&harness, "EX02"),
+        Some(prescreen::screening::Answer::Event(
+            prescreen::screening::EventAnswer::Never
+        ))
+    );
+    // EX04 labial herpes: O is "ongoing"; a digit starts the date instead.
+    select(&mut harness, 11);
+    key(&mut harness, egui::Key::O);
+    assert_eq!(
+        answer(&harness, "EX04"),
+        Some(prescreen::screening::Answer::Event(
+            prescreen::screening::EventAnswer::Ongoing
+        ))
+    );
+    select(&mut harness, 10);
+    for c in "01/10/2025".chars() {
+        harness.event(egui::Event::Text(c.to_string()));
+        harness.run_steps(1);
+    }
+    key(&mut harness, egui::Key::Enter);
+    assert!(
+        matches!(
+            answer(&harness, "EX03"),
+            Some(prescreen::screening::Answer::Event(
+                prescreen::screening::EventAnswer::LastOn(_)
+            ))
+        ),
+        "{:?}",
+        answer(&harness, "EX03")
+    );
+}

@@ -84,4 +84,12 @@ pub enum Command {
     CancelIdentity,
     /// Sign or export with what the dialog holds (on the worker).
     RunExport,
+    /// A digit typed outside any field on a criterion answered with a number or a date: it
+    /// goes into that field, which takes the focus.
+    StartTyping {
+        /// The criterion.
+        criterion: String,
+        /// What was typed.
+        text: String,
+    },
 }

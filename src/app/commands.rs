@@ -23,7 +23,10 @@ impl PrescreenApp {
         // one said (moving around the checklist keeps it).
         if !matches!(
             command,
-            Command::MoveSelection(_) | Command::Select(_) | Command::CommitCandidate
+            Command::MoveSelection(_)
+                | Command::Select(_)
+                | Command::CommitCandidate
+                | Command::StartTyping { .. }
         ) {
             self.message = None;
         }
@@ -148,6 +151,23 @@ impl PrescreenApp {
                 }
             }
             Command::RunExport => self.run_export(),
+            Command::StartTyping { criterion, text } => {
+                let Some(trial) = self.trials.get(self.active) else {
+                    return;
+                };
+                let Some(workspace) = self.workspaces.get_mut(self.active) else {
+                    return;
+                };
+                if let Some(rule_of) = trial.definition.criteria.iter().find(|c| c.id == criterion)
+                {
+                    let entry = workspace.screening.answers.get(&criterion).cloned();
+                    workspace.inputs.entry(criterion).or_default().start_typing(
+                        rule_of,
+                        entry.as_ref(),
+                        &text,
+                    );
+                }
+            }
         }
     }
 

@@ -236,6 +236,31 @@ impl PrescreenApp {
         let Some(criterion) = trial.definition.criteria.get(workspace.selected) else {
             return;
         };
+        if let crate::trial::model::Rule::TimeWindow(_) = criterion.rule {
+            // A time window by key: N never, O ongoing, U unknown, a digit starts the date.
+            for (key, answer) in [
+                (
+                    egui::Key::N,
+                    Answer::Event(crate::screening::EventAnswer::Never),
+                ),
+                (
+                    egui::Key::O,
+                    Answer::Event(crate::screening::EventAnswer::Ongoing),
+                ),
+                (egui::Key::U, Answer::Unknown),
+            ] {
+                if pressed(key) {
+                    commands.push(Command::Answer {
+                        criterion: criterion.id.clone(),
+                        answer,
+                    });
+                }
+            }
+        }
+        if ui::criterion::starts_with_a_number(criterion) {
+            // A digit starts the value or date: see `start_typing`, run after the frame.
+            return;
+        }
         if !ui::criterion::answers_yes_no(criterion) {
             return;
         }
@@ -278,6 +303,48 @@ fn reason_dialog(
             }
         });
     });
+}
+
+impl PrescreenApp {
+    /// After the frame: a digit typed while no field took it starts the selected criterion's
+    /// value or date (the field then takes the focus, before the next key arrives).
+    pub(super) fn start_typing(&self, ctx: &egui::Context, commands: &mut Vec<Command>) {
+        if self.view != View::Screening
+            || self.pending.is_some()
+            || self.sign_dialog.is_some()
+            || self.help_open
+            || ctx.egui_wants_keyboard_input()
+        {
+            return;
+        }
+        let Some(workspace) = self.workspaces.get(self.active).filter(|w| w.stored) else {
+            return;
+        };
+        let Some(criterion) = self
+            .trials
+            .get(self.active)
+            .and_then(|t| t.definition.criteria.get(workspace.selected))
+        else {
+            return;
+        };
+        if !ui::criterion::starts_with_a_number(criterion) {
+            return;
+        }
+        let digit = ctx.input(|i| {
+            i.events.iter().find_map(|event| match event {
+                egui::Event::Text(text) if text.chars().all(|c| c.is_ascii_digit()) => {
+                    Some(text.clone())
+                }
+                _ => None,
+            })
+        });
+        if let Some(text) = digit {
+            commands.push(Command::StartTyping {
+                criterion: criterion.id.clone(),
+                text,
+            });
+        }
+    }
 }
 
 /// Ctrl+1 … Ctrl+9 switch to the first nine trials.

@@ -382,6 +382,7 @@ impl eframe::App for PrescreenApp {
         let mut commands = Vec::new();
         self.shortcuts(ui.ctx(), &mut commands);
         commands.extend(self.frame(ui));
+        self.start_typing(ui.ctx(), &mut commands);
         for command in commands {
             self.apply(command);
         }

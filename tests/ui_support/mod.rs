@@ -168,7 +168,7 @@ pub fn answer_a_muse_to_eligible(harness: &mut Harness<'_, PrescreenApp>) {
     // EX01–EX04: time windows.
     for index in 8..=11 {
         select(harness, index);
-        click(harness, "Never");
+        click(harness, "Never (N)");
     }
     // EX05–EX07, EX10: absent (EX08, EX09 do not apply to a man).
     for index in [12, 13, 14, 17] {

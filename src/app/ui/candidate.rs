@@ -340,7 +340,7 @@ pub fn ui(
         ui.label(
             egui::RichText::new(e)
                 .color(ui.visuals().error_fg_color)
-                .small(),
+                .strong(),
         );
     }
     commit |= committed(&r);

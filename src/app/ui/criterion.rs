@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use eframe::egui;
 
-use super::fields::{committed, text_field};
+use super::fields::{committed, text_field, text_field_focused};
 use crate::app::Workspace;
 use crate::app::command::Command;
 use crate::calculators::{alcohol_units, mhiss, pss_2016, ssc_2013, ufr};
@@ -42,9 +42,29 @@ pub struct InputBuffers {
     evidence: String,
     /// Why the core refused the last answer given here (the field and the reason).
     pub answer_error: Option<String>,
+    /// The typed value's (or date's) field takes the keyboard focus once.
+    focus_typed: bool,
 }
 
 impl InputBuffers {
+    /// A digit typed while no field had focus starts the criterion's value or date: it goes
+    /// into that field, which takes the focus (so a number needs no mouse).
+    pub fn start_typing(
+        &mut self,
+        criterion: &Criterion,
+        entry: Option<&CriterionEntry>,
+        text: &str,
+    ) {
+        if !self.loaded {
+            self.load(entry);
+        }
+        match criterion.rule {
+            Rule::TimeWindow(_) => self.event_date = text.to_owned(),
+            _ => self.value = text.to_owned(),
+        }
+        self.focus_typed = true;
+    }
+
     /// Shows a message under the typed value's field.
     pub fn set_value_error(&mut self, message: String) {
         self.value_error = Some(message);
@@ -128,6 +148,14 @@ fn from_bool_fields<T: serde::de::DeserializeOwned>(
 }
 
 /// Whether the criterion is answered with yes / no / unknown (and so by the Y/N/U keys).
+/// Whether the criterion's answer starts with a typed number (a value, a score, a date).
+pub fn starts_with_a_number(criterion: &Criterion) -> bool {
+    matches!(
+        criterion.rule,
+        Rule::Measurement(_) | Rule::SexDependentLimit(_) | Rule::TimeWindow(_)
+    )
+}
+
 pub fn answers_yes_no(criterion: &Criterion) -> bool {
     matches!(
         criterion.rule,
@@ -278,22 +306,24 @@ pub fn ui(
                 rule.event, rule.length
             ));
             ui.horizontal(|ui| {
-                if ui.button("Never").clicked() {
+                if ui.button("Never (N)").clicked() {
                     commands.push(answer(Answer::Event(EventAnswer::Never)));
                 }
-                if ui.button("Ongoing now").clicked() {
+                if ui.button("Ongoing now (O)").clicked() {
                     commands.push(answer(Answer::Event(EventAnswer::Ongoing)));
                 }
-                if ui.button("Unknown").clicked() {
+                if ui.button("Unknown (U)").clicked() {
                     commands.push(answer(Answer::Unknown));
                 }
             });
-            let response = text_field(
+            let focus_now = std::mem::take(&mut buffers.focus_typed);
+            let response = text_field_focused(
                 ui,
                 "Last happened on",
                 &mut buffers.event_date,
-                "YYYY-MM-DD, YYYY-MM or YYYY",
+                "a date (type its first digit), 2026-02 or 2026",
                 buffers.event_error.clone().as_deref(),
+                focus_now,
             );
             if committed(&response) && !buffers.event_date.trim().is_empty() {
                 match crate::partial_date::parse_typed(&buffers.event_date) {
@@ -455,7 +485,15 @@ fn value_input(
     let label = format!("{quantity} ({unit})");
     let hint = format!("{}–{} {unit}", plausible.min, plausible.max);
     let error = buffers.value_error.clone();
-    let response = text_field(ui, &label, &mut buffers.value, &hint, error.as_deref());
+    let focus_now = std::mem::take(&mut buffers.focus_typed);
+    let response = text_field_focused(
+        ui,
+        &label,
+        &mut buffers.value,
+        &hint,
+        error.as_deref(),
+        focus_now,
+    );
     if committed(&response) && !buffers.value.trim().is_empty() {
         // Range and whole-number checks are the core's (the app applies them to every
         // answer before saving); here only the typing is parsed.

@@ -12,6 +12,23 @@ pub fn text_field(
     hint: &str,
     error: Option<&str>,
 ) -> egui::Response {
+    text_field_focused(ui, label, text, hint, error, false)
+}
+
+/// [`text_field`] that takes the keyboard focus before it is drawn when `focus_now` is set,
+/// so the key that asked for it and the keys after it all land in the field.
+pub fn text_field_focused(
+    ui: &mut egui::Ui,
+    label: &str,
+    text: &mut String,
+    hint: &str,
+    error: Option<&str>,
+    focus_now: bool,
+) -> egui::Response {
+    if focus_now {
+        let id = ui.make_persistent_id(egui::IdSalt::new(("text-field", label)));
+        ui.memory_mut(|m| m.request_focus(id));
+    }
     let label_response = ui.label(label);
     // A stable id from the label: a helper or error line appearing above the field must not
     // change its id, or the field loses focus and the rest of what is typed.
@@ -27,7 +44,7 @@ pub fn text_field(
         ui.label(
             egui::RichText::new(error)
                 .color(ui.visuals().error_fg_color)
-                .small(),
+                .strong(),
         );
     }
     response
