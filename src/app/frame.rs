@@ -361,7 +361,7 @@ const NUMBER_KEYS: [egui::Key; 9] = [
 ];
 
 /// Every keyboard shortcut, as the help overlay lists them.
-pub const SHORTCUTS: [(&str, &str); 13] = [
+pub const SHORTCUTS: [(&str, &str); 15] = [
     ("F1 or ?", "this list (Escape closes it)"),
     ("Ctrl+1 … Ctrl+9", "switch to trial 1 … 9"),
     ("Ctrl+Enter", "start the screening (candidate form)"),
