@@ -381,6 +381,8 @@ pub const SHORTCUTS: [(&str, &str); 15] = [
         "Y / N / U",
         "answer met / not met / unknown (yes-no criteria)",
     ),
+    ("N / O / U", "time windows: never / ongoing / unknown"),
+    ("0–9", "start the selected criterion's value or date"),
     ("Enter in a field", "save the field"),
     ("Escape", "cancel a dialog"),
     (
