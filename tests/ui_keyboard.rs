@@ -169,3 +169,39 @@ fn numbers_and_time_windows_are_answered_from_the_keyboard() {
         answer(&harness, "EX03")
     );
 }
+
+#[test]
+fn tab_from_the_checklist_enters_the_selected_criterions_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    select(&mut harness, 4); // IN05 mouth opening
+    harness.key_press(egui::Key::Tab);
+    harness.run_steps(3);
+    assert!(
+        field(&harness, "Maximal mouth opening (mm)").is_focused(),
+        "Tab lands in the value field"
+    );
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    select(&mut harness, 5); // IN06 consent
+    harness.key_press(egui::Key::Tab);
+    harness.run_steps(3);
+    assert!(
+        harness.get_by_label("Met (Y)").is_focused(),
+        "Tab lands on the first answer"
+    );
+    harness.key_press(egui::Key::Space);
+    harness.run_steps(3);
+    settle(&mut harness);
+    assert_eq!(
+        harness
+            .state()
+            .workspace()
+            .unwrap()
+            .screening
+            .answers
+            .get("IN06")
+            .map(|e| e.answer.clone()),
+        Some(prescreen::screening::Answer::Yes)
+    );
+}

@@ -209,6 +209,15 @@ impl PrescreenApp {
         }
         let typing = ctx.egui_wants_keyboard_input();
         let pressed = |key: egui::Key| ctx.input(|i| i.key_pressed(key) && i.modifiers.is_none());
+        // Tab with nothing focused enters the selected criterion's inputs.
+        if pressed(egui::Key::Tab)
+            && ctx.memory(|m| m.focused().is_none())
+            && let Some(workspace) = self.workspaces.get_mut(self.active)
+            && workspace.stored
+        {
+            workspace.focus_first_input = true;
+            ctx.request_repaint();
+        }
         if pressed(egui::Key::ArrowDown) && !typing {
             commands.push(Command::MoveSelection(1));
         }

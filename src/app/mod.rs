@@ -77,6 +77,8 @@ pub struct Workspace {
     pub list_scroll: ui::checklist::ListScroll,
     /// The Initials field takes the keyboard focus once (a new candidate starts there).
     pub focus_initials: bool,
+    /// The selected criterion's first input takes the focus once (Tab from the checklist).
+    pub focus_first_input: bool,
 }
 
 impl Workspace {
@@ -107,6 +109,7 @@ impl Workspace {
             carried_over: BTreeSet::new(),
             list_scroll: Default::default(),
             focus_initials: true,
+            focus_first_input: false,
         }
     }
 }

@@ -185,6 +185,7 @@ pub fn ui(
         return;
     };
     let entry = workspace.screening.answers.get(&criterion.id).cloned();
+    let focus_first_input = std::mem::take(&mut workspace.focus_first_input);
     let buffers = workspace.inputs.entry(criterion.id.clone()).or_default();
     if !buffers.loaded {
         buffers.load(entry.as_ref());
@@ -257,6 +258,20 @@ pub fn ui(
         );
     }
     ui.separator();
+    if focus_first_input {
+        // Tab with nothing focused enters the selected criterion: an invisible anchor takes
+        // the focus and hands it on at once to the first input drawn after it.
+        let anchor = ui.make_persistent_id("criterion-inputs-anchor");
+        ui.memory_mut(|m| {
+            m.request_focus(anchor);
+            m.move_focus(egui::FocusDirection::Next);
+        });
+        let _ = ui.interact(
+            egui::Rect::from_min_size(ui.cursor().min, egui::Vec2::ZERO),
+            anchor,
+            egui::Sense::focusable_noninteractive(),
+        );
+    }
     let answer = |answer: Answer| Command::Answer {
         criterion: criterion.id.clone(),
         answer,
