@@ -205,3 +205,112 @@ fn tab_from_the_checklist_enters_the_selected_criterions_input() {
         Some(prescreen::screening::Answer::Yes)
     );
 }
+
+/// Keys pressed and characters typed, counted as a person would press them.
+struct Keys<'h, 'a> {
+    harness: &'h mut egui_kittest::Harness<'a, prescreen::app::PrescreenApp>,
+    count: usize,
+}
+
+impl Keys<'_, '_> {
+    fn key(&mut self, key: egui::Key) {
+        self.harness.key_press(key);
+        self.harness.run_steps(2);
+        settle(self.harness);
+        self.count += 1;
+    }
+    fn keys(&mut self, key: egui::Key, times: usize) {
+        for _ in 0..times {
+            self.key(key);
+        }
+    }
+    fn ctrl(&mut self, key: egui::Key) {
+        ctrl(self.harness, key);
+        self.count += 1;
+    }
+    fn text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.harness.event(egui::Event::Text(c.to_string()));
+            self.harness.run_steps(1);
+            self.count += 1;
+        }
+        self.harness.run_steps(1);
+    }
+}
+
+#[test]
+fn the_reference_a_muse_candidate_is_screened_without_the_mouse() {
+    use egui::Key::{ArrowDown, Enter, N, Space, Tab, Y};
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    save_profile(&mut harness);
+    switch_to(&mut harness, "A-MUSE");
+    harness.run_steps(2);
+    let mut k = Keys {
+        harness: &mut harness,
+        count: 0,
+    };
+    // tests/fixtures/a-muse-eligible.ron, typed from scratch (answers only, no evidence notes).
+    k.text("QX");
+    k.key(Tab);
+    k.text("14/03/1968");
+    k.key(Tab); // Sex: Female
+    k.key(Space);
+    k.keys(Tab, 4); // … Childbearing potential: No
+    k.key(Space);
+    k.keys(Tab, 9); // … past pregnant and breastfeeding, the pre-screening date (today) to the visit
+    k.text("07/12/2026");
+    k.ctrl(Enter);
+    assert!(
+        k.harness.state().workspace().unwrap().stored,
+        "{:?}",
+        k.harness.state().message()
+    );
+    // IN02: documented classification.
+    k.key(ArrowDown);
+    k.keys(Tab, 2);
+    k.text("medical record");
+    k.key(Enter);
+    // IN03 MHISS total, IN04, IN05: digits start the field.
+    k.key(ArrowDown);
+    k.text("24");
+    k.key(Enter);
+    k.key(ArrowDown);
+    k.text("1");
+    k.key(Enter);
+    k.key(ArrowDown);
+    k.text("32.5");
+    k.key(Enter);
+    for _ in 0..3 {
+        // IN06 consent, IN07 understanding, IN08 social security.
+        k.key(ArrowDown);
+        k.key(Y);
+    }
+    k.key(ArrowDown); // EX01: never
+    k.key(N);
+    k.key(ArrowDown); // EX02: botulinum toxin on 1 Oct 2026
+    k.text("01/10/2026");
+    k.key(Enter);
+    for _ in 0..6 {
+        // EX03, EX04 (never), EX05–EX08 (no)
+        k.key(ArrowDown);
+        k.key(N);
+    }
+    k.keys(ArrowDown, 2); // EX09 does not apply; EX10: no
+    k.key(N);
+    let keys = k.count;
+    eprintln!("reference A-MUSE flow: {keys} keys, no mouse");
+    let workspace = harness.state().workspace().unwrap();
+    assert_eq!(
+        verdict(&harness),
+        "ELIGIBLE",
+        "{:?}",
+        workspace
+            .evaluation
+            .criteria
+            .iter()
+            .map(|f| (&f.id, &f.status_label))
+            .collect::<Vec<_>>()
+    );
+    assert!(keys <= 120, "{keys} keys");
+}

@@ -34,6 +34,13 @@ impl PrescreenApp {
             Command::SwitchTrial(index) if index < self.trials.len() => {
                 self.active = index;
                 self.offer_shared_facts(index);
+                // An empty candidate form starts in Initials.
+                if let Some(workspace) = self.workspaces.get_mut(index)
+                    && !workspace.stored
+                    && workspace.candidate_form.initials.is_empty()
+                {
+                    workspace.focus_initials = true;
+                }
                 self.refresh_across_trials();
             }
             Command::SwitchTrial(_) => {}

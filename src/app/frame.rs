@@ -186,6 +186,12 @@ impl PrescreenApp {
             if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter))
                 && !stored
             {
+                // The form is done: the keyboard goes to the checklist (↑/↓, Y/N/U, digits).
+                ctx.memory_mut(|m| {
+                    if let Some(id) = m.focused() {
+                        m.surrender_focus(id);
+                    }
+                });
                 commands.push(Command::CommitCandidate);
                 commands.push(Command::StartScreening);
                 return;
