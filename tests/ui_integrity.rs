@@ -378,3 +378,36 @@ fn switching_trials_offers_the_same_pre_screening_date() {
     assert_eq!(assix.candidate_form.prescreening_date, "2026-11-20");
     assert!(assix.carried_over.contains("pre-screening date"));
 }
+
+#[test]
+fn the_verdict_banner_is_one_tab_stop_and_its_chips_still_jump() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    // INCOMPLETE lists many open criteria; none of them is a Tab stop.
+    let chip = harness.get_by_label("IN05");
+    chip.click();
+    harness.run_steps(3);
+    assert_eq!(
+        harness.state().workspace().unwrap().selected,
+        4,
+        "a chip click jumps"
+    );
+    let mut stops = 0;
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    for _ in 0..60 {
+        harness.key_press(egui::Key::Tab);
+        harness.run_steps(1);
+        use egui_kittest::kittest::NodeT;
+        let on_chip = harness.root().children_recursive().any(|n| {
+            n.is_focused()
+                && n.accesskit_node()
+                    .label()
+                    .is_some_and(|l| l.len() == 4 && (l.starts_with("IN") || l.starts_with("EX")))
+        });
+        if on_chip {
+            stops += 1;
+        }
+    }
+    assert_eq!(stops, 0, "Tab never stops on a criterion chip");
+}

@@ -29,11 +29,14 @@ pub fn ui(
         .inner_margin(egui::Margin::symmetric(10, 6))
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
-            ui.label(
-                egui::RichText::new(evaluation.verdict_line())
-                    .heading()
-                    .strong()
-                    .color(egui::Color32::WHITE),
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(evaluation.verdict_line())
+                        .heading()
+                        .strong()
+                        .color(egui::Color32::WHITE),
+                )
+                .sense(egui::Sense::focusable_noninteractive()),
             );
             let rows: Vec<(String, &[String])> = match verdict {
                 Verdict::NotEligible { failing, missing } => vec![
@@ -90,10 +93,12 @@ fn chips(
                 .criterion(id)
                 .map(|f| f.explanation.clone())
                 .unwrap_or_default();
-            let button =
-                egui::Button::new(egui::RichText::new(id).color(egui::Color32::WHITE).strong())
-                    .frame(false);
-            if ui.add(button).on_hover_text(hover).clicked()
+            // Clickable, not a Tab stop: the banner is one stop (its verdict line); the
+            // keyboard reaches every criterion through the checklist.
+            let chip =
+                egui::Label::new(egui::RichText::new(id).color(egui::Color32::WHITE).strong())
+                    .sense(egui::Sense::CLICK);
+            if ui.add(chip).on_hover_text(hover).clicked()
                 && let Some(index) = trial.criteria.iter().position(|c| &c.id == id)
             {
                 commands.push(Command::Select(index));
