@@ -314,3 +314,42 @@ fn the_reference_a_muse_candidate_is_screened_without_the_mouse() {
     );
     assert!(keys <= 120, "{keys} keys");
 }
+
+#[test]
+fn a_focused_calculator_item_takes_y_n_u() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    select(&mut harness, 1); // IN02 SSc classification
+    click(&mut harness, "2013 ACR/EULAR SSc criteria calculator");
+    let yes = harness
+        .query_all_by_label("Yes")
+        .next()
+        .expect("the first item's Yes");
+    yes.focus();
+    harness.run_steps(2);
+    harness.key_press(egui::Key::Y);
+    harness.run_steps(2);
+    click(&mut harness, "Use these items");
+    let answer = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .screening
+        .answers
+        .get("IN02")
+        .map(|e| e.answer.clone());
+    let Some(prescreen::screening::Answer::Ssc2013(items)) = answer else {
+        panic!("{answer:?}");
+    };
+    let value = serde_json::to_value(&items).unwrap();
+    assert_eq!(
+        value
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|v| v.as_bool() == Some(true))
+            .count(),
+        1,
+        "{value}"
+    );
+}

@@ -753,8 +753,24 @@ fn classification_form(
                     label.to_owned()
                 };
                 ui.label(caption);
+                let mut focused = false;
                 for (choice, text) in [(Some(true), "Yes"), (Some(false), "No"), (None, "?")] {
-                    ui.radio_value(value, choice, text).on_hover_text(field);
+                    focused |= ui
+                        .radio_value(value, choice, text)
+                        .on_hover_text(field)
+                        .has_focus();
+                }
+                // The focused item takes Y / N / U (then Tab moves on).
+                if focused {
+                    for (key, choice) in [
+                        (egui::Key::Y, Some(true)),
+                        (egui::Key::N, Some(false)),
+                        (egui::Key::U, None),
+                    ] {
+                        if ui.input(|i| i.key_pressed(key) && i.modifiers.is_none()) {
+                            *value = choice;
+                        }
+                    }
                 }
             });
         }
