@@ -411,3 +411,30 @@ fn the_verdict_banner_is_one_tab_stop_and_its_chips_still_jump() {
     }
     assert_eq!(stops, 0, "Tab never stops on a criterion chip");
 }
+
+#[test]
+fn before_the_start_in01_follows_the_pre_screening_date_as_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    save_profile(&mut harness);
+    switch_to(&mut harness, "A-MUSE");
+    type_into(&mut harness, "Initials", "QX");
+    // 18 on 2026-11-22: met on the default pre-screening date 2026-11-23, not on the 21st.
+    type_into(&mut harness, "Date of birth", "2008-11-22");
+    let in01 = |harness: &Harness<'_, PrescreenApp>| {
+        harness.state().workspace().unwrap().evaluation.criteria[0]
+            .status_label
+            .clone()
+    };
+    let before = in01(&harness);
+    field(&harness, "Pre-screening date").focus();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run_steps(1);
+    type_slowly(&mut harness, "2026-11-21");
+    assert!(
+        field(&harness, "Pre-screening date").is_focused(),
+        "still typing"
+    );
+    assert_ne!(in01(&harness), before, "IN01 follows the date being typed");
+}

@@ -84,6 +84,9 @@ pub enum Command {
     CancelIdentity,
     /// Sign or export with what the dialog holds (on the worker).
     RunExport,
+    /// Before the screening starts: follow the candidate form as typed, if it reads as a
+    /// valid candidate (no messages; those come when a field is left).
+    PreviewCandidate,
     /// A digit typed outside any field on a criterion answered with a number or a date: it
     /// goes into that field, which takes the focus.
     StartTyping {

@@ -27,6 +27,7 @@ impl PrescreenApp {
                 | Command::Select(_)
                 | Command::CommitCandidate
                 | Command::StartTyping { .. }
+                | Command::PreviewCandidate
         ) {
             self.message = None;
         }
@@ -158,6 +159,24 @@ impl PrescreenApp {
                 }
             }
             Command::RunExport => self.run_export(),
+            Command::PreviewCandidate => {
+                let Some(trial) = self.trials.get(self.active) else {
+                    return;
+                };
+                let Some(workspace) = self.workspaces.get_mut(self.active) else {
+                    return;
+                };
+                if workspace.stored {
+                    return;
+                }
+                let mut form = workspace.candidate_form.clone();
+                if let Ok(valid) = form.validated(self.config.today) {
+                    workspace.screening.candidate = valid.candidate;
+                    workspace.screening.prescreening_date = valid.prescreening_date;
+                    workspace.screening.planned_visit_date = valid.planned_visit_date;
+                    workspace.evaluation = evaluate(&trial.definition, &workspace.screening);
+                }
+            }
             Command::StartTyping { criterion, text } => {
                 let Some(trial) = self.trials.get(self.active) else {
                     return;

@@ -212,6 +212,7 @@ pub fn ui(
         ui.label(format!("Status: {status}"));
     }
     let mut commit = false;
+    let mut edited = false;
     let form = &mut workspace.candidate_form;
     let error = |form: &CandidateForm, field: &str| form.errors.get(field).cloned();
 
@@ -223,6 +224,8 @@ pub fn ui(
                 r.request_focus();
             }
             commit |= committed(&r);
+            edited |= r.changed();
+            edited |= r.changed();
         });
     });
     carried_badge(ui, &workspace.carried_over, "initials");
@@ -237,6 +240,7 @@ pub fn ui(
         e.as_deref(),
     );
     commit |= committed(&r);
+    edited |= r.changed();
     if let (Ok(Some(birth)), Ok(Some(on))) = (
         parse_date(&form.date_of_birth),
         parse_date(&form.prescreening_date),
@@ -321,6 +325,7 @@ pub fn ui(
         e.as_deref(),
     );
     commit |= committed(&r);
+    edited |= r.changed();
     if let Ok(Some(on)) = parse_date(&form.prescreening_date) {
         ui.label(egui::RichText::new(crate::partial_date::human_date(on)).weak());
     }
@@ -344,7 +349,13 @@ pub fn ui(
         );
     }
     commit |= committed(&r);
+    edited |= r.changed();
 
+    if edited && !commit && !workspace.stored {
+        // Before the screening starts, the checklist follows what is typed (IN01 uses the
+        // pre-screening date as it now reads), without error lines while typing.
+        commands.push(Command::PreviewCandidate);
+    }
     if commit {
         // Validate now so messages show under the fields at once.
         let _ = workspace.candidate_form.validated(today);
