@@ -422,9 +422,7 @@ fn before_the_start_in01_follows_the_pre_screening_date_as_typed() {
     // 18 on 2026-11-22: met on the default pre-screening date 2026-11-23, not on the 21st.
     type_into(&mut harness, "Date of birth", "2008-11-22");
     let in01 = |harness: &Harness<'_, PrescreenApp>| {
-        harness.state().workspace().unwrap().evaluation.criteria[0]
-            .status_label
-            .clone()
+        harness.state().workspace().unwrap().evaluation.criteria[0].status_label
     };
     let before = in01(&harness);
     field(&harness, "Pre-screening date").focus();
