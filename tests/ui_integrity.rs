@@ -436,3 +436,22 @@ fn before_the_start_in01_follows_the_pre_screening_date_as_typed() {
     );
     assert_ne!(in01(&harness), before, "IN01 follows the date being typed");
 }
+
+#[test]
+fn the_active_trial_is_the_selected_one_in_the_trial_bar() {
+    use egui_kittest::kittest::NodeT;
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    let selected = |harness: &Harness<'_, PrescreenApp>, acronym: &str| {
+        harness
+            .get_by_role_and_label(egui::accesskit::Role::Button, acronym)
+            .accesskit_node()
+            .toggled()
+            == Some(egui::accesskit::Toggled::True)
+    };
+    assert!(selected(&harness, "A-MUSE"));
+    assert!(!selected(&harness, "ASSIX"));
+    switch_to(&mut harness, "ASSIX");
+    assert!(selected(&harness, "ASSIX"));
+    assert!(!selected(&harness, "A-MUSE"));
+}
