@@ -455,3 +455,39 @@ fn the_active_trial_is_the_selected_one_in_the_trial_bar() {
     assert!(selected(&harness, "ASSIX"));
     assert!(!selected(&harness, "A-MUSE"));
 }
+
+#[test]
+fn a_candidate_form_typed_before_the_start_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut harness = harness(dir.path());
+        save_profile(&mut harness);
+        switch_to(&mut harness, "A-MUSE");
+        type_into(&mut harness, "Initials", "QX");
+        type_into(&mut harness, "Date of birth", "14/03/1968");
+        assert!(!harness.state().workspace().unwrap().stored);
+        settle(&mut harness);
+    }
+    let mut harness = harness(dir.path());
+    harness.run_steps(2);
+    let restored = harness.state().workspace_for("a-muse").unwrap();
+    assert!(!restored.stored);
+    assert_eq!(restored.candidate_form.initials, "QX");
+    assert_eq!(restored.candidate_form.date_of_birth, "14/03/1968");
+    assert_eq!(
+        restored.screening.candidate.date_of_birth,
+        Some(jiff::civil::date(1968, 3, 14)),
+        "the checklist follows the restored form"
+    );
+    // Once started, the kept form goes: the stored screening is what comes back.
+    switch_to(&mut harness, "A-MUSE");
+    click(&mut harness, "Male");
+    click(&mut harness, "Start screening");
+    assert!(harness.state().workspace().unwrap().stored);
+    settle(&mut harness);
+    drop(harness);
+    let harness = ui_support::harness(dir.path());
+    let store = store(dir.path());
+    assert_eq!(store.form_draft("a-muse").unwrap(), None);
+    drop(harness);
+}

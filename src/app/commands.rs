@@ -53,10 +53,17 @@ impl PrescreenApp {
             }
             Command::SaveProfile => self.save_profile(),
             Command::StartScreening => self.start_screening(),
-            Command::CommitCandidate => self.commit_candidate(None),
+            Command::CommitCandidate => {
+                self.keep_form_draft();
+                self.commit_candidate(None);
+            }
             Command::NewCandidate => {
                 if let Some(trial) = self.trials.get(self.active) {
                     self.workspaces[self.active] = Workspace::new(trial, self.config.today);
+                    self.submit(Job::SaveFormDraft {
+                        trial_id: trial.definition.id.clone(),
+                        text: None,
+                    });
                     self.refresh_across_trials();
                 }
             }
@@ -599,6 +606,24 @@ impl PrescreenApp {
     /// The active candidate's verdict in every loaded trial: another trial's answers count
     /// only when its screening is of the same candidate (same initials, date of birth and
     /// sex); otherwise only the shared facts are evaluated, with nothing answered.
+    /// Keeps what is typed into an unstarted candidate form (a restart then loses nothing).
+    fn keep_form_draft(&mut self) {
+        let Some(trial) = self.trials.get(self.active) else {
+            return;
+        };
+        let Some(workspace) = self.workspaces.get(self.active) else {
+            return;
+        };
+        if workspace.stored {
+            return;
+        }
+        let job = Job::SaveFormDraft {
+            trial_id: trial.definition.id.clone(),
+            text: workspace.candidate_form.draft_text(),
+        };
+        self.submit(job);
+    }
+
     pub(super) fn refresh_across_trials(&mut self) {
         let Some(active) = self.workspaces.get(self.active) else {
             return;

@@ -323,6 +323,20 @@ impl PrescreenApp {
 /// the store moves to the worker).
 fn restore_drafts(store: &dyn Store, trials: &[LoadedTrial], workspaces: &mut [Workspace]) {
     for (trial, workspace) in trials.iter().zip(workspaces.iter_mut()) {
+        // A candidate form typed but not started is the newest thing on this trial's page.
+        if let Ok(Some(text)) = store.form_draft(&trial.definition.id)
+            && let Some(form) = candidate::CandidateForm::from_draft_text(&text)
+        {
+            workspace.candidate_form = form.clone();
+            let mut checked = form;
+            if let Ok(valid) = checked.validated(workspace.screening.prescreening_date) {
+                workspace.screening.candidate = valid.candidate;
+                workspace.screening.prescreening_date = valid.prescreening_date;
+                workspace.screening.planned_visit_date = valid.planned_visit_date;
+                workspace.evaluation = evaluate(&trial.definition, &workspace.screening);
+            }
+            continue;
+        }
         let filter = LogFilter {
             trial: Some(trial.definition.id.clone()),
             statuses: vec![ScreeningStatus::Draft],

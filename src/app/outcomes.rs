@@ -23,6 +23,12 @@ impl PrescreenApp {
             Outcome::ScreeningCreated { purpose, result } => match (purpose, result) {
                 (CreatePurpose::Start { trial_index }, Ok(stored)) => {
                     let id = stored.screening.screening_id.clone();
+                    // Started: the form is a record now, the kept draft goes.
+                    let trial_id = stored.screening.trial.id.clone();
+                    self.submit(super::tasks::Job::SaveFormDraft {
+                        trial_id,
+                        text: None,
+                    });
                     self.show_stored(trial_index, stored, false);
                     tracing::info!(screening = %id, "screening started");
                     self.message = Some(format!(
@@ -136,6 +142,10 @@ impl PrescreenApp {
                         Ok(message) | Err(message) => message,
                     });
                 }
+            }
+            Outcome::FormDraftSaved(Ok(())) => {}
+            Outcome::FormDraftSaved(Err(error)) => {
+                self.message = Some(format!("The candidate form could not be kept: {error}"));
             }
             Outcome::IdentityCreated(result) => {
                 if let Some(dialog) = self.sign_dialog.as_mut() {

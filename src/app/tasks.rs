@@ -179,11 +179,20 @@ pub enum Job {
     Export(Box<ExportJob>),
     /// Generate a key pair and certificate and store them.
     CreateIdentity(Box<IdentityJob>),
+    /// Keep (or forget, with `None`) a trial's unstarted candidate form.
+    SaveFormDraft {
+        /// The trial.
+        trial_id: String,
+        /// The form as RON text.
+        text: Option<String>,
+    },
 }
 
 /// What a job produced, applied by the frame.
 #[derive(Debug)]
 pub enum Outcome {
+    /// [`Job::SaveFormDraft`]: only a failure is worth saying.
+    FormDraftSaved(Result<(), StoreError>),
     /// [`Job::SaveProfile`].
     ProfileSaved(Result<Coordinator, StoreError>),
     /// [`Job::CreateScreening`]: the stored screening as created.
@@ -456,6 +465,9 @@ fn run(store: &mut dyn Store, job: Job) -> Outcome {
         }
         Job::Export(job) => Outcome::Exported(export(store, &job)),
         Job::CreateIdentity(job) => Outcome::IdentityCreated(create_identity(store, &job)),
+        Job::SaveFormDraft { trial_id, text } => {
+            Outcome::FormDraftSaved(store.set_form_draft(&trial_id, text.as_deref()))
+        }
     }
 }
 

@@ -475,6 +475,12 @@ pub trait Store {
     /// the store's back, a cached verdict its answers do not give, an altered definition);
     /// empty when they agree. Exports refuse a screening with problems.
     fn screening_record_problems(&self, id: &str) -> Result<Vec<String>, StoreError>;
+    /// Keeps what was typed into a trial's candidate form before its screening started, so a
+    /// restart loses nothing (`None` forgets it). Not a record: nothing was screened yet, so
+    /// it is no audit event; it lives in the same private database file as the records.
+    fn set_form_draft(&mut self, trial_id: &str, text: Option<&str>) -> Result<(), StoreError>;
+    /// The candidate form kept for a trial, if any.
+    fn form_draft(&self, trial_id: &str) -> Result<Option<String>, StoreError>;
     /// The audit event with this sequence number (a checkpoint names its last event).
     fn audit_event_at(&self, seq: i64) -> Result<Option<AuditEvent>, StoreError>;
     /// The audit event with this hash (a signed PDF prints the head it saw).

@@ -35,6 +35,58 @@ pub struct CandidateForm {
     pub errors: std::collections::BTreeMap<&'static str, String>,
 }
 
+/// What an unstarted candidate form keeps across a restart (the typed text, no messages).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+struct FormDraft {
+    initials: String,
+    date_of_birth: String,
+    sex: Option<Sex>,
+    childbearing_potential: Option<bool>,
+    pregnant: Option<bool>,
+    breastfeeding: Option<bool>,
+    prescreening_date: String,
+    planned_visit_date: String,
+}
+
+impl CandidateForm {
+    /// The form as text to keep until the screening starts; `None` when nothing was typed.
+    pub fn draft_text(&self) -> Option<String> {
+        let draft = FormDraft {
+            initials: self.initials.clone(),
+            date_of_birth: self.date_of_birth.clone(),
+            sex: self.sex,
+            childbearing_potential: self.childbearing_potential,
+            pregnant: self.pregnant,
+            breastfeeding: self.breastfeeding,
+            prescreening_date: self.prescreening_date.clone(),
+            planned_visit_date: self.planned_visit_date.clone(),
+        };
+        let empty = draft.initials.trim().is_empty()
+            && draft.date_of_birth.trim().is_empty()
+            && draft.sex.is_none();
+        if empty {
+            return None;
+        }
+        ron::to_string(&draft).ok()
+    }
+
+    /// The form a kept draft describes (text that no longer reads is ignored).
+    pub fn from_draft_text(text: &str) -> Option<Self> {
+        let draft: FormDraft = ron::from_str(text).ok()?;
+        Some(Self {
+            initials: draft.initials,
+            date_of_birth: draft.date_of_birth,
+            sex: draft.sex,
+            childbearing_potential: draft.childbearing_potential,
+            pregnant: draft.pregnant,
+            breastfeeding: draft.breastfeeding,
+            prescreening_date: draft.prescreening_date,
+            planned_visit_date: draft.planned_visit_date,
+            errors: Default::default(),
+        })
+    }
+}
+
 /// A candidate form that passed validation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidCandidate {

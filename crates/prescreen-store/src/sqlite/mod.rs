@@ -387,6 +387,14 @@ impl Store for SqliteStore {
         trail::screening_record_problems(self, id)
     }
 
+    fn set_form_draft(&mut self, trial_id: &str, text: Option<&str>) -> Result<(), StoreError> {
+        screenings::set_form_draft(self, trial_id, text)
+    }
+
+    fn form_draft(&self, trial_id: &str) -> Result<Option<String>, StoreError> {
+        screenings::form_draft(self, trial_id)
+    }
+
     fn audit_event_at(&self, seq: i64) -> Result<Option<AuditEvent>, StoreError> {
         trail::audit_event_where(self, Some(seq), None)
     }

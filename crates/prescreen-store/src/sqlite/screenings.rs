@@ -86,6 +86,48 @@ pub(super) fn set_current_coordinator(
     })
 }
 
+/// The setting key of a trial's unstarted candidate form.
+fn form_draft_key(trial_id: &str) -> String {
+    format!("form_draft:{trial_id}")
+}
+
+pub(super) fn set_form_draft(
+    store: &mut SqliteStore,
+    trial_id: &str,
+    text: Option<&str>,
+) -> Result<(), StoreError> {
+    let key = form_draft_key(trial_id);
+    store.write(|w| {
+        match text {
+            Some(text) => w.tx.execute(
+                "INSERT INTO setting (key, value) VALUES (?1, ?2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, text],
+            ),
+            None => {
+                w.tx.execute("DELETE FROM setting WHERE key = ?1", params![key])
+            }
+        }
+        .map_err(|e| w.err(e))?;
+        Ok(())
+    })
+}
+
+pub(super) fn form_draft(
+    store: &SqliteStore,
+    trial_id: &str,
+) -> Result<Option<String>, StoreError> {
+    store
+        .conn
+        .query_row(
+            "SELECT value FROM setting WHERE key = ?1",
+            [form_draft_key(trial_id)],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(|e| store.err(e))
+}
+
 pub(super) fn current_coordinator(store: &SqliteStore) -> Result<Option<Coordinator>, StoreError> {
     let value: Option<String> = store
         .conn
