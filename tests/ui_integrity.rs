@@ -491,3 +491,16 @@ fn a_candidate_form_typed_before_the_start_survives_a_restart() {
     assert_eq!(store.form_draft("a-muse").unwrap(), None);
     drop(harness);
 }
+
+#[test]
+fn the_not_eligible_banner_also_lists_what_is_still_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    select(&mut harness, 4);
+    type_into(&mut harness, "Maximal mouth opening (mm)", "45");
+    assert_eq!(verdict(&harness), "NOT ELIGIBLE");
+    harness.get_by_label("Failing:");
+    harness.get_by_label("Still missing:");
+    // IN03 is unanswered: it is named under "Still missing".
+    harness.get_by_label("IN03");
+}
