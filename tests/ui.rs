@@ -186,7 +186,7 @@ fn bad_input_gets_a_message_and_is_not_used() {
     harness.get_by_label("1968-02-30 does not exist in the calendar");
     type_into(&mut harness, "Date of birth", "1968-03-14");
     type_into(&mut harness, "Initials", "QX");
-    click(&mut harness, "Male");
+    click(&mut harness, "Sex: Male");
     click(&mut harness, "Start screening");
     assert!(harness.state().workspace().unwrap().stored);
     select(&mut harness, 4);
@@ -331,7 +331,7 @@ fn the_screening_log_filters_opens_and_moves_a_screening() {
     field(&harness, "Filter").type_text(&id);
     harness.run_steps(3);
     harness.get_by_label("1 of 1 screenings");
-    click(&mut harness, &id);
+    click_log_row(&mut harness, &id);
     click(&mut harness, "Record verdict (pre-screened)");
     harness.get_by_label("pre-screened");
     type_into(&mut harness, "Reason", "duplicate of another screening");
@@ -375,11 +375,10 @@ fn pregnancy_entered_once_is_carried_to_the_other_trial() {
     switch_to(&mut harness, "A-MUSE");
     type_into(&mut harness, "Initials", "PV");
     type_into(&mut harness, "Date of birth", "1990-04-18");
-    click(&mut harness, "Female");
-    // The "Yes" radios are, in order: childbearing potential, pregnant, breastfeeding.
-    harness.query_all_by_label("Yes").next().unwrap().click();
+    click(&mut harness, "Sex: Female");
+    harness.get_by_label("Childbearing potential: Yes").click();
     harness.run_steps(3);
-    harness.query_all_by_label("Yes").nth(1).unwrap().click();
+    harness.get_by_label("Pregnant: Yes").click();
     harness.run_steps(3);
     click(&mut harness, "Start screening");
     let a_muse = harness.state().workspace().unwrap();

@@ -213,7 +213,7 @@ fn the_answered_count_counts_only_settled_answers() {
     harness.get_by_label("0 answered · 0 unknown · 18 open");
     type_into(&mut harness, "Initials", "QX");
     type_into(&mut harness, "Date of birth", "1968-03-14");
-    click(&mut harness, "Male");
+    click(&mut harness, "Sex: Male");
     click(&mut harness, "Start screening");
     // IN01 settled by age; EX08 and EX09 do not apply to a man.
     harness.get_by_label("3 answered · 0 unknown · 15 open");
@@ -285,7 +285,7 @@ fn the_log_finds_a_rescreen_due_and_starts_the_rescreening() {
     harness.get_by_label("NOT ELIGIBLE — re-screen from 2026-10-30");
     click(&mut harness, "Re-screen due");
     harness.get_by_label("1 of 1 screenings");
-    click(&mut harness, &earlier);
+    click_log_row(&mut harness, &earlier);
     click(&mut harness, "Re-screen");
     let workspace = harness.state().workspace().unwrap();
     let new_id = workspace.screening.screening_id.clone();

@@ -87,7 +87,7 @@ fn the_log_never_acts_on_a_hidden_row_and_says_why_an_action_is_not_possible() {
     let mut harness = a_muse_screening_started(dir.path());
     let id = screening_id(&harness);
     click(&mut harness, "Screening log");
-    click(&mut harness, &id);
+    click_log_row(&mut harness, &id);
     assert_eq!(harness.state().log_selection(), Some(id.as_str()));
     // A draft cannot be approached yet: the button is disabled and the reason is beside it.
     harness.get_by_label_contains("Approached: the next step from draft is");
@@ -240,7 +240,7 @@ fn an_error_line_under_the_date_of_birth_does_not_take_the_focus_away() {
     harness.run_steps(3);
     harness.get_by_label_contains("does not exist in the calendar");
     assert!(
-        harness.get_by_label("Female").is_focused(),
+        harness.get_by_label("Sex: Female").is_focused(),
         "focus moved on to Sex"
     );
     harness.key_press(egui::Key::Space);
@@ -299,7 +299,7 @@ fn dates_are_typed_day_first_or_iso_and_shown_back_unambiguously() {
     type_into(&mut harness, "Date of birth", "03/14/1968");
     harness.get_by_label_contains("does not exist in the calendar");
     type_into(&mut harness, "Date of birth", "14.03.1968");
-    click(&mut harness, "Male");
+    click(&mut harness, "Sex: Male");
     click(&mut harness, "Start screening");
     let workspace = harness.state().workspace().unwrap();
     assert!(workspace.stored, "{:?}", harness.state().message());
@@ -366,7 +366,7 @@ fn switching_trials_offers_the_same_pre_screening_date() {
     type_into(&mut harness, "Initials", "QX");
     type_into(&mut harness, "Date of birth", "1968-03-14");
     type_into(&mut harness, "Pre-screening date", "2026-11-20");
-    click(&mut harness, "Male");
+    click(&mut harness, "Sex: Male");
     click(&mut harness, "Start screening");
     assert!(harness.state().workspace().unwrap().stored);
     switch_to(&mut harness, "ASSIX");
@@ -481,7 +481,7 @@ fn a_candidate_form_typed_before_the_start_survives_a_restart() {
     );
     // Once started, the kept form goes: the stored screening is what comes back.
     switch_to(&mut harness, "A-MUSE");
-    click(&mut harness, "Male");
+    click(&mut harness, "Sex: Male");
     click(&mut harness, "Start screening");
     assert!(harness.state().workspace().unwrap().stored);
     settle(&mut harness);

@@ -322,7 +322,7 @@ fn a_focused_calculator_item_takes_y_n_u() {
     select(&mut harness, 1); // IN02 SSc classification
     click(&mut harness, "2013 ACR/EULAR SSc criteria calculator");
     let yes = harness
-        .query_all_by_label("Yes")
+        .query_all_by_label_contains(": Yes")
         .next()
         .expect("the first item's Yes");
     yes.focus();

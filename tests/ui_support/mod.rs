@@ -123,7 +123,7 @@ pub fn switch_to(harness: &mut Harness<'_, PrescreenApp>, acronym: &str) {
 pub fn start_candidate(harness: &mut Harness<'_, PrescreenApp>) {
     type_into(harness, "Initials", "QX");
     type_into(harness, "Date of birth", "1968-03-14");
-    click(harness, "Male");
+    click(harness, "Sex: Male");
     click(harness, "Start screening");
     let workspace = harness.state().workspace().unwrap();
     assert!(workspace.stored, "{:?}", harness.state().message());
@@ -180,7 +180,7 @@ pub fn answer_a_muse_to_eligible(harness: &mut Harness<'_, PrescreenApp>) {
 pub fn start_candidate_assix(harness: &mut Harness<'_, PrescreenApp>) {
     type_into(harness, "Initials", "HB");
     type_into(harness, "Date of birth", "1971-02-11");
-    click(harness, "Male");
+    click(harness, "Sex: Male");
     click(harness, "Start screening");
     assert!(
         harness.state().workspace().unwrap().stored,
@@ -235,4 +235,18 @@ pub fn screened_by_drawn_and_confirmed(harness: &mut Harness<'_, PrescreenApp>) 
         .get_by_label("I sign this screening summary electronically: Screened by — I confirm the answers above are accurate and complete.")
         .click();
     harness.run_steps(2);
+}
+
+/// Clicks a screening log row by its screening id (the row is named with its id, trial,
+/// date, status and verdict).
+pub fn click_log_row(harness: &mut Harness<'_, PrescreenApp>, id: &str) {
+    harness
+        .get(
+            egui_kittest::kittest::By::new()
+                .role(egui::accesskit::Role::Button)
+                .label_contains(id),
+        )
+        .click();
+    harness.run_steps(3);
+    settle(harness);
 }

@@ -316,9 +316,19 @@ pub fn ui(
                 (Some(Sex::Male), "Male"),
                 (None, "Not recorded"),
             ] {
+                let selected = form.sex == value;
                 let r = ui
                     .radio_value(&mut form.sex, value, text)
                     .on_hover_text("Sex");
+                // A screen reader hears the question with the choice ("Sex: Female").
+                r.widget_info(|| {
+                    egui::WidgetInfo::selected(
+                        egui::Role::RadioButton,
+                        true,
+                        selected,
+                        format!("Sex: {text}"),
+                    )
+                });
 
                 commit |= r.clicked();
             }
@@ -356,10 +366,19 @@ pub fn ui(
                         (Some(false), "No"),
                         (None, "Not recorded"),
                     ] {
-                        commit |= ui
+                        let selected = *value == choice;
+                        let r = ui
                             .radio_value(value, choice, text)
-                            .on_hover_text(title.as_str())
-                            .clicked();
+                            .on_hover_text(title.as_str());
+                        r.widget_info(|| {
+                            egui::WidgetInfo::selected(
+                                egui::Role::RadioButton,
+                                true,
+                                selected,
+                                format!("{title}: {text}"),
+                            )
+                        });
+                        commit |= r.clicked();
                     }
                 });
             });

@@ -754,11 +754,20 @@ fn classification_form(
                 };
                 ui.label(caption);
                 let mut focused = false;
-                for (choice, text) in [(Some(true), "Yes"), (Some(false), "No"), (None, "?")] {
-                    focused |= ui
-                        .radio_value(value, choice, text)
-                        .on_hover_text(field)
-                        .has_focus();
+                for (choice, text) in [(Some(true), "Yes"), (Some(false), "No"), (None, "Unknown")]
+                {
+                    let selected = *value == choice;
+                    let r = ui.radio_value(value, choice, text).on_hover_text(field);
+                    // Named by the item's text, not only "Yes" / "No".
+                    r.widget_info(|| {
+                        egui::WidgetInfo::selected(
+                            egui::Role::RadioButton,
+                            true,
+                            selected,
+                            format!("{label}: {text}"),
+                        )
+                    });
+                    focused |= r.has_focus();
                 }
                 // The focused item takes Y / N / U (then Tab moves on).
                 if focused {

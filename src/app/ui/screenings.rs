@@ -146,7 +146,7 @@ impl LogView {
             if std::mem::take(&mut self.focus_filter) {
                 response.request_focus();
             }
-            ui.label("Trial");
+            let label = ui.label("Trial");
             egui::ComboBox::from_id_salt("log-trial-filter")
                 .selected_text(self.trial.clone().unwrap_or_else(|| "all".to_owned()))
                 .show_ui(ui, |ui| {
@@ -158,8 +158,10 @@ impl LogView {
                             &trial.definition.acronym,
                         );
                     }
-                });
-            ui.label("Status");
+                })
+                .response
+                .labelled_by(label.id);
+            let label = ui.label("Status");
             egui::ComboBox::from_id_salt("log-status-filter")
                 .selected_text(
                     self.status
@@ -171,8 +173,10 @@ impl LogView {
                     for status in ALL_STATUSES {
                         ui.selectable_value(&mut self.status, Some(status), status.to_string());
                     }
-                });
-            ui.label("Verdict");
+                })
+                .response
+                .labelled_by(label.id);
+            let label = ui.label("Verdict");
             egui::ComboBox::from_id_salt("log-verdict-filter")
                 .selected_text(self.verdict.clone().unwrap_or_else(|| "all".to_owned()))
                 .show_ui(ui, |ui| {
@@ -185,7 +189,9 @@ impl LogView {
                     ] {
                         ui.selectable_value(&mut self.verdict, Some(verdict.to_owned()), verdict);
                     }
-                });
+                })
+                .response
+                .labelled_by(label.id);
             ui.checkbox(&mut self.rescreen_due, "Re-screen due")
                 .on_hover_text(
                     "NOT ELIGIBLE only until a date that has come, and not yet re-screened",
@@ -248,7 +254,9 @@ impl LogView {
         } = self;
         TableBuilder::new(ui)
             .striped(true)
-            .sense(egui::Sense::click())
+            // Rows take a click but are not Tab stops cell by cell: the screening id in each
+            // row is the one stop (named with the row), and Enter on it opens the screening.
+            .sense(egui::Sense::CLICK)
             .column(Column::auto().at_least(130.0))
             .column(Column::auto().at_least(60.0))
             .column(Column::auto().at_least(80.0))
@@ -278,8 +286,30 @@ impl LogView {
                         return;
                     };
                     table_row.set_selected(selected.as_deref() == Some(row.screening_id.as_str()));
+                    let mut open_by_key = false;
+                    let mut focused_now = false;
                     table_row.col(|ui| {
-                        ui.monospace(&row.screening_id);
+                        let id = ui.add(
+                            egui::Label::new(egui::RichText::new(&row.screening_id).monospace())
+                                .sense(egui::Sense::click()),
+                        );
+                        id.widget_info(|| {
+                            egui::WidgetInfo::labeled(
+                                egui::Role::Button,
+                                true,
+                                format!(
+                                    "{} {} {} {} {}",
+                                    row.screening_id,
+                                    row.trial_id,
+                                    row.prescreening_date,
+                                    row.status,
+                                    row.verdict_line
+                                ),
+                            )
+                        });
+                        focused_now = id.gained_focus() || id.clicked();
+                        open_by_key = id.double_clicked()
+                            || (id.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
                     });
                     table_row.col(|ui| {
                         ui.label(&row.trial_id);
@@ -311,10 +341,11 @@ impl LogView {
                         }
                         ui.label(text);
                     });
-                    if table_row.response().clicked() {
+                    let response = table_row.response();
+                    if response.clicked() || focused_now {
                         *selected = Some(row.screening_id.clone());
                     }
-                    if table_row.response().double_clicked() {
+                    if response.double_clicked() || open_by_key {
                         commands.push(Command::OpenScreening(row.screening_id.clone()));
                     }
                 });

@@ -1,0 +1,93 @@
+//! What a screen reader gets from the window's AccessKit tree (issue: a screen-reader user can
+//! screen a candidate): every focusable control has a name, no choice is named only "Yes",
+//! "No" or "?" without its question, the log's filters are named. The counts are printed for
+//! the record.
+#![cfg(test)]
+
+mod ui_support;
+use ui_support::*;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use prescreen::app::PrescreenApp;
+
+/// (nodes, focusable nodes without a name, radio buttons named only by their choice)
+fn census(harness: &Harness<'_, PrescreenApp>) -> (usize, Vec<String>, Vec<String>) {
+    use eframe::egui::accesskit::{Action, Role};
+    let mut nodes = 0;
+    let mut unnamed = Vec::new();
+    let mut bare_choices = Vec::new();
+    for node in harness.root().children_recursive() {
+        nodes += 1;
+        let ak = node.accesskit_node();
+        let name = ak.label().or_else(|| ak.value()).unwrap_or_default();
+        let focusable = ak.data().supports_action(Action::Focus);
+        if focusable && name.trim().is_empty() {
+            unnamed.push(format!("{:?}", ak.role()));
+        }
+        if ak.role() == Role::RadioButton
+            && ["Yes", "No", "?", "Unknown", "Not recorded"].contains(&name.as_str())
+        {
+            bare_choices.push(name.clone());
+        }
+    }
+    (nodes, unnamed, bare_choices)
+}
+
+#[test]
+fn every_focusable_control_is_named_and_every_choice_names_its_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    save_profile(&mut harness);
+    switch_to(&mut harness, "A-MUSE");
+    type_into(&mut harness, "Initials", "QX");
+    type_into(&mut harness, "Date of birth", "1968-03-14");
+    click(&mut harness, "Sex: Female"); // the pregnancy and breastfeeding choices show
+    click(&mut harness, "Start screening");
+    select(&mut harness, 1); // IN02 with the SSc calculator open
+    click(&mut harness, "2013 ACR/EULAR SSc criteria calculator");
+    let (nodes, unnamed, bare) = census(&harness);
+    eprintln!(
+        "screening view with the SSc calculator: {nodes} nodes, {} focusable without a name {unnamed:?}, {} choices named only by their answer",
+        unnamed.len(),
+        bare.len()
+    );
+    click(&mut harness, "Screening log");
+    let (log_nodes, log_unnamed, _) = census(&harness);
+    eprintln!(
+        "log: {log_nodes} nodes, {} focusable without a name {log_unnamed:?}",
+        log_unnamed.len()
+    );
+    assert!(unnamed.is_empty(), "{unnamed:?}");
+    assert!(bare.is_empty(), "{bare:?}");
+    assert!(log_unnamed.is_empty(), "{log_unnamed:?}");
+}
+
+#[test]
+fn a_log_row_is_reached_and_opened_from_the_keyboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    let id = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .screening
+        .screening_id
+        .clone();
+    click(&mut harness, "New candidate");
+    click(&mut harness, "Screening log");
+    let name = format!("{id} a-muse 2026-11-23 draft INCOMPLETE");
+    harness
+        .get_by_role_and_label(eframe::egui::accesskit::Role::Button, &name)
+        .focus();
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().log_selection(),
+        Some(id.as_str()),
+        "focus selects the row"
+    );
+    key(&mut harness, eframe::egui::Key::Enter);
+    settle(&mut harness);
+    let workspace = harness.state().workspace().unwrap();
+    assert_eq!(workspace.screening.screening_id, id, "Enter opened it");
+}
