@@ -91,3 +91,50 @@ fn a_log_row_is_reached_and_opened_from_the_keyboard() {
     let workspace = harness.state().workspace().unwrap();
     assert_eq!(workspace.screening.screening_id, id, "Enter opened it");
 }
+
+#[test]
+fn the_verdict_is_a_live_heading_the_sections_are_headings_and_the_window_names_the_screening() {
+    use eframe::egui::accesskit::{Live, Role};
+    let dir = tempfile::tempdir().unwrap();
+    let harness = a_muse_screening_started(dir.path());
+    let id = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .screening
+        .screening_id
+        .clone();
+    assert_eq!(
+        harness.state().title(),
+        format!("{id} — A-MUSE — prescreen")
+    );
+    let live: Vec<String> = harness
+        .root()
+        .children_recursive()
+        .filter(|n| {
+            let node = n.accesskit_node();
+            node.role() == Role::Heading && node.live() == Live::Polite
+        })
+        .map(|n| {
+            let node = n.accesskit_node();
+            node.label().or_else(|| node.value()).unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(live.len(), 1, "{live:?}");
+    assert!(live[0].starts_with("INCOMPLETE"), "{live:?}");
+    let headings: Vec<String> = harness
+        .root()
+        .children_recursive()
+        .filter(|n| n.accesskit_node().role() == Role::Heading)
+        .map(|n| {
+            let node = n.accesskit_node();
+            node.label().or_else(|| node.value()).unwrap_or_default()
+        })
+        .collect();
+    for heading in ["Candidate", "Criteria", "Inclusion", "Exclusion"] {
+        assert!(
+            headings.iter().any(|h| h == heading),
+            "{heading}: {headings:?}"
+        );
+    }
+}

@@ -141,6 +141,8 @@ pub struct PrescreenApp {
     theme_applied: Option<bool>,
     /// The keyboard help (F1) is open.
     help_open: bool,
+    /// The window title last sent (the trial and the screening id).
+    title: String,
 }
 
 /// Storage key of the UI preferences in eframe's storage.
@@ -216,6 +218,7 @@ impl PrescreenApp {
             dark: preferences.dark,
             sign_dialog: None,
             help_open: false,
+            title: String::new(),
             theme_applied: None,
         };
         app.refresh_across_trials();
@@ -277,6 +280,30 @@ impl PrescreenApp {
     /// screenings, for tests.
     pub fn across_trials(&self) -> &[(usize, Verdict)] {
         &self.across_trials
+    }
+
+    /// The window title names the trial and the screening (a screen reader says it when the
+    /// window takes focus); sent only when it changes.
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let mut title = "prescreen".to_owned();
+        if let Some(trial) = self.active_trial() {
+            title = format!("{} — prescreen", trial.definition.acronym);
+            if let Some(workspace) = self.workspace().filter(|w| w.stored) {
+                title = format!(
+                    "{} — {} — prescreen",
+                    workspace.screening.screening_id, trial.definition.acronym
+                );
+            }
+        }
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+
+    /// The window title as last sent, for tests.
+    pub fn title(&self) -> &str {
+        &self.title
     }
 
     /// Whether the keyboard help (F1) is open, for tests.
@@ -400,6 +427,7 @@ impl eframe::App for PrescreenApp {
         self.shortcuts(ui.ctx(), &mut commands);
         commands.extend(self.frame(ui));
         self.start_typing(ui.ctx(), &mut commands);
+        self.update_title(ui.ctx());
         for command in commands {
             self.apply(command);
         }

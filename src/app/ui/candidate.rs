@@ -250,7 +250,7 @@ pub fn ui(
     today: Date,
     commands: &mut Vec<Command>,
 ) {
-    ui.heading("Candidate");
+    super::fields::heading(ui, "Candidate", 2);
     let id_text = if workspace.stored {
         workspace.screening.screening_id.clone()
     } else {

@@ -75,7 +75,7 @@ pub fn ui(
         list_scroll,
         ..
     } = workspace;
-    ui.heading("Criteria");
+    super::fields::heading(ui, "Criteria", 2);
     ui.label(evaluation.counts.to_string());
     ui.label(
         egui::RichText::new("↑/↓ or J/K move · Y/N/U answer · Enter: next open")
@@ -113,9 +113,15 @@ pub fn ui(
             for row in &rows[range] {
                 match *row {
                     Row::Heading(kind) => {
-                        ui.strong(match kind {
+                        let text = match kind {
                             CriterionKind::Inclusion => "Inclusion",
                             CriterionKind::Exclusion => "Exclusion",
+                        };
+                        let heading = ui.strong(text);
+                        ui.ctx().accesskit_node_builder(heading.id, |node| {
+                            node.set_role(egui::accesskit::Role::Heading);
+                            node.set_label(text);
+                            node.set_level(3);
                         });
                     }
                     Row::Criterion(index) => {

@@ -69,3 +69,14 @@ pub fn stable_scope<R>(
     )
     .inner
 }
+
+/// A heading a screen reader lists as one (role heading, `level`), not a plain label.
+pub fn heading(ui: &mut egui::Ui, text: &str, level: usize) -> egui::Response {
+    let response = ui.label(egui::RichText::new(text).heading());
+    ui.ctx().accesskit_node_builder(response.id, |node| {
+        node.set_role(egui::accesskit::Role::Heading);
+        node.set_label(text);
+        node.set_level(level);
+    });
+    response
+}

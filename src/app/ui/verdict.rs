@@ -29,7 +29,7 @@ pub fn ui(
         .inner_margin(egui::Margin::symmetric(10, 6))
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
-            ui.add(
+            let line = ui.add(
                 egui::Label::new(
                     egui::RichText::new(evaluation.verdict_line())
                         .heading()
@@ -38,6 +38,15 @@ pub fn ui(
                 )
                 .sense(egui::Sense::focusable_noninteractive()),
             );
+            // A heading and a polite live region: a screen reader announces the verdict
+            // whenever it changes, without moving the focus.
+            let verdict_line = evaluation.verdict_line();
+            ui.ctx().accesskit_node_builder(line.id, |node| {
+                node.set_role(egui::accesskit::Role::Heading);
+                node.set_label(verdict_line);
+                node.set_level(1);
+                node.set_live(egui::accesskit::Live::Polite);
+            });
             let rows: Vec<(String, &[String])> = match verdict {
                 Verdict::NotEligible { failing, missing } => vec![
                     ("Failing:".to_owned(), failing.as_slice()),
