@@ -138,3 +138,38 @@ fn the_verdict_is_a_live_heading_the_sections_are_headings_and_the_window_names_
         );
     }
 }
+
+#[test]
+fn criteria_are_list_items_with_their_full_text_status_word_and_selection() {
+    use eframe::egui::accesskit::Role;
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    select(&mut harness, 5); // IN06
+    key(&mut harness, eframe::egui::Key::Y);
+    let items: Vec<(String, Option<bool>)> = harness
+        .root()
+        .children_recursive()
+        .filter(|n| n.accesskit_node().role() == Role::ListItem)
+        .map(|n| {
+            let node = n.accesskit_node();
+            (node.label().unwrap_or_default(), node.is_selected())
+        })
+        .collect();
+    let in06 = items
+        .iter()
+        .find(|(name, _)| name.starts_with("IN06"))
+        .unwrap_or_else(|| panic!("{items:?}"));
+    assert_eq!(
+        in06.0,
+        "IN06 met, at the visit: Patient must have provided written informed consent prior to enrolment,"
+    );
+    assert_eq!(in06.1, Some(true));
+    assert!(
+        items.iter().filter(|(_, s)| *s == Some(true)).count() == 1,
+        "one selected: {items:?}"
+    );
+    assert!(
+        items.iter().all(|(name, _)| !name.contains('…')),
+        "names are never cut: {items:?}"
+    );
+}

@@ -192,7 +192,25 @@ fn criterion_row(
             finding.status.label(criterion.kind),
             finding.explanation
         ));
-    if response.clicked() {
+    // A screen reader hears a list item with its selected state, the status as a word and
+    // the criterion's full text (the row itself is cut to fit).
+    let name = format!(
+        "{} {}, {}: {}",
+        criterion.id,
+        finding.status.label(criterion.kind),
+        match criterion.stage {
+            Stage::PreScreen => "pre-screen",
+            Stage::ScreeningVisit => "at the visit",
+        },
+        criterion.text
+    );
+    ui.ctx().accesskit_node_builder(response.id, |node| {
+        node.set_role(egui::accesskit::Role::ListItem);
+        node.set_label(name);
+        node.set_selected(selected);
+    });
+    // Focus is selection: Tab or a click on a row selects it.
+    if response.clicked() || (response.gained_focus() && !selected) {
         commands.push(Command::Select(index));
     }
 }
