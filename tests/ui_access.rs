@@ -173,3 +173,20 @@ fn criteria_are_list_items_with_their_full_text_status_word_and_selection() {
         "names are never cut: {items:?}"
     );
 }
+
+#[test]
+fn a_refused_field_is_invalid_and_its_message_is_its_description() {
+    use eframe::egui::accesskit::{Invalid, Role};
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    save_profile(&mut harness);
+    switch_to(&mut harness, "A-MUSE");
+    type_into(&mut harness, "Date of birth", "14/03/68");
+    let field = harness.get_by_role_and_label(Role::TextInput, "Date of birth");
+    let node = field.accesskit_node();
+    assert_eq!(node.data().invalid(), Some(Invalid::True));
+    assert_eq!(
+        node.description().as_deref(),
+        Some("\"14/03/68\": write the year in full (1968 or 2068?)")
+    );
+}

@@ -41,6 +41,12 @@ pub fn text_field_focused(
     }
     let response = ui.add(edit).labelled_by(label_response.id);
     if let Some(error) = error {
+        // The field is marked invalid and the message is its description, so a screen
+        // reader says both on the field itself.
+        ui.ctx().accesskit_node_builder(response.id, |node| {
+            node.set_invalid(egui::accesskit::Invalid::True);
+            node.set_description(error);
+        });
         ui.label(
             egui::RichText::new(error)
                 .color(ui.visuals().error_fg_color)
