@@ -353,3 +353,53 @@ fn a_focused_calculator_item_takes_y_n_u() {
         "{value}"
     );
 }
+
+#[test]
+fn a_typed_signature_can_be_adopted_instead_of_drawing_and_the_pdf_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    answer_a_muse_to_eligible(&mut harness);
+    ctrl(&mut harness, egui::Key::E);
+    create_identity(&mut harness, "synthetic passphrase 42");
+    click(
+        &mut harness,
+        "Screened by — I confirm the answers above are accurate and complete",
+    );
+    assert_eq!(
+        harness.state().sign_dialog().unwrap().missing(),
+        Some("draw your signature, or adopt a typed one")
+    );
+    click(
+        &mut harness,
+        "Adopt a typed signature (my printed name) instead of drawing",
+    );
+    harness
+        .get_by_label("I sign this screening summary electronically: Screened by — I confirm the answers above are accurate and complete.")
+        .click();
+    harness.run_steps(2);
+    let path = std::path::PathBuf::from(&harness.state().sign_dialog().unwrap().path);
+    type_into(&mut harness, "Passphrase", "synthetic passphrase 42");
+    settle(&mut harness);
+    let message = harness
+        .state()
+        .sign_dialog()
+        .unwrap()
+        .message
+        .clone()
+        .unwrap_or_default();
+    assert!(message.starts_with("Signed PDF written"), "{message}");
+    let bytes = std::fs::read(&path).unwrap();
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let text: String = doc
+        .extract_text(&pages)
+        .unwrap()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(
+        text.contains("typedsignatureadoptedbythesigner(nothandwritten)"),
+        "the PDF marks the typed signature"
+    );
+    assert!(prescreen::signing::verify::verify(&bytes).intact);
+}

@@ -63,6 +63,9 @@ pub struct SignDialog {
     pub replace_confirmed: bool,
     /// The meaning the statement was confirmed for; a new meaning unticks the statement.
     pub confirmed_meaning: Option<SignatureMeaning>,
+    /// The signer adopts their printed name as a typed signature instead of drawing (the
+    /// keyboard path; the PDF says "typed signature").
+    pub typed_signature: bool,
     /// Why the last attempt failed, or what was written.
     pub message: Option<String>,
     /// Progress.
@@ -139,8 +142,8 @@ impl SignDialog {
         if self.meaning.is_none() {
             return Some("choose the meaning of your signature");
         }
-        if self.strokes.iter().all(|s| s.len() < 2) {
-            return Some("draw your signature");
+        if !self.typed_signature && self.strokes.iter().all(|s| s.len() < 2) {
+            return Some("draw your signature, or adopt a typed one");
         }
         if !self.confirmed {
             return Some("confirm the statement");
@@ -209,10 +212,18 @@ pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: 
             ] {
                 ui.radio_value(&mut dialog.meaning, Some(meaning), meaning.statement());
             }
-            ui.label("Signature (draw with the mouse)");
-            signature_pad(ui, &mut dialog.strokes);
-            if ui.button("Clear signature").clicked() {
+            ui.checkbox(
+                &mut dialog.typed_signature,
+                "Adopt a typed signature (my printed name) instead of drawing",
+            );
+            if dialog.typed_signature {
                 dialog.strokes.clear();
+            } else {
+                ui.label("Signature (draw with the mouse)");
+                signature_pad(ui, &mut dialog.strokes);
+                if ui.button("Clear signature").clicked() {
+                    dialog.strokes.clear();
+                }
             }
             let statement = dialog
                 .meaning

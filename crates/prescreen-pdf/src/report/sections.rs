@@ -543,6 +543,26 @@ fn signature_block(
             row(b, "Site", &sig.site);
             row(b, "Signed", &format_time(sig.signed_at, sig.utc_offset));
             row(b, "Meaning", sig.meaning.statement());
+            if sig.strokes.iter().all(|s| s.is_empty()) {
+                // No handwriting: the signer adopted their printed name as a typed signature
+                // (a keyboard-only signature), and the page says so.
+                b.push(Draw::Text {
+                    x: pad_x + 6.0,
+                    y: pad_y + pad_h * 0.45,
+                    face: Face::Bold,
+                    size: 15.0,
+                    colour: INK,
+                    text: sig.name.clone(),
+                });
+                b.push(Draw::Text {
+                    x: pad_x + 6.0,
+                    y: pad_y + 4.0,
+                    face: Face::Regular,
+                    size: SMALL,
+                    colour: GREY,
+                    text: "typed signature adopted by the signer (not handwritten)".to_owned(),
+                });
+            }
             // Handwritten strokes, scaled into the pad keeping their aspect ratio 3:1.
             for stroke in &sig.strokes {
                 let points: Vec<(f32, f32)> = stroke
