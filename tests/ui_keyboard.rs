@@ -398,7 +398,7 @@ fn a_typed_signature_can_be_adopted_instead_of_drawing_and_the_pdf_says_so() {
         .filter(|c| !c.is_whitespace())
         .collect();
     assert!(
-        text.contains("typedsignatureadoptedbythesigner(nothandwritten)"),
+        text.contains("Typedsignature(adopted,nothandwritten)"),
         "the PDF marks the typed signature"
     );
     assert!(prescreen::signing::verify::verify(&bytes).intact);

@@ -554,14 +554,6 @@ fn signature_block(
                     colour: INK,
                     text: sig.name.clone(),
                 });
-                b.push(Draw::Text {
-                    x: pad_x + 6.0,
-                    y: pad_y + 4.0,
-                    face: Face::Regular,
-                    size: SMALL,
-                    colour: GREY,
-                    text: "typed signature adopted by the signer (not handwritten)".to_owned(),
-                });
             }
             // Handwritten strokes, scaled into the pad keeping their aspect ratio 3:1.
             for stroke in &sig.strokes {
@@ -611,7 +603,11 @@ fn signature_block(
         face: Face::Regular,
         size: SMALL,
         colour: GREY,
-        text: "Handwritten signature".to_owned(),
+        text: if signature.is_some_and(|sig| sig.strokes.iter().all(|s| s.is_empty())) {
+            "Typed signature (adopted, not handwritten)".to_owned()
+        } else {
+            "Handwritten signature".to_owned()
+        },
     });
     if signature.is_some() {
         let note = "Digitally signed (PAdES): any change after signing invalidates the \
