@@ -190,3 +190,31 @@ fn a_refused_field_is_invalid_and_its_message_is_its_description() {
         Some("\"14/03/68\": write the year in full (1968 or 2068?)")
     );
 }
+
+#[test]
+fn focus_moves_into_a_dialog_and_back_to_what_opened_it() {
+    use eframe::egui::Key;
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    answer_a_muse_to_eligible(&mut harness);
+    click(&mut harness, "Sign & export…");
+    harness.run_steps(2);
+    assert!(
+        harness.get_by_label("Sign (settled verdict)").is_focused(),
+        "the dialog takes the focus"
+    );
+    key(&mut harness, Key::Escape);
+    harness.run_steps(2);
+    assert!(harness.state().sign_dialog().is_none());
+    assert!(
+        harness.get_by_label("Sign & export…").is_focused(),
+        "the focus returns to the button that opened it"
+    );
+    // Cancelling a reason puts the focus back in the field the change was typed into.
+    key(&mut harness, Key::Escape); // the focus leaves the button
+    select(&mut harness, 4);
+    type_into(&mut harness, "Maximal mouth opening (mm)", "35");
+    key(&mut harness, Key::Escape);
+    harness.run_steps(2);
+    assert!(field(&harness, "Maximal mouth opening (mm)").is_focused());
+}

@@ -136,8 +136,14 @@ impl PrescreenApp {
                                 candidate::CandidateForm::from_screening(&workspace.screening);
                         }
                         Some(PendingChange::Entry { criterion, .. }) => {
-                            // Reloaded from the stored entry when next drawn.
+                            // Reloaded from the stored entry when next drawn, and the field
+                            // the change was typed into takes the focus back.
                             workspace.inputs.remove(&criterion);
+                            workspace
+                                .inputs
+                                .entry(criterion)
+                                .or_default()
+                                .request_focus();
                         }
                         None => {}
                     }
@@ -157,7 +163,12 @@ impl PrescreenApp {
             Command::Rescreen(id) => self.rescreen(id),
             Command::ToggleTheme => self.dark = !self.dark,
             Command::OpenSignDialog => self.open_sign_dialog(),
-            Command::CloseSignDialog => self.sign_dialog = None,
+            Command::CloseSignDialog => {
+                self.sign_dialog = None;
+                if let Some(workspace) = self.workspaces.get_mut(self.active) {
+                    workspace.focus_sign_button = true;
+                }
+            }
             Command::ChooseExportPath => self.choose_export_path(),
             Command::CreateIdentity => self.create_identity(),
             Command::CancelIdentity => {

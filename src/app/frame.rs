@@ -224,10 +224,13 @@ impl PrescreenApp {
             workspace.focus_first_input = true;
             ctx.request_repaint();
         }
-        if pressed(egui::Key::ArrowDown) && !typing {
+        // ↑/↓ move the selection when nothing has the focus; on a focused row egui moves the
+        // focus and the selection follows it (focus is selection), so it never moves twice.
+        let nothing_focused = ctx.memory(|m| m.focused().is_none());
+        if pressed(egui::Key::ArrowDown) && !typing && nothing_focused {
             commands.push(Command::MoveSelection(1));
         }
-        if pressed(egui::Key::ArrowUp) && !typing {
+        if pressed(egui::Key::ArrowUp) && !typing && nothing_focused {
             commands.push(Command::MoveSelection(-1));
         }
         if typing {

@@ -79,6 +79,8 @@ pub struct Workspace {
     pub focus_initials: bool,
     /// The selected criterion's first input takes the focus once (Tab from the checklist).
     pub focus_first_input: bool,
+    /// "Sign & export…" takes the focus back once its dialog closes.
+    pub focus_sign_button: bool,
 }
 
 impl Workspace {
@@ -110,6 +112,7 @@ impl Workspace {
             list_scroll: Default::default(),
             focus_initials: true,
             focus_first_input: false,
+            focus_sign_button: false,
         }
     }
 }

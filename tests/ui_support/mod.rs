@@ -74,6 +74,9 @@ pub fn key(harness: &mut Harness<'_, PrescreenApp>, key: egui::Key) {
 }
 
 pub fn select(harness: &mut Harness<'_, PrescreenApp>, index: usize) {
+    // Escape first: the arrows move the selection when no control has the focus.
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(1);
     for _ in 0..20 {
         harness.key_press(egui::Key::ArrowUp);
     }

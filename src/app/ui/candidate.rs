@@ -439,11 +439,15 @@ pub fn ui(
             commands.push(Command::StartScreening);
         }
     } else {
-        if ui
-            .button("Sign & export…")
-            .on_hover_text("Write the PDF screening summary, signed or as a draft")
-            .clicked()
-        {
+        let sign = stable_scope(ui, "candidate-sign-export", |ui| {
+            ui.button("Sign & export…")
+                .on_hover_text("Write the PDF screening summary, signed or as a draft")
+        });
+        // When the dialog closes, the focus comes back to the button that opened it.
+        if std::mem::take(&mut workspace.focus_sign_button) {
+            sign.request_focus();
+        }
+        if sign.clicked() {
             commands.push(Command::OpenSignDialog);
         }
         if ui.button("New candidate").on_hover_text("Clear this trial's checklist for another candidate; the current screening stays saved.").clicked() {

@@ -16,6 +16,9 @@ use crate::trial::model::{
     Rule, Stage, TrialDefinition,
 };
 
+/// How many frames a field keeps asking for the focus before it gives up.
+const FOCUS_ATTEMPTS: u8 = 3;
+
 /// Text buffers of every criterion's inputs, by criterion id, so nothing typed is lost when
 /// the selection or the trial changes.
 pub type CriterionInputs = BTreeMap<String, InputBuffers>;
@@ -42,8 +45,9 @@ pub struct InputBuffers {
     evidence: String,
     /// Why the core refused the last answer given here (the field and the reason).
     pub answer_error: Option<String>,
-    /// The typed value's (or date's) field takes the keyboard focus once.
-    focus_typed: bool,
+    /// The typed value's (or date's) field asks for the keyboard focus for this many more
+    /// frames, until it has it (a dialog closing in the same frame can refuse it once).
+    focus_typed: u8,
 }
 
 impl InputBuffers {
@@ -62,7 +66,26 @@ impl InputBuffers {
             Rule::TimeWindow(_) => self.event_date = text.to_owned(),
             _ => self.value = text.to_owned(),
         }
-        self.focus_typed = true;
+        self.focus_typed = FOCUS_ATTEMPTS;
+    }
+
+    /// One more frame of asking for the focus, if any is left.
+    fn take_focus_attempt(&mut self) -> bool {
+        let asking = self.focus_typed > 0;
+        self.focus_typed = self.focus_typed.saturating_sub(1);
+        asking
+    }
+
+    /// The field has the focus: stop asking.
+    fn focus_taken(&mut self, response: &egui::Response) {
+        if response.has_focus() {
+            self.focus_typed = 0;
+        }
+    }
+
+    /// The typed value's (or date's) field takes the focus when next drawn.
+    pub fn request_focus(&mut self) {
+        self.focus_typed = FOCUS_ATTEMPTS;
     }
 
     /// Shows a message under the typed value's field.
@@ -331,7 +354,7 @@ pub fn ui(
                     commands.push(answer(Answer::Unknown));
                 }
             });
-            let focus_now = std::mem::take(&mut buffers.focus_typed);
+            let focus_now = buffers.take_focus_attempt();
             let response = text_field_focused(
                 ui,
                 "Last happened on",
@@ -340,6 +363,7 @@ pub fn ui(
                 buffers.event_error.clone().as_deref(),
                 focus_now,
             );
+            buffers.focus_taken(&response);
             if committed(&response) && !buffers.event_date.trim().is_empty() {
                 match crate::partial_date::parse_typed(&buffers.event_date) {
                     Ok(date) => {
@@ -500,7 +524,7 @@ fn value_input(
     let label = format!("{quantity} ({unit})");
     let hint = format!("{}–{} {unit}", plausible.min, plausible.max);
     let error = buffers.value_error.clone();
-    let focus_now = std::mem::take(&mut buffers.focus_typed);
+    let focus_now = buffers.take_focus_attempt();
     let response = text_field_focused(
         ui,
         &label,
@@ -509,6 +533,7 @@ fn value_input(
         error.as_deref(),
         focus_now,
     );
+    buffers.focus_taken(&response);
     if committed(&response) && !buffers.value.trim().is_empty() {
         // Range and whole-number checks are the core's (the app applies them to every
         // answer before saving); here only the typing is parsed.

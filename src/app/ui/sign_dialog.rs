@@ -66,6 +66,8 @@ pub struct SignDialog {
     /// The signer adopts their printed name as a typed signature instead of drawing (the
     /// keyboard path; the PDF says "typed signature").
     pub typed_signature: bool,
+    /// The dialog has given the focus to its first control (done once, when it opens).
+    pub focus_placed: bool,
     /// Why the last attempt failed, or what was written.
     pub message: Option<String>,
     /// Progress.
@@ -190,10 +192,16 @@ pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: 
         }
         let (sign_before, meaning_before) = (dialog.sign, dialog.meaning);
         ui.horizontal(|ui| {
-            ui.add_enabled_ui(dialog.verdict_settled, |ui| {
-                ui.radio_value(&mut dialog.sign, true, "Sign (settled verdict)");
-            });
-            ui.radio_value(&mut dialog.sign, false, "Unsigned draft");
+            let sign = ui
+                .add_enabled_ui(dialog.verdict_settled, |ui| {
+                    ui.radio_value(&mut dialog.sign, true, "Sign (settled verdict)")
+                })
+                .inner;
+            let draft = ui.radio_value(&mut dialog.sign, false, "Unsigned draft");
+            // Opening the dialog moves the focus into it, on the choice that is set.
+            if !std::mem::replace(&mut dialog.focus_placed, true) {
+                if dialog.sign { sign } else { draft }.request_focus();
+            }
         });
         if !dialog.verdict_settled {
             ui.label(
