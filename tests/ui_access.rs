@@ -52,6 +52,23 @@ fn every_focusable_control_is_named_and_every_choice_names_its_question() {
         unnamed.len(),
         bare.len()
     );
+    // Tab stops in one cycle through the screening view (printed for the record).
+    let mut seen = Vec::new();
+    for _ in 0..400 {
+        harness.key_press(eframe::egui::Key::Tab);
+        harness.run_steps(1);
+        let focused = harness
+            .root()
+            .children_recursive()
+            .find(|n| n.is_focused())
+            .map(|n| n.accesskit_node().id());
+        match focused {
+            Some(id) if seen.contains(&id) => break,
+            Some(id) => seen.push(id),
+            None => {}
+        }
+    }
+    eprintln!("Tab stops in one cycle: {}", seen.len());
     click(&mut harness, "Screening log");
     let (log_nodes, log_unnamed, _) = census(&harness);
     eprintln!(
