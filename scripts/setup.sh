@@ -10,8 +10,10 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # poppler-utils: pdftotext/pdftoppm/pdfsig; qpdf: structure check; openssl: test PKCS#12 files;
 # python3-venv: pinned pyHanko validator; xvfb/xdotool/imagemagick: screenshots of the window;
-# fonts-dejavu-core: the report font's upstream copy (the TTF we ship is in assets/).
-PACKAGES=(poppler-utils qpdf openssl python3-venv xvfb xdotool imagemagick fonts-dejavu-core)
+# fonts-dejavu-core: the report font's upstream copy (the TTF we ship is in assets/);
+# at-spi2-core, dbus, python3-pyatspi: the end-to-end screen-reader test (tests/atspi.rs).
+PACKAGES=(poppler-utils qpdf openssl python3-venv xvfb xdotool imagemagick fonts-dejavu-core
+  at-spi2-core dbus python3-pyatspi)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
