@@ -286,7 +286,8 @@ impl PrescreenApp {
     }
 
     /// The window title names the trial and the screening (a screen reader says it when the
-    /// window takes focus); sent only when it changes.
+    /// window takes focus); the title is sent only when it changes, the window's accessible
+    /// name every pass.
     fn update_title(&mut self, ctx: &egui::Context) {
         let mut title = "prescreen".to_owned();
         if let Some(trial) = self.active_trial() {
@@ -298,6 +299,11 @@ impl PrescreenApp {
                 );
             }
         }
+        // The AccessKit root (the window) is rebuilt every pass: it is named every pass, so a
+        // screen reader never meets an unnamed window when the focus falls back to it.
+        ctx.accesskit_node_builder(egui::accesskit_root_id(), |node| {
+            node.set_label(title.clone());
+        });
         if title != self.title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title = title;

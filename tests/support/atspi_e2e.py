@@ -156,6 +156,8 @@ if bare:
     failures.append(f"{len(bare)} radios named only by their answer")
 if not final or not final[0].startswith("ELIGIBLE"):
     failures.append(f"the screening did not end ELIGIBLE: {final}")
+if any(line.endswith('""') for line in heard):
+    failures.append("the focus landed on something without a name")
 if not any(v.startswith("ELIGIBLE") for v in verdicts):
     failures.append(f"the verdict change was not heard as an event: {verdicts}")
 
