@@ -328,6 +328,8 @@ fn the_screening_log_filters_opens_and_moves_a_screening() {
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
     harness.run_steps(3);
     assert!(field(&harness, "Filter").is_focused());
+    // The log is read on the worker: let it finish before looking at the rows.
+    harness.state_mut().settle();
     field(&harness, "Filter").type_text(&id);
     harness.run_steps(3);
     harness.get_by_label("1 of 1 screenings");
