@@ -235,3 +235,14 @@ fn focus_moves_into_a_dialog_and_back_to_what_opened_it() {
     harness.run_steps(2);
     assert!(field(&harness, "Maximal mouth opening (mm)").is_focused());
 }
+
+#[test]
+fn a_recorded_answer_is_announced_in_a_live_status_line() {
+    use eframe::egui::accesskit::Live;
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    select(&mut harness, 5); // IN06 consent
+    key(&mut harness, eframe::egui::Key::Y);
+    let line = harness.get_by_label("Saved: IN06 met");
+    assert_eq!(line.accesskit_node().live(), Live::Polite);
+}

@@ -52,9 +52,12 @@ impl PrescreenApp {
                     ui.label("Saving…");
                     ui.separator();
                 }
-                if let Some(message) = &self.message {
-                    ui.label(message);
-                }
+                // A polite live region, always present (so it changes rather than comes and
+                // goes): what was just saved or refused is announced.
+                let line = ui.label(self.message.as_deref().unwrap_or_default());
+                ui.ctx().accesskit_node_builder(line.id, |node| {
+                    node.set_live(egui::accesskit::Live::Polite);
+                });
                 if !self.trial_problems.is_empty() {
                     ui.separator();
                     ui.collapsing(

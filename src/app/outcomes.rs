@@ -65,11 +65,27 @@ impl PrescreenApp {
                 match result {
                     Ok(_) => {
                         match entry {
-                            Some(entry) => workspace.screening.answers.insert(criterion, entry),
+                            Some(entry) => {
+                                workspace.screening.answers.insert(criterion.clone(), entry)
+                            }
                             None => workspace.screening.answers.remove(&criterion),
                         };
                         workspace.evaluation = evaluate(&trial.definition, &workspace.screening);
+                        // Said once in the status bar (a polite live region): the criterion and
+                        // its new status, as a screen reader should hear a recorded answer.
+                        let heard = trial
+                            .definition
+                            .criteria
+                            .iter()
+                            .zip(&workspace.evaluation.criteria)
+                            .find(|(c, _)| c.id == criterion)
+                            .map(|(c, finding)| {
+                                format!("Saved: {} {}", c.id, finding.status.label(c.kind))
+                            });
                         self.refresh_across_trials();
+                        if let Some(heard) = heard {
+                            self.message = Some(heard);
+                        }
                     }
                     // The store knows more cases that need a reason (a change after signing).
                     Err(StoreError::ReasonRequired { .. })

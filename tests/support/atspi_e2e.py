@@ -22,12 +22,20 @@ verdicts = []       # names the verdict heading took
 def on_event(event):
     try:
         source = event.source
-        name = source.name or ""
         role = source.getRoleName()
+        # A name change carries the new name itself: read later, the node may say more.
+        if event.type.startswith("object:property-change:accessible-name"):
+            name = str(event.any_data or "")
+        else:
+            name = source.name or ""
     except Exception:
         return
     if event.type.startswith("object:state-changed:focused") and event.detail1 == 1:
         heard.append(f"focus: {role} \"{name}\"")
+    elif (event.type.startswith("object:property-change:accessible-name")
+          and name.startswith("Saved: ")
+          and (not heard or heard[-1] != f"said: \"{name}\"")):
+        heard.append(f"said: \"{name}\"")
     elif role == "heading" and name and any(
         v in name for v in ("ELIGIBLE", "INCOMPLETE", "PRE-SCREEN PASSED")
     ):
@@ -145,8 +153,8 @@ final = [h for h in headings if h.startswith(("ELIGIBLE", "NOT ELIGIBLE", "INCOM
 
 print(f"nodes: {len(nodes)}; focusable without a name: {len(unnamed)} {unnamed[:10]}; "
       f"radios named only by their answer: {len(bare)}")
-print("heard (last 25):")
-for line in heard[-25:]:
+print("heard:")
+for line in heard:
     print("  " + line)
 print(f"verdict heading now: {final}")
 
@@ -156,6 +164,8 @@ if bare:
     failures.append(f"{len(bare)} radios named only by their answer")
 if not final or not final[0].startswith("ELIGIBLE"):
     failures.append(f"the screening did not end ELIGIBLE: {final}")
+if not any(line.startswith('said: "Saved: IN06 met') for line in heard):
+    failures.append("a recorded answer was not announced (Saved: IN06 met)")
 if any(line.endswith('""') for line in heard):
     failures.append("the focus landed on something without a name")
 if not any(v.startswith("ELIGIBLE") for v in verdicts):
