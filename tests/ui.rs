@@ -248,26 +248,14 @@ fn sign_and_export_from_the_window_writes_a_pdf_that_verifies() {
     type_into(&mut harness, "Passphrase", "not the passphrase");
     click(&mut harness, "Sign and export");
     harness.run_steps(4);
-    let message = harness
-        .state()
-        .sign_dialog()
-        .unwrap()
-        .message
-        .clone()
-        .unwrap_or_default();
+    let message = dialog_message(&harness);
     assert!(message.to_lowercase().contains("passphrase"), "{message}");
     assert!(!out.exists(), "nothing written after a wrong passphrase");
 
     type_into(&mut harness, "Passphrase", "synthetic passphrase 42");
     click(&mut harness, "Sign and export");
     harness.run_steps(4);
-    let message = harness
-        .state()
-        .sign_dialog()
-        .unwrap()
-        .message
-        .clone()
-        .unwrap_or_default();
+    let message = dialog_message(&harness);
     assert!(message.starts_with("Signed PDF written"), "{message}");
     let pdf = std::fs::read(&out).unwrap();
     let verification = prescreen::signing::verify::verify(&pdf);

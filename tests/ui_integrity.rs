@@ -120,13 +120,7 @@ fn sign(harness: &mut Harness<'_, PrescreenApp>) -> std::path::PathBuf {
     harness.get_by_label("Sign and export").click();
     harness.run_steps(2);
     settle(harness);
-    let message = harness
-        .state()
-        .sign_dialog()
-        .unwrap()
-        .message
-        .clone()
-        .unwrap_or_default();
+    let message = dialog_message(harness);
     assert!(message.starts_with("Signed PDF written"), "{message}");
     click(harness, "Close");
     path

@@ -97,13 +97,7 @@ fn the_sign_dialog_opens_with_ctrl_e_closes_with_escape_and_signs_with_enter() {
     // Enter in the passphrase field signs (type_into presses Enter).
     type_into(&mut harness, "Passphrase", "synthetic passphrase 42");
     settle(&mut harness);
-    let message = harness
-        .state()
-        .sign_dialog()
-        .unwrap()
-        .message
-        .clone()
-        .unwrap_or_default();
+    let message = dialog_message(&harness);
     assert!(message.starts_with("Signed PDF written"), "{message}");
 }
 
@@ -380,13 +374,7 @@ fn a_typed_signature_can_be_adopted_instead_of_drawing_and_the_pdf_says_so() {
     let path = std::path::PathBuf::from(&harness.state().sign_dialog().unwrap().path);
     type_into(&mut harness, "Passphrase", "synthetic passphrase 42");
     settle(&mut harness);
-    let message = harness
-        .state()
-        .sign_dialog()
-        .unwrap()
-        .message
-        .clone()
-        .unwrap_or_default();
+    let message = dialog_message(&harness);
     assert!(message.starts_with("Signed PDF written"), "{message}");
     let bytes = std::fs::read(&path).unwrap();
     let doc = lopdf::Document::load_mem(&bytes).unwrap();

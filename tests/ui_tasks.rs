@@ -84,13 +84,7 @@ fn identity_creation_and_signing_run_on_the_worker_while_frames_keep_coming() {
         "sign & export: job {elapsed:?} on the worker; {frames} frames meanwhile, slowest {slowest:?}"
     );
     harness.run_steps(2);
-    let message = harness
-        .state()
-        .sign_dialog()
-        .unwrap()
-        .message
-        .clone()
-        .unwrap_or_default();
+    let message = dialog_message(&harness);
     assert!(message.starts_with("Signed PDF written"), "{message}");
     assert!(out.exists());
 

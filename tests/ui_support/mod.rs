@@ -253,3 +253,12 @@ pub fn click_log_row(harness: &mut Harness<'_, PrescreenApp>, id: &str) {
     harness.run_steps(3);
     settle(harness);
 }
+
+/// What the open Sign & export dialog last said (empty when nothing).
+pub fn dialog_message(harness: &Harness<'_, PrescreenApp>) -> String {
+    harness
+        .state()
+        .sign_dialog()
+        .and_then(|d| d.message.clone())
+        .unwrap_or_default()
+}

@@ -628,27 +628,24 @@ pub(super) fn mark_signed(
     by: CoordinatorId,
     detail: &str,
 ) -> Result<(), StoreError> {
-    store.write(|w| {
-        let coordinator = w.coordinator(by)?;
-        load_screening_row(&w.tx, w.file, id)?;
-        w.append(
-            &coordinator,
-            EventDraft {
-                screening_id: Some(id),
-                action: AuditAction::Signed,
-                target: None,
-                old_value: None,
-                new_value: Some(detail),
-                reason: None,
-            },
-        )
-    })
+    note_pdf(store, id, by, AuditAction::Signed, detail)
 }
 
 pub(super) fn mark_exported(
     store: &mut SqliteStore,
     id: &str,
     by: CoordinatorId,
+    detail: &str,
+) -> Result<(), StoreError> {
+    note_pdf(store, id, by, AuditAction::Exported, detail)
+}
+
+/// A PDF written for a screening (signed or a draft) noted in its trail.
+fn note_pdf(
+    store: &mut SqliteStore,
+    id: &str,
+    by: CoordinatorId,
+    action: AuditAction,
     detail: &str,
 ) -> Result<(), StoreError> {
     store.write(|w| {
@@ -658,7 +655,7 @@ pub(super) fn mark_exported(
             &coordinator,
             EventDraft {
                 screening_id: Some(id),
-                action: AuditAction::Exported,
+                action,
                 target: None,
                 old_value: None,
                 new_value: Some(detail),
