@@ -11,7 +11,7 @@ pub mod verification;
 
 pub use prescreen_core::{
     calculators, decimal_text, eligibility, io_error, lifecycle, partial_date, ron_path, screening,
-    screening_file, sear, trial, validation,
+    screening_file, sear, trial, validation, visit,
 };
 pub use prescreen_pdf::{report, signing};
 pub use prescreen_store as storage;

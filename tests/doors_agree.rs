@@ -245,7 +245,7 @@ impl Gen {
                     CriterionEntry {
                         answer: self.answer_for(&criterion.rule, noise),
                         note: self.chance(10).then(|| "note 'quoted' \\ \"x\"".to_owned()),
-                        evidence: None,
+                        ..CriterionEntry::new(Answer::Unknown)
                     },
                 );
             }
@@ -261,6 +261,7 @@ impl Gen {
             candidate,
             prescreening_date,
             planned_visit_date,
+            visit_date: None,
             answers,
         }
     }

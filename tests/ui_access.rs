@@ -220,6 +220,19 @@ fn focus_moves_into_a_dialog_and_back_to_what_opened_it() {
         harness.get_by_label("Sign (settled verdict)").is_focused(),
         "the dialog takes the focus"
     );
+    // The dialog is a named, modal dialog (not an unnamed container).
+    let dialogs: Vec<_> = harness
+        .root()
+        .children_recursive()
+        .filter(|n| n.accesskit_node().role() == eframe::egui::accesskit::Role::Dialog)
+        .map(|n| {
+            let node = n.accesskit_node();
+            (node.label().unwrap_or_default(), node.is_modal())
+        })
+        .collect();
+    assert_eq!(dialogs.len(), 1, "{dialogs:?}");
+    assert!(dialogs[0].0.starts_with("Sign & export AM-"), "{dialogs:?}");
+    assert!(dialogs[0].1, "the dialog is modal: {dialogs:?}");
     key(&mut harness, Key::Escape);
     harness.run_steps(2);
     assert!(harness.state().sign_dialog().is_none());
@@ -231,9 +244,62 @@ fn focus_moves_into_a_dialog_and_back_to_what_opened_it() {
     key(&mut harness, Key::Escape); // the focus leaves the button
     select(&mut harness, 4);
     type_into(&mut harness, "Maximal mouth opening (mm)", "35");
+    let reason_dialog = harness
+        .root()
+        .children_recursive()
+        .find(|n| n.accesskit_node().role() == eframe::egui::accesskit::Role::Dialog)
+        .map(|n| n.accesskit_node().label().unwrap_or_default());
+    assert_eq!(reason_dialog.as_deref(), Some("Reason for change"));
     key(&mut harness, Key::Escape);
     harness.run_steps(2);
     assert!(field(&harness, "Maximal mouth opening (mm)").is_focused());
+}
+
+/// The focused node's name, if any node has the focus.
+fn focused_name(harness: &Harness<'_, PrescreenApp>) -> Option<String> {
+    harness
+        .root()
+        .children_recursive()
+        .find(|n| n.is_focused())
+        .map(|n| n.accesskit_node().label().unwrap_or_default())
+}
+
+#[test]
+fn after_start_and_after_enter_in_a_value_the_focus_is_on_the_criterion_not_the_window() {
+    use eframe::egui::Key;
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    harness.run_steps(2);
+    let focused = focused_name(&harness).unwrap_or_default();
+    assert!(
+        focused.starts_with("IN01 "),
+        "after Start the first criterion has the focus, not the window: {focused:?}"
+    );
+    // A value taken with Enter: the keyboard is back on that criterion's row.
+    select(&mut harness, 4); // IN05 mouth opening
+    type_into(&mut harness, "Maximal mouth opening (mm)", "35");
+    settle(&mut harness);
+    let focused = focused_name(&harness).unwrap_or_default();
+    assert!(
+        focused.starts_with("IN05 met"),
+        "after Enter the criterion's row has the focus: {focused:?}"
+    );
+    // A value refused with Enter keeps the focus in its field, the message its description.
+    select(&mut harness, 3); // IN04: whole points only
+    let label = "Rodnan skin score on the face (points)";
+    type_into(&mut harness, label, "1.5");
+    settle(&mut harness);
+    assert!(
+        field(&harness, label).is_focused(),
+        "a refused value keeps the focus in its field"
+    );
+    // J moves the selection, and the focus with it.
+    key(&mut harness, Key::Escape);
+    harness.run_steps(1);
+    key(&mut harness, Key::J);
+    harness.run_steps(2);
+    let focused = focused_name(&harness).unwrap_or_default();
+    assert!(focused.starts_with("IN05 "), "{focused:?}");
 }
 
 #[test]

@@ -36,6 +36,8 @@ pub enum Command {
     MoveSelection(i32),
     /// Jump to the next unanswered or unknown criterion.
     NextUnanswered,
+    /// Give the selected criterion's row the keyboard focus (a value was saved with Enter).
+    FocusSelectedRow,
     /// Answer a criterion (keeps its note and evidence).
     Answer {
         /// Criterion id.

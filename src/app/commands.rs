@@ -25,6 +25,7 @@ impl PrescreenApp {
             command,
             Command::MoveSelection(_)
                 | Command::Select(_)
+                | Command::FocusSelectedRow
                 | Command::CommitCandidate
                 | Command::StartTyping { .. }
                 | Command::PreviewCandidate
@@ -80,6 +81,21 @@ impl PrescreenApp {
                         let next = (workspace.selected as i64 + i64::from(delta))
                             .clamp(0, count as i64 - 1);
                         workspace.selected = usize::try_from(next).unwrap_or(0);
+                        workspace.focus_selected_row = true;
+                    }
+                }
+            }
+            Command::FocusSelectedRow => {
+                // A change that needs a reason opens its dialog instead, which takes the focus.
+                // A refused value keeps the keyboard in its field, beside its message.
+                if self.pending.is_none()
+                    && let Some(workspace) = self.workspaces.get_mut(self.active)
+                    && let Some(trial) = self.trials.get(self.active)
+                    && let Some(criterion) = trial.definition.criteria.get(workspace.selected)
+                {
+                    match workspace.inputs.get_mut(&criterion.id) {
+                        Some(buffers) if buffers.typed_value_refused() => buffers.request_focus(),
+                        _ => workspace.focus_selected_row = true,
                     }
                 }
             }
@@ -93,6 +109,7 @@ impl PrescreenApp {
                         .find(|&i| open(i))
                     {
                         workspace.selected = next;
+                        workspace.focus_selected_row = true;
                     }
                 }
             }

@@ -306,7 +306,9 @@ fn reason_dialog(
     focus: &mut bool,
     commands: &mut Vec<Command>,
 ) {
-    egui::Modal::new(egui::Id::unique("prescreen-reason-dialog")).show(ctx, |ui| {
+    let id = egui::Id::unique("prescreen-reason-dialog");
+    ui::fields::named_modal(id, "Reason for change").show(ctx, |ui| {
+        ui::fields::mark_modal(ui);
         ui.heading("Reason for change");
         ui.label("This changes a value that was already recorded. The audit trail keeps the old value, the new one and your reason.");
         let label = ui.label("Reason");
@@ -413,7 +415,9 @@ pub const SHORTCUTS: [(&str, &str); 15] = [
 ];
 
 fn help_overlay(ctx: &egui::Context, open: &mut bool) {
-    let response = egui::Modal::new(egui::Id::unique("prescreen-help")).show(ctx, |ui| {
+    let id = egui::Id::unique("prescreen-help");
+    let response = ui::fields::named_modal(id, "Keyboard shortcuts").show(ctx, |ui| {
+        ui::fields::mark_modal(ui);
         ui.heading("Keyboard shortcuts");
         egui::Grid::new("prescreen-help-grid")
             .num_columns(2)

@@ -81,6 +81,9 @@ pub struct Workspace {
     pub focus_first_input: bool,
     /// "Sign & export…" takes the focus back once its dialog closes.
     pub focus_sign_button: bool,
+    /// The selected criterion's row takes the keyboard focus once (after Start, after Enter
+    /// in a value, after the selection moved by key), so focus and selection stay one.
+    pub focus_selected_row: bool,
 }
 
 impl Workspace {
@@ -96,6 +99,7 @@ impl Workspace {
             candidate: Candidate::default(),
             prescreening_date: today,
             planned_visit_date: None,
+            visit_date: None,
             answers: Default::default(),
         };
         let evaluation = evaluate(&trial.definition, &screening);
@@ -113,6 +117,7 @@ impl Workspace {
             focus_initials: true,
             focus_first_input: false,
             focus_sign_button: false,
+            focus_selected_row: false,
         }
     }
 }

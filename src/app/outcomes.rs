@@ -30,6 +30,10 @@ impl PrescreenApp {
                         text: None,
                     });
                     self.show_stored(trial_index, stored, false);
+                    // The keyboard goes to the first criterion, not back to the window.
+                    if let Some(workspace) = self.workspaces.get_mut(trial_index) {
+                        workspace.focus_selected_row = true;
+                    }
                     tracing::info!(screening = %id, "screening started");
                     self.message = Some(format!(
                         "Screening {id} started; every answer is saved as you go."

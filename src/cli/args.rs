@@ -55,6 +55,15 @@ pub enum Command {
     New(NewArgs),
     /// Set, change or clear one criterion's answer (a change or clear needs --reason).
     Answer(AnswerArgs),
+    /// The on-site visit: record the day it took place.
+    Visit {
+        /// What to do.
+        #[command(subcommand)]
+        action: VisitAction,
+    },
+    /// Re-confirm a pre-screen answer at the visit: still true, or changed (then record the
+    /// new answer with `prescreen answer … --reason`).
+    Reconfirm(ReconfirmArgs),
     /// Move a screening through its lifecycle; `pre-screened` records the verdict.
     #[command(after_help = STATUS_HELP)]
     Status {
@@ -246,6 +255,52 @@ pub struct AnswerArgs {
     #[arg(long, conflicts_with = "answer")]
     pub clear: bool,
     /// Why (required to change or clear an answered criterion).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// For an investigator judgement: the judging investigator's name (required for yes or
+    /// no).
+    #[arg(long)]
+    pub investigator: Option<String>,
+    /// The day of the judgement (YYYY-MM-DD; default today).
+    #[arg(long, requires = "investigator")]
+    pub judged_on: Option<Date>,
+}
+
+/// `visit` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum VisitAction {
+    /// Start the visit: from now on windows counted from the visit use this date.
+    Start {
+        /// Screening id.
+        id: String,
+        /// The day the visit took place (YYYY-MM-DD; default today; never before the
+        /// pre-screening, never in the future).
+        #[arg(long)]
+        date: Option<Date>,
+        /// Why (required to correct a visit date already recorded).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+/// `reconfirm` arguments.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("outcome").required(true).args(["still_true", "changed"])))]
+pub struct ReconfirmArgs {
+    /// Screening id.
+    pub id: String,
+    /// Criterion id (`EX02`).
+    pub criterion: String,
+    /// The pre-screen answer still holds.
+    #[arg(long)]
+    pub still_true: bool,
+    /// It has changed: the criterion stays open until its new answer is recorded.
+    #[arg(long)]
+    pub changed: bool,
+    /// The day of the re-confirmation (YYYY-MM-DD; default today).
+    #[arg(long)]
+    pub date: Option<Date>,
+    /// What the candidate said, or why.
     #[arg(long)]
     pub reason: Option<String>,
 }

@@ -39,6 +39,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Status { id, status, reason } => {
             cmd::status::run(&mut context, &id, &status, reason.as_deref())
         }
+        Command::Visit { action } => cmd::visit::run(&mut context, action),
+        Command::Reconfirm(args) => cmd::visit::reconfirm(&mut context, args),
         Command::Log(args) => cmd::log::run(&mut context, args),
         Command::Audit { action } => cmd::audit::run(&mut context, action),
         Command::Backup { file } => cmd::backup::run(&mut context, &file),

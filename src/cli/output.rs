@@ -104,7 +104,14 @@ pub fn evaluation_text(
         );
     }
     let _ = writeln!(out, "{}", evaluation.counts);
-    let _ = writeln!(out, "VERDICT: {}", evaluation.verdict_line());
+    let _ = writeln!(
+        out,
+        "VERDICT: {}",
+        evaluation.verdict_and_visit_line(&trial.visit_name)
+    );
+    if let Some(held) = screening.visit_date {
+        let _ = writeln!(out, "{} held on {held}", trial.visit_name);
+    }
     let list = |out: &mut String, heading: &str, ids: &[String]| {
         if ids.is_empty() {
             return;
@@ -135,6 +142,21 @@ pub fn evaluation_text(
         &mut out,
         "invalid answers (re-enter them; they block signing)",
         &invalid,
+    );
+    list(
+        &mut out,
+        &format!("to re-confirm at the {}", trial.visit_name),
+        &evaluation.visit.reconfirm_open,
+    );
+    list(
+        &mut out,
+        "changed at the visit: new answer awaited",
+        &evaluation.visit.new_answer_awaited,
+    );
+    list(
+        &mut out,
+        "investigator judgement without the investigator's name",
+        &evaluation.visit.judgement_unnamed,
     );
     match &evaluation.verdict {
         Verdict::NotEligible { failing, missing } => {

@@ -18,3 +18,4 @@ pub mod screening_file;
 pub mod sear;
 pub mod trial;
 pub mod validation;
+pub mod visit;

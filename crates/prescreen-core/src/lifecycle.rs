@@ -197,6 +197,26 @@ pub enum LifecycleError {
     /// A verdict can only be recorded once the pre-screen criteria are settled.
     #[error("the verdict is INCOMPLETE; answer the open pre-screen criteria before recording it")]
     VerdictNotSettled,
+    /// Enrolment waits for the visit check: every re-confirmation done.
+    #[error("not enrolled while the visit check is open: {}", open.join(", "))]
+    VisitCheckOpen {
+        /// What is open ("EX02 to re-confirm").
+        open: Vec<String>,
+    },
+}
+
+/// Enrolment is refused, naming what is open, until the visit check is clear; other moves
+/// are not gated by it.
+pub fn check_visit_gate(
+    to: ScreeningStatus,
+    visit: &crate::visit::VisitCheck,
+) -> Result<(), LifecycleError> {
+    if to == ScreeningStatus::Enrolled && !visit.is_clear() {
+        return Err(LifecycleError::VisitCheckOpen {
+            open: visit.open_items(),
+        });
+    }
+    Ok(())
 }
 
 /// A reason as kept: trimmed, `None` when empty; refused when too long or holding a NUL.

@@ -37,6 +37,10 @@ pub struct Screening {
     /// Planned screening/inclusion visit (as the trial names it), when known.
     #[serde(default)]
     pub planned_visit_date: Option<Date>,
+    /// The day the visit actually took place, once started: from then on windows counted
+    /// from the visit use it, not the planned date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit_date: Option<Date>,
     /// Answers by criterion id; a missing id is unanswered.
     #[serde(default)]
     pub answers: BTreeMap<String, CriterionEntry>,
@@ -120,6 +124,13 @@ pub struct CriterionEntry {
     /// Where the answer comes from ("medical record", "patient interview", "lab report").
     #[serde(default)]
     pub evidence: Option<String>,
+    /// The pre-screen answer re-confirmed with the candidate at the visit (absent until then;
+    /// an entry without it is written exactly as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconfirmed: Option<Reconfirmation>,
+    /// For an investigator judgement: who judged and when, not whoever typed it in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judged_by: Option<Judgement>,
 }
 
 impl CriterionEntry {
@@ -129,8 +140,33 @@ impl CriterionEntry {
             answer,
             note: None,
             evidence: None,
+            reconfirmed: None,
+            judged_by: None,
         }
     }
+}
+
+/// A pre-screen answer checked again with the candidate at the visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reconfirmation {
+    /// The day it was re-confirmed (at or after the visit started).
+    pub on: Date,
+    /// Whether the candidate's situation had changed since pre-screening.
+    pub changed: bool,
+    /// A change whose new answer is not recorded yet: the visit check keeps it open.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub new_answer_awaited: bool,
+}
+
+/// Who made an investigator judgement, and on which day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Judgement {
+    /// The judging investigator's name, as on the delegation log.
+    pub investigator: String,
+    /// The day of the judgement.
+    pub on: Date,
 }
 
 /// An answer, in the form the criterion's rule asks for.

@@ -130,6 +130,7 @@ pub fn check_entry(
     if let Some(evidence) = &entry.evidence {
         check_text(id, "evidence", evidence, MAX_TEXT_CHARS)?;
     }
+    crate::visit::check_visit_fields(criterion, entry, context.screening, context.today)?;
     check_answer(criterion, &entry.answer, context)
 }
 
@@ -457,6 +458,11 @@ pub fn check_screening(
     .into_iter()
     .map(|(field, message)| InputProblem::new(None, field.label(), message))
     .collect();
+    if let Some(visit_date) = screening.visit_date
+        && let Err(problem) = crate::visit::check_visit_date(screening, visit_date, today)
+    {
+        problems.push(problem);
+    }
     if let Some(coordinator) = &screening.coordinator
         && let Err(problem) = check_text(None, "coordinator", coordinator, MAX_NAME_CHARS)
     {

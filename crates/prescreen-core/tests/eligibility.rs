@@ -43,6 +43,7 @@ fn screening(trial: &TrialDefinition, sex: Option<Sex>) -> Screening {
         },
         prescreening_date: date(2026, 11, 23),
         planned_visit_date: None,
+        visit_date: None,
         answers: Default::default(),
     }
 }

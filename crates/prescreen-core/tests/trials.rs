@@ -119,7 +119,7 @@ fn rules_and_stages_as_designed() {
 
 #[test]
 fn syntax_error_names_file_line_column_and_criterion() {
-    let broken = A_MUSE.replacen("stage: ScreeningVisit,\n            rule: Measurement((\n                quantity: \"Maximal", "stage: ScreeningVisit\n            rule: Measurement((\n                quantity: \"Maximal", 1);
+    let broken = A_MUSE.replacen("stage: ScreeningVisit,\n            reconfirm_at_visit: false,\n            rule: Measurement((\n                quantity: \"Maximal", "stage: ScreeningVisit,\n            reconfirm_at_visit: false\n            rule: Measurement((\n                quantity: \"Maximal", 1);
     assert_ne!(broken, A_MUSE, "the mutation must apply");
     let error = load_trial_str(&broken, "trials/broken.ron").expect_err("must fail");
     match &error {
@@ -289,18 +289,19 @@ fn same_id_and_version_with_different_content_is_a_conflict() {
 fn a_new_version_is_a_new_file_not_new_code() {
     let mut set = TrialSet::built_in();
     let newer = ASSIX.replacen(
-        "definition_version: \"1.0.0\"",
-        "definition_version: \"1.1.0\"",
+        "definition_version: \"1.2.0\"",
+        "definition_version: \"9.0.0\"",
         1,
     );
-    set.add_result(load_trial_str(&newer, "assix-1.1.ron"));
+    assert_ne!(newer, ASSIX, "the mutation must apply");
+    set.add_result(load_trial_str(&newer, "assix-9.0.ron"));
     assert!(set.problems.is_empty());
     assert_eq!(
         set.latest("assix").map(|t| t.definition.version()),
-        Some("1.1.0")
+        Some("9.0.0")
     );
     assert!(
-        set.get("assix", "1.0.0").is_some(),
+        set.get("assix", "1.2.0").is_some() && set.get("assix", "1.0.0").is_some(),
         "the old version stays available for old screenings"
     );
 }

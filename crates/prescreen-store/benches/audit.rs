@@ -91,7 +91,7 @@ fn audit_benchmarks(c: &mut Criterion) {
             let entry = CriterionEntry {
                 answer: Answer::No,
                 note: Some(notes[turn % 2].to_owned()),
-                evidence: None,
+                ..CriterionEntry::new(Answer::No)
             };
             store
                 .set_answer(&last, "EX09", Some(&entry), by, Some("bench"))

@@ -83,11 +83,15 @@ pub enum AuditAction {
     SignerTrusted,
     /// A trusted signer or CA was revoked (with a reason).
     SignerRevoked,
+    /// The visit started: the day it took place (windows counted from the visit use it).
+    VisitStarted,
+    /// A pre-screen answer was re-confirmed at the visit (still true, or changed).
+    AnswerReconfirmed,
 }
 
 impl AuditAction {
     /// Every action, for parsing and for documentation.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 20] = [
         Self::CoordinatorSaved,
         Self::ScreeningCreated,
         Self::ScreeningImported,
@@ -106,6 +110,8 @@ impl AuditAction {
         Self::RescreenLinked,
         Self::SignerTrusted,
         Self::SignerRevoked,
+        Self::VisitStarted,
+        Self::AnswerReconfirmed,
     ];
 
     /// The stable text stored in the database and hashed; never change an existing one.
@@ -129,6 +135,8 @@ impl AuditAction {
             Self::RescreenLinked => "rescreen_linked",
             Self::SignerTrusted => "signer_trusted",
             Self::SignerRevoked => "signer_revoked",
+            Self::VisitStarted => "visit_started",
+            Self::AnswerReconfirmed => "answer_reconfirmed",
         }
     }
 

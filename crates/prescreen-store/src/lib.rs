@@ -372,6 +372,18 @@ pub enum StoreError {
     /// The caller's output sink failed (e.g. a closed pipe).
     #[error("writing output: {0}")]
     Output(String),
+    /// A visit step refused: the visit has not started, or the criterion is not one to
+    /// re-confirm.
+    #[error("{0}")]
+    Visit(String),
+    /// Enrolment waits for the visit check.
+    #[error("{screening}: not enrolled while the visit check is open: {}", open.join(", "))]
+    VisitCheckOpen {
+        /// The screening.
+        screening: String,
+        /// What is open ("EX02 to re-confirm").
+        open: Vec<String>,
+    },
 }
 
 /// The records API the app and command line use; implemented by [`SqliteStore`] now and by a
@@ -454,6 +466,26 @@ pub trait Store {
         by: CoordinatorId,
         reason: Option<&str>,
     ) -> Result<(), StoreError>;
+    /// Records the day the visit took place (today by default at the doors); correcting it
+    /// needs a reason. From then on windows counted from the visit use it.
+    fn start_visit(
+        &mut self,
+        id: &str,
+        visit_date: Date,
+        by: CoordinatorId,
+        reason: Option<&str>,
+    ) -> Result<StoredVerdict, StoreError>;
+    /// Re-confirms a pre-screen answer at the visit, on `on` (today when `None`): still true,
+    /// or changed (the criterion then waits for its new answer).
+    fn reconfirm(
+        &mut self,
+        id: &str,
+        criterion_id: &str,
+        changed: bool,
+        on: Option<Date>,
+        by: CoordinatorId,
+        reason: Option<&str>,
+    ) -> Result<StoredVerdict, StoreError>;
     /// Records the verdict: draft → pre-screened.
     fn record_verdict(&mut self, id: &str, by: CoordinatorId) -> Result<StoredVerdict, StoreError>;
     /// Notes in the trail that the screening's summary was signed (`detail`: what, e.g. the

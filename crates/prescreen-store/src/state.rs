@@ -17,7 +17,8 @@
 //! `date_of_birth`, `sex`, `childbearing_potential`, `pregnant`, `breastfeeding`,
 //! `prescreening_date`, `planned_visit_date`, `status`, `status_reason`, `was_approached`,
 //! `was_consented`, `rescreen_of` — then `answer.<criterion>` for every answer in criterion
-//! order. Each line is `name=` then `-` (absent) or the UTF-8 length, `:`, the value; `\n`
+//! order. `visit_date` follows `planned_visit_date` only once a visit has started, so the
+//! states recorded before visits existed hash as they did. Each line is `name=` then `-` (absent) or the UTF-8 length, `:`, the value; `\n`
 //! ends it. Values are the text the audit events carry (`female`, `true`, `2026-11-23`, an
 //! entry's RON text), so every backend hashes the same bytes.
 
@@ -47,7 +48,7 @@ pub struct ScreeningState {
     /// Candidate fields by name (`initials`, `date_of_birth`, `sex`,
     /// `childbearing_potential`, `pregnant`, `breastfeeding`) as event text.
     pub candidate: BTreeMap<String, String>,
-    /// `prescreening_date` and `planned_visit_date`.
+    /// `prescreening_date`, `planned_visit_date` and, once the visit started, `visit_date`.
     pub dates: BTreeMap<String, String>,
     /// Lifecycle status.
     pub status: String,
@@ -104,6 +105,9 @@ impl ScreeningState {
         }
         for name in ["prescreening_date", "planned_visit_date"] {
             fields.push((name.into(), self.dates.get(name).cloned()));
+        }
+        if let Some(visit) = self.dates.get("visit_date") {
+            fields.push(("visit_date".into(), Some(visit.clone())));
         }
         fields.push(("status".into(), Some(self.status.clone())));
         fields.push(("status_reason".into(), self.status_reason.clone()));
@@ -222,9 +226,14 @@ impl Replay {
             Some(AuditAction::CandidateFieldChanged) => {
                 set(&mut state.candidate, target, value);
             }
-            Some(AuditAction::DateChanged) => set(&mut state.dates, target, value),
+            Some(AuditAction::DateChanged | AuditAction::VisitStarted) => {
+                set(&mut state.dates, target, value)
+            }
             Some(
-                AuditAction::AnswerSet | AuditAction::AnswerChanged | AuditAction::NoteChanged,
+                AuditAction::AnswerSet
+                | AuditAction::AnswerChanged
+                | AuditAction::NoteChanged
+                | AuditAction::AnswerReconfirmed,
             ) => set(&mut state.answers, target, value),
             Some(AuditAction::AnswerCleared) => {
                 state.answers.remove(&target);

@@ -94,7 +94,7 @@ fn crash_writer_child() {
                 Answer::No
             },
             note: Some(format!("save {n}")),
-            evidence: None,
+            ..CriterionEntry::new(Answer::Unknown)
         };
         store
             .set_answer(

@@ -73,6 +73,7 @@ pub fn ui(
         evaluation,
         selected,
         list_scroll,
+        focus_selected_row,
         ..
     } = workspace;
     super::fields::heading(ui, "Criteria", 2);
@@ -130,7 +131,14 @@ pub fn ui(
                         else {
                             continue;
                         };
-                        criterion_row(ui, criterion, finding, index == *selected, index, commands);
+                        let take_focus = index == *selected && std::mem::take(focus_selected_row);
+                        let row = CriterionRow {
+                            criterion,
+                            finding,
+                            selected: index == *selected,
+                            index,
+                        };
+                        row.ui(ui, take_focus, commands);
                     }
                 }
             }
@@ -138,79 +146,92 @@ pub fn ui(
     );
 }
 
-fn criterion_row(
-    ui: &mut egui::Ui,
-    criterion: &crate::trial::model::Criterion,
-    finding: &CriterionEvaluation,
+/// One criterion's line in the list.
+struct CriterionRow<'a> {
+    criterion: &'a crate::trial::model::Criterion,
+    finding: &'a CriterionEvaluation,
     selected: bool,
     index: usize,
-    commands: &mut Vec<Command>,
-) {
-    let (icon, colour) = status_icon(finding, ui.visuals());
-    let stage = match criterion.stage {
-        Stage::PreScreen => "pre",
-        Stage::ScreeningVisit => "visit",
-    };
-    let mut job = egui::text::LayoutJob::default();
-    let style = ui.style();
-    job.append(
-        icon,
-        0.0,
-        egui::TextFormat {
-            color: colour,
-            ..Default::default()
-        },
-    );
-    job.append(
-        &format!(" {} ", criterion.id),
-        0.0,
-        egui::TextFormat {
-            color: style.visuals.strong_text_color(),
-            ..Default::default()
-        },
-    );
-    job.append(
-        &format!("[{stage}] "),
-        0.0,
-        egui::TextFormat {
-            color: style.visuals.weak_text_color(),
-            ..Default::default()
-        },
-    );
-    job.append(
-        &criterion.text,
-        0.0,
-        egui::TextFormat {
-            color: style.visuals.text_color(),
-            ..Default::default()
-        },
-    );
-    let response = ui
-        .add(egui::Button::selectable(selected, job).wrap_mode(egui::TextWrapMode::Truncate))
-        .on_hover_text(format!(
-            "{}: {}",
+}
+
+impl CriterionRow<'_> {
+    /// Draws the row; `take_focus` gives it the keyboard focus (focus is selection).
+    fn ui(&self, ui: &mut egui::Ui, take_focus: bool, commands: &mut Vec<Command>) {
+        let Self {
+            criterion,
+            finding,
+            selected,
+            index,
+        } = *self;
+        let (icon, colour) = status_icon(finding, ui.visuals());
+        let stage = match criterion.stage {
+            Stage::PreScreen => "pre",
+            Stage::ScreeningVisit => "visit",
+        };
+        let mut job = egui::text::LayoutJob::default();
+        let style = ui.style();
+        job.append(
+            icon,
+            0.0,
+            egui::TextFormat {
+                color: colour,
+                ..Default::default()
+            },
+        );
+        job.append(
+            &format!(" {} ", criterion.id),
+            0.0,
+            egui::TextFormat {
+                color: style.visuals.strong_text_color(),
+                ..Default::default()
+            },
+        );
+        job.append(
+            &format!("[{stage}] "),
+            0.0,
+            egui::TextFormat {
+                color: style.visuals.weak_text_color(),
+                ..Default::default()
+            },
+        );
+        job.append(
+            &criterion.text,
+            0.0,
+            egui::TextFormat {
+                color: style.visuals.text_color(),
+                ..Default::default()
+            },
+        );
+        let response = ui
+            .add(egui::Button::selectable(selected, job).wrap_mode(egui::TextWrapMode::Truncate))
+            .on_hover_text(format!(
+                "{}: {}",
+                finding.status.label(criterion.kind),
+                finding.explanation
+            ));
+        // A screen reader hears a list item with its selected state, the status as a word and
+        // the criterion's full text (the row itself is cut to fit).
+        let name = format!(
+            "{} {}, {}: {}",
+            criterion.id,
             finding.status.label(criterion.kind),
-            finding.explanation
-        ));
-    // A screen reader hears a list item with its selected state, the status as a word and
-    // the criterion's full text (the row itself is cut to fit).
-    let name = format!(
-        "{} {}, {}: {}",
-        criterion.id,
-        finding.status.label(criterion.kind),
-        match criterion.stage {
-            Stage::PreScreen => "pre-screen",
-            Stage::ScreeningVisit => "at the visit",
-        },
-        criterion.text
-    );
-    ui.ctx().accesskit_node_builder(response.id, |node| {
-        node.set_role(egui::accesskit::Role::ListItem);
-        node.set_label(name);
-        node.set_selected(selected);
-    });
-    // Focus is selection: Tab or a click on a row selects it.
-    if response.clicked() || (response.gained_focus() && !selected) {
-        commands.push(Command::Select(index));
+            match criterion.stage {
+                Stage::PreScreen => "pre-screen",
+                Stage::ScreeningVisit => "at the visit",
+            },
+            criterion.text
+        );
+        ui.ctx().accesskit_node_builder(response.id, |node| {
+            node.set_role(egui::accesskit::Role::ListItem);
+            node.set_label(name);
+            node.set_selected(selected);
+        });
+        if take_focus {
+            response.request_focus();
+        }
+        // Focus is selection: Tab or a click on a row selects it.
+        if response.clicked() || (response.gained_focus() && !selected) {
+            commands.push(Command::Select(index));
+        }
     }
 }

@@ -88,6 +88,11 @@ impl InputBuffers {
         self.focus_typed = FOCUS_ATTEMPTS;
     }
 
+    /// Whether the typed value or date was refused (its message shows under its field).
+    pub fn typed_value_refused(&self) -> bool {
+        self.value_error.is_some() || self.event_error.is_some()
+    }
+
     /// Shows a message under the typed value's field.
     pub fn set_value_error(&mut self, message: String) {
         self.value_error = Some(message);
@@ -369,8 +374,12 @@ pub fn ui(
                     Ok(date) => {
                         buffers.event_error = None;
                         commands.push(answer(Answer::Event(EventAnswer::LastOn(date))));
+                        after_enter(ui, &response, true, commands);
                     }
-                    Err(e) => buffers.event_error = Some(e.to_string()),
+                    Err(e) => {
+                        buffers.event_error = Some(e.to_string());
+                        after_enter(ui, &response, false, commands);
+                    }
                 }
             }
         }
@@ -544,9 +553,27 @@ fn value_input(
                     criterion: criterion_id.to_owned(),
                     answer: Answer::Value(v),
                 });
+                after_enter(ui, &response, true, commands);
             }
-            Err(e) => buffers.value_error = Some(format!("{e}: not used")),
+            Err(e) => {
+                buffers.value_error = Some(format!("{e}: not used"));
+                after_enter(ui, &response, false, commands);
+            }
         }
+    }
+}
+
+/// Where the keyboard goes after Enter in a value or date field: to the criterion's row when
+/// the value was taken, back into the field when it was refused (its message is the field's
+/// description). Tab and clicks move the focus themselves and are left alone.
+fn after_enter(ui: &egui::Ui, field: &egui::Response, taken: bool, commands: &mut Vec<Command>) {
+    if !ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+        return;
+    }
+    if taken {
+        commands.push(Command::FocusSelectedRow);
+    } else {
+        field.request_focus();
     }
 }
 

@@ -86,3 +86,22 @@ pub fn heading(ui: &mut egui::Ui, text: &str, level: usize) -> egui::Response {
     });
     response
 }
+
+/// A modal dialog a screen reader announces by `name` ("Reason for change"), not as an
+/// unnamed dialog.
+pub fn named_modal(id: egui::Id, name: &str) -> egui::Modal {
+    egui::Modal::new(id).area(egui::Modal::default_area(id).accessible_name(name))
+}
+
+/// Inside a [`named_modal`]'s contents: marks its dialog node modal, so a screen reader keeps
+/// its reading inside the dialog while it is open.
+pub fn mark_modal(ui: &egui::Ui) {
+    if let Some(dialog) = ui
+        .stack()
+        .iter()
+        .find(|frame| frame.kind() == Some(egui::UiKind::Modal))
+    {
+        ui.ctx()
+            .accesskit_node_builder(dialog.unique_id, |node| node.set_modal());
+    }
+}

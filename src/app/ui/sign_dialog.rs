@@ -159,7 +159,10 @@ impl SignDialog {
 
 /// Draws the dialog.
 pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: &mut Vec<Command>) {
-    let modal = egui::Modal::new(egui::Id::unique("prescreen-sign-dialog")).show(ctx, |ui| {
+    let id = egui::Id::unique("prescreen-sign-dialog");
+    let title = format!("Sign & export {}", dialog.screening_id);
+    let modal = super::fields::named_modal(id, &title).show(ctx, |ui| {
+        super::fields::mark_modal(ui);
         ui.set_width(560.0);
         ui.heading(format!("Sign & export {}", dialog.screening_id));
         match &dialog.phase {

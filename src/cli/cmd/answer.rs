@@ -6,7 +6,7 @@ use anyhow::{Result, anyhow};
 
 use crate::cli::args::AnswerArgs;
 use crate::cli::context::Context;
-use crate::screening::{Answer, CriterionEntry};
+use crate::screening::{Answer, CriterionEntry, Judgement};
 use crate::storage::Store;
 use crate::trial::load::ron_options;
 
@@ -28,10 +28,16 @@ pub fn run(context: &mut Context, args: AnswerArgs) -> Result<ExitCode> {
                     e.code
                 )
             })?;
+            let judged_by = args.investigator.as_ref().map(|name| Judgement {
+                investigator: name.trim().to_owned(),
+                on: args.judged_on.unwrap_or_else(|| jiff::Zoned::now().date()),
+            });
             Some(CriterionEntry {
                 answer,
                 note: args.note.clone(),
                 evidence: args.evidence.clone(),
+                reconfirmed: None,
+                judged_by,
             })
         }
         None => None,

@@ -40,7 +40,17 @@ pub fn run(
             "{}",
             evaluation_text(&loaded.definition, &screening_data, &evaluation)
         )),
-        OutputFormat::Json => crate::say!("{}", serde_json::to_string_pretty(&evaluation)?),
+        OutputFormat::Json => {
+            // The visit check's open re-confirmations also at the top, beside the verdict.
+            let mut json = serde_json::to_value(&evaluation)?;
+            if let Some(object) = json.as_object_mut() {
+                object.insert(
+                    "reconfirm_open".to_owned(),
+                    serde_json::to_value(&evaluation.visit.reconfirm_open)?,
+                );
+            }
+            crate::say!("{}", serde_json::to_string_pretty(&json)?)
+        }
     }
     Ok(ExitCode::from(verdict_exit_code(&evaluation.verdict)))
 }

@@ -17,3 +17,4 @@ pub mod status;
 pub mod trials;
 pub mod validate;
 pub mod verify;
+pub mod visit;

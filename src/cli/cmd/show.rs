@@ -7,10 +7,11 @@ use anyhow::{Result, anyhow};
 use crate::cli::args::ShowFormat;
 use crate::cli::context::Context;
 use crate::cli::output::evaluation_text;
-use crate::eligibility::evaluate;
+use crate::eligibility::{Evaluation, evaluate};
 use crate::screening_file::screening_to_string;
-use crate::storage::Store;
+use crate::storage::{Store, StoredScreening};
 use crate::trial::load::load_trial_str;
+use crate::trial::model::TrialDefinition;
 
 /// Runs `show`.
 pub fn run(context: &mut Context, id: &str, format: ShowFormat) -> Result<ExitCode> {
@@ -30,13 +31,7 @@ pub fn run(context: &mut Context, id: &str, format: ShowFormat) -> Result<ExitCo
             crate::say!("{text}");
         }
         ShowFormat::Text => {
-            let reference = &stored.screening.trial;
-            let sha = reference.sha256.clone().unwrap_or_default();
-            let text = store
-                .trial_text(&reference.id, &reference.version, &sha)?
-                .ok_or_else(|| anyhow!("the definition of {id} is not in the store"))?;
-            let trial = load_trial_str(&text, &format!("stored:{}", reference.id))?;
-            let evaluation = evaluate(&trial.definition, &stored.screening);
+            let (trial, evaluation) = stored_evaluation(store, &stored)?;
             crate::say!(
                 "{id}: status {}{}",
                 stored.status,
@@ -54,9 +49,29 @@ pub fn run(context: &mut Context, id: &str, format: ShowFormat) -> Result<ExitCo
             }
             crate::cli::output::say_fmt(format_args!(
                 "{}",
-                evaluation_text(&trial.definition, &stored.screening, &evaluation)
+                evaluation_text(&trial, &stored.screening, &evaluation)
             ));
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A stored screening evaluated against the definition the store holds for it.
+pub fn stored_evaluation(
+    store: &dyn Store,
+    stored: &StoredScreening,
+) -> Result<(TrialDefinition, Evaluation)> {
+    let reference = &stored.screening.trial;
+    let sha = reference.sha256.clone().unwrap_or_default();
+    let text = store
+        .trial_text(&reference.id, &reference.version, &sha)?
+        .ok_or_else(|| {
+            anyhow!(
+                "the definition of {} is not in the store",
+                stored.screening.screening_id
+            )
+        })?;
+    let trial = load_trial_str(&text, &format!("stored:{}", reference.id))?;
+    let evaluation = evaluate(&trial.definition, &stored.screening);
+    Ok((trial.definition, evaluation))
 }

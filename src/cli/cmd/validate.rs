@@ -34,6 +34,13 @@ pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
             trial.definition.criteria.len()
         );
     }
+    // Warnings for the newest version of each trial (older ones are kept as they were, for
+    // the screenings answered against them).
+    for trial in set.latest_each() {
+        for warning in crate::visit::definition_warnings(&trial.definition) {
+            crate::say!("warn  {}: {warning}", trial.origin);
+        }
+    }
     for problem in &set.problems {
         crate::say!("error {problem}");
     }

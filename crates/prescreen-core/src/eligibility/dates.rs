@@ -12,23 +12,30 @@ use crate::trial::model::{
     CriterionKind, MinimumAgeRule, Period, PeriodUnit, ReferenceDate, TimeWindowRule, WindowStart,
 };
 
-/// The date a rule counts from, and how to name it (the visit as the trial names it). When
-/// the rule counts from the visit and none is planned yet, the pre-screening date stands in,
-/// and the name says so.
+/// The date a rule counts from, and how to name it (the visit as the trial names it). A rule
+/// that counts from the visit uses the day the visit took place once it has started, else the
+/// planned day; when neither is known the pre-screening date stands in, and the name says so.
 pub fn reference_date(
     reference: ReferenceDate,
     screening: &Screening,
     visit_name: &str,
 ) -> (Date, String) {
-    match (reference, screening.planned_visit_date) {
-        (ReferenceDate::PlannedVisitElsePreScreening, Some(visit)) => {
+    match (
+        reference,
+        screening.visit_date,
+        screening.planned_visit_date,
+    ) {
+        (ReferenceDate::PlannedVisitElsePreScreening, Some(held), _) => {
+            (held, format!("actual {visit_name}"))
+        }
+        (ReferenceDate::PlannedVisitElsePreScreening, None, Some(visit)) => {
             (visit, format!("planned {visit_name}"))
         }
-        (ReferenceDate::PlannedVisitElsePreScreening, None) => (
+        (ReferenceDate::PlannedVisitElsePreScreening, None, None) => (
             screening.prescreening_date,
             format!("pre-screening date (no planned {visit_name} entered)"),
         ),
-        (ReferenceDate::PreScreeningDate, _) => {
+        (ReferenceDate::PreScreeningDate, _, _) => {
             (screening.prescreening_date, "pre-screening date".to_owned())
         }
     }

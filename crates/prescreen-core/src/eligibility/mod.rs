@@ -354,6 +354,9 @@ pub struct Evaluation {
     /// Answers that do not belong to any criterion of this definition; they are ignored
     /// for the verdict and reported so nothing is silently dropped.
     pub unmatched_answers: Vec<String>,
+    /// What the visit must still settle beside the verdict (re-confirmations); it does not
+    /// change the verdict, and it gates enrolment.
+    pub visit: crate::visit::VisitCheck,
 }
 
 impl Evaluation {
@@ -365,6 +368,15 @@ impl Evaluation {
     /// How many criteria are settled by a valid, definite answer.
     pub fn answered_count(&self) -> usize {
         self.counts.answered
+    }
+
+    /// The verdict with the visit check beside it, when anything is open: "ELIGIBLE — 3
+    /// answers to re-confirm at the inclusion visit".
+    pub fn verdict_and_visit_line(&self, visit_name: &str) -> String {
+        match self.visit.summary(visit_name) {
+            Some(open) => format!("{} — {open}", self.verdict_line()),
+            None => self.verdict_line(),
+        }
     }
 
     /// The verdict with its re-screen advice: "NOT ELIGIBLE — re-screen from 2026-12-08".
@@ -407,7 +419,7 @@ pub fn evaluate(trial: &TrialDefinition, screening: &Screening) -> Evaluation {
         .filter(|id| trial.criterion(id).is_none())
         .cloned()
         .collect();
-    Evaluation {
+    let mut evaluation = Evaluation {
         trial_id: trial.id.clone(),
         definition_version: trial.version().to_owned(),
         criteria,
@@ -417,7 +429,10 @@ pub fn evaluate(trial: &TrialDefinition, screening: &Screening) -> Evaluation {
         counts,
         invalid,
         unmatched_answers,
-    }
+        visit: crate::visit::VisitCheck::default(),
+    };
+    evaluation.visit = crate::visit::visit_check(trial, screening, &evaluation);
+    evaluation
 }
 
 fn verdict_of(criteria: &[CriterionEvaluation]) -> Verdict {

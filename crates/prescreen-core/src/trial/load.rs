@@ -436,6 +436,14 @@ pub const BUILT_IN_TRIALS: &[(&str, &str)] = &[
         "built-in:archive/a-muse-1.0.0.ron",
         include_str!("../../../../trials/archive/a-muse-1.0.0.ron"),
     ),
+    (
+        "built-in:archive/assix-1.1.0.ron",
+        include_str!("../../../../trials/archive/assix-1.1.0.ron"),
+    ),
+    (
+        "built-in:archive/a-muse-1.1.0.ron",
+        include_str!("../../../../trials/archive/a-muse-1.1.0.ron"),
+    ),
 ];
 
 impl TrialSet {

@@ -176,6 +176,11 @@ pub struct Criterion {
     pub note: Option<String>,
     /// When the criterion can be settled.
     pub stage: Stage,
+    /// Whether a pre-screen answer is re-confirmed with the candidate at the visit, because
+    /// time can change it (a window that ends at the visit, a pregnancy, a current
+    /// medication). A file without it re-confirms nothing.
+    #[serde(default)]
+    pub reconfirm_at_visit: bool,
     /// Which candidates the criterion concerns.
     #[serde(default)]
     pub applies_to: Applicability,

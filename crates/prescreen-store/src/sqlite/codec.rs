@@ -29,6 +29,7 @@ pub(super) struct ScreeningRow {
     pub(super) candidate: Candidate,
     pub(super) prescreening_date: Date,
     pub(super) planned_visit_date: Option<Date>,
+    pub(super) visit_date: Option<Date>,
     pub(super) status: ScreeningStatus,
     pub(super) status_reason: Option<String>,
     pub(super) was_approached: bool,
@@ -41,7 +42,7 @@ pub(super) const SCREENING_COLUMNS: &str = "id, trial_id, definition_version, de
      created_by, initials, date_of_birth, sex, childbearing_potential, prescreening_date, \
      planned_visit_date, status, status_reason, was_approached, was_consented, verdict, \
      verdict_failing, pregnant, breastfeeding, verdict_time_limited, rescreen_from, \
-     rescreen_after_event, rescreen_of";
+     rescreen_after_event, rescreen_of, visit_date";
 
 pub(super) fn parse_date(text: &str, column: &str) -> Result<Date, StoreError> {
     text.parse()
@@ -115,6 +116,7 @@ pub(super) type RawScreening = (
     (String, String),
     (Option<bool>, Option<bool>),
     (String, Option<String>, bool, Option<String>),
+    Option<String>,
 );
 
 pub(super) fn read_raw_screening(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawScreening> {
@@ -139,6 +141,7 @@ pub(super) fn read_raw_screening(row: &rusqlite::Row<'_>) -> rusqlite::Result<Ra
         (row.get(16)?, row.get(17)?),
         (row.get(18)?, row.get(19)?),
         (row.get(20)?, row.get(21)?, row.get(22)?, row.get(23)?),
+        row.get(24)?,
     ))
 }
 
@@ -157,6 +160,7 @@ pub(super) fn screening_row_from_raw(raw: RawScreening) -> Result<ScreeningRow, 
         (verdict, verdict_failing),
         (pregnant, breastfeeding),
         (time_limited, rescreen_from, rescreen_after_event, rescreen_of),
+        visit_date,
     ) = raw;
     Ok(ScreeningRow {
         id,
@@ -175,6 +179,7 @@ pub(super) fn screening_row_from_raw(raw: RawScreening) -> Result<ScreeningRow, 
         },
         prescreening_date: parse_date(&prescreening_date, "prescreening_date")?,
         planned_visit_date: parse_optional_date(planned_visit_date, "planned_visit_date")?,
+        visit_date: parse_optional_date(visit_date, "visit_date")?,
         status: parse_status(&status)?,
         status_reason,
         was_approached,
@@ -266,6 +271,7 @@ pub(super) fn screening_of(
         candidate: row.candidate.clone(),
         prescreening_date: row.prescreening_date,
         planned_visit_date: row.planned_visit_date,
+        visit_date: row.visit_date,
         answers,
     }
 }
@@ -403,6 +409,10 @@ pub(super) fn lifecycle_error(id: &str) -> impl Fn(LifecycleError) -> StoreError
             why,
         },
         LifecycleError::VerdictNotSettled => StoreError::VerdictNotSettled(id.to_owned()),
+        LifecycleError::VisitCheckOpen { open } => StoreError::VisitCheckOpen {
+            screening: id.to_owned(),
+            open,
+        },
     }
 }
 
@@ -455,6 +465,11 @@ pub(super) fn load_state(
         state
             .dates
             .insert("planned_visit_date".to_owned(), visit.to_string());
+    }
+    if let Some(held) = row.visit_date {
+        state
+            .dates
+            .insert("visit_date".to_owned(), held.to_string());
     }
     state.status = row.status.as_str().to_owned();
     state.status_reason = row.status_reason.clone();

@@ -19,6 +19,7 @@ mod schema;
 mod screenings;
 mod signers;
 mod trail;
+mod visit;
 mod writer;
 
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
@@ -356,6 +357,28 @@ impl Store for SqliteStore {
         reason: Option<&str>,
     ) -> Result<(), StoreError> {
         screenings::set_status(self, id, status, by, reason)
+    }
+
+    fn start_visit(
+        &mut self,
+        id: &str,
+        visit_date: Date,
+        by: CoordinatorId,
+        reason: Option<&str>,
+    ) -> Result<StoredVerdict, StoreError> {
+        visit::start_visit(self, id, visit_date, by, reason)
+    }
+
+    fn reconfirm(
+        &mut self,
+        id: &str,
+        criterion_id: &str,
+        changed: bool,
+        on: Option<Date>,
+        by: CoordinatorId,
+        reason: Option<&str>,
+    ) -> Result<StoredVerdict, StoreError> {
+        visit::reconfirm(self, id, criterion_id, changed, on, by, reason)
     }
 
     fn record_verdict(&mut self, id: &str, by: CoordinatorId) -> Result<StoredVerdict, StoreError> {

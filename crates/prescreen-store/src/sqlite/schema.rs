@@ -14,7 +14,16 @@ use crate::StoreError;
 pub const APPLICATION_ID: i64 = 0x5072_5363;
 
 /// The numbered schema migrations; the database's `user_version` is how many were applied.
-pub(super) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4];
+pub(super) const MIGRATIONS: &[&str] = &[
+    MIGRATION_1,
+    MIGRATION_2,
+    MIGRATION_3,
+    MIGRATION_4,
+    MIGRATION_5,
+];
+
+/// The day the visit actually took place (`None` until it starts).
+const MIGRATION_5: &str = "ALTER TABLE screening ADD COLUMN visit_date TEXT;";
 
 /// State hashes on audit events (encoding 2), and the site's register of trusted signers.
 const MIGRATION_4: &str = r#"

@@ -17,10 +17,14 @@ use crate::{
     Coordinator, CoordinatorId, NewCoordinator, NewScreening, ScreeningStatus, Store, StoreError,
     StoredScreening, StoredVerdict, TransitionKind,
 };
-use prescreen_core::lifecycle::{AnswerChange, plan_answer_change, plan_status_move};
+use prescreen_core::eligibility::evaluate;
+use prescreen_core::lifecycle::{
+    AnswerChange, check_visit_gate, plan_answer_change, plan_status_move,
+};
 use prescreen_core::screening::{Candidate, CriterionEntry, Screening};
 use prescreen_core::trial::load::LoadedTrial;
 use prescreen_core::validation::{AnswerContext, check_entry, check_screening};
+use prescreen_core::visit::{reconfirmation_after_save, require_named_judgement};
 
 pub(super) fn save_coordinator(
     store: &mut SqliteStore,
@@ -313,6 +317,10 @@ pub(super) fn import_screening(
             AuditAction::ScreeningImported,
             screening.coordinator.as_deref(),
         )?;
+        if let Some(held) = screening.visit_date {
+            super::visit::write_visit_date(w, &coordinator, &id, None, held, None)?;
+            w.reevaluate(&id)?;
+        }
         Ok(id)
     })?;
     info!(screening = %id, "screening imported");
@@ -367,14 +375,15 @@ pub(super) fn set_answer(
                 criterion: criterion_id.to_owned(),
             });
         };
+        let (screening, _) = w.current_screening(&row)?;
         if let Some(entry) = entry {
-            let (screening, _) = w.current_screening(&row)?;
             let context = AnswerContext {
                 screening: &screening,
                 visit_name: &definition.visit_name,
                 today: Some(w.today()),
             };
             check_entry(criterion, entry, context)
+                .and_then(|()| require_named_judgement(criterion, entry))
                 .map_err(|problem| StoreError::InvalidInput(vec![problem]))?;
         }
         let previous_text: Option<String> =
@@ -389,6 +398,20 @@ pub(super) fn set_answer(
             .as_deref()
             .map(|text| parse_entry(text, criterion_id))
             .transpose()?;
+        // Only a re-confirmation, or an answer given at the visit, dates a re-confirmation:
+        // never the caller's copy of it.
+        let today = w.today();
+        let entry = entry.map(|new| CriterionEntry {
+            reconfirmed: reconfirmation_after_save(
+                criterion,
+                &screening,
+                previous.as_ref(),
+                new,
+                today,
+            ),
+            ..new.clone()
+        });
+        let entry = entry.as_ref();
         let Some(plan) = plan_answer_change(criterion_id, previous.as_ref(), entry, reason)
             .map_err(lifecycle_error(id))?
         else {
@@ -558,6 +581,9 @@ pub(super) fn set_status(
         let coordinator = w.coordinator(by)?;
         let row = load_screening_row(&w.tx, w.file, id)?;
         let verdict = w.reevaluate(id)?;
+        let (screening, definition) = w.current_screening(&row)?;
+        check_visit_gate(status, &evaluate(&definition, &screening).visit)
+            .map_err(lifecycle_error(id))?;
         let plan = plan_status_move(
             row.status,
             status,
