@@ -31,7 +31,7 @@ fn validate_passes_on_the_shipped_trials() {
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     let text = stdout(&output);
     assert!(
-        text.contains("ASSIX 1.1.0 (14 criteria)") && text.contains("A-MUSE 1.1.0 (18 criteria)"),
+        text.contains("ASSIX 1.2.0 (14 criteria)") && text.contains("A-MUSE 1.2.0 (18 criteria)"),
         "{text}"
     );
 }

@@ -323,6 +323,33 @@ fn the_summary_gives_the_sear_counts_and_reasons() {
     }
     ok(data, &["status", "AS-CPH-2026-0001", "approached"]);
     ok(data, &["status", "AS-CPH-2026-0001", "consented"]);
+    // Enrolment follows the visit: its re-confirmations done, the judgement named.
+    ok(
+        data,
+        &["visit", "start", "AS-CPH-2026-0001", "--date", "2026-12-01"],
+    );
+    for criterion in ["IN03", "EX01", "EX02", "EX05", "EX06", "EX07", "EX08"] {
+        ok(
+            data,
+            &["reconfirm", "AS-CPH-2026-0001", criterion, "--still-true"],
+        );
+    }
+    ok(
+        data,
+        &[
+            "answer",
+            "AS-CPH-2026-0001",
+            "EX09",
+            "--answer",
+            "No",
+            "--investigator",
+            "Dr Synthetic Investigator",
+            "--judged-on",
+            "2026-12-01",
+            "--reason",
+            "the judging investigator named",
+        ],
+    );
     ok(data, &["status", "AS-CPH-2026-0001", "enrolled"]);
     let table = ok(data, &["log", "--summary"]);
     assert!(

@@ -179,7 +179,7 @@ fn a_rescreening_is_linked_both_ways_and_carries_the_candidate_but_no_answers() 
         "sex: Female",
         "childbearing_potential: false",
         "prescreening_date: \"2026-11-30\"",
-        "version: \"1.1.0\"",
+        "version: \"1.2.0\"",
     ] {
         assert!(ron.contains(fact), "{fact}: {ron}");
     }

@@ -24,7 +24,7 @@ use prescreen::storage::{NewCoordinator, SqliteStore, Store, StoreError};
 use prescreen::trial::TrialSet;
 use prescreen::trial::load::LoadedTrial;
 use prescreen::trial::model::{Rule, TrialDefinition};
-use prescreen::validation::{AnswerContext, check_entry, check_screening};
+use prescreen::validation::{AnswerContext, check_screening};
 use rust_decimal::Decimal;
 
 /// Screening files through all doors, and single answers through the answer door.
@@ -439,7 +439,7 @@ fn single_answers_are_refused_by_every_door_or_change_the_verdict_the_same_way()
             visit_name: &trial.visit_name,
             today: Some(TODAY),
         };
-        let checked = check_entry(criterion, &entry, context);
+        let checked = prescreen::visit::check_new_entry(criterion, &entry, context);
         let saved = doors.store.set_answer(
             id,
             &criterion.id,

@@ -12,6 +12,8 @@ pub enum View {
     Screening,
     /// The screening log of every trial.
     Log,
+    /// The active screening's visit: what to settle and re-confirm there.
+    Visit,
 }
 
 /// One thing a panel asked for.
@@ -38,6 +40,17 @@ pub enum Command {
     NextUnanswered,
     /// Give the selected criterion's row the keyboard focus (a value was saved with Enter).
     FocusSelectedRow,
+    /// Start the active screening's visit on this day.
+    StartVisit(jiff::civil::Date),
+    /// Re-confirm a pre-screen answer at the visit.
+    Reconfirm {
+        /// Criterion id.
+        criterion: String,
+        /// Changed (its answer then opens for editing), else still true.
+        changed: bool,
+    },
+    /// Open a criterion (by index) in the checklist with its first input focused.
+    OpenCriterion(usize),
     /// Answer a criterion (keeps its note and evidence).
     Answer {
         /// Criterion id.

@@ -14,7 +14,8 @@ use crate::eligibility::{Settlement, evaluate};
 use crate::screening::{Answer, CriterionEntry};
 use crate::storage::{NewScreening, ScreeningStatus};
 use crate::trial::TrialSet;
-use crate::validation::{AnswerContext, check_entry};
+use crate::validation::AnswerContext;
+use crate::visit::check_new_entry;
 
 impl PrescreenApp {
     /// Applies one command.
@@ -81,7 +82,8 @@ impl PrescreenApp {
                         let next = (workspace.selected as i64 + i64::from(delta))
                             .clamp(0, count as i64 - 1);
                         workspace.selected = usize::try_from(next).unwrap_or(0);
-                        workspace.focus_selected_row = true;
+                        // J/K on a focused row: the focus follows the selection.
+                        workspace.focus_selected_row = workspace.row_has_focus;
                     }
                 }
             }
@@ -99,6 +101,33 @@ impl PrescreenApp {
                     }
                 }
             }
+            Command::StartVisit(visit_date) => {
+                self.visit_job(|trial_index, screening_id, by| Job::StartVisit {
+                    trial_index,
+                    screening_id,
+                    visit_date,
+                    by,
+                })
+            }
+            Command::Reconfirm { criterion, changed } => {
+                let on = self.config.today;
+                self.visit_job(|trial_index, screening_id, by| Job::Reconfirm {
+                    trial_index,
+                    screening_id,
+                    criterion,
+                    changed,
+                    on,
+                    by,
+                });
+            }
+            Command::OpenCriterion(index) => {
+                if let Some(workspace) = self.workspaces.get_mut(self.active) {
+                    workspace.selected =
+                        index.min(workspace.evaluation.criteria.len().saturating_sub(1));
+                    workspace.focus_first_input = true;
+                    self.view = View::Screening;
+                }
+            }
             Command::NextUnanswered => {
                 if let Some(workspace) = self.workspaces.get_mut(self.active) {
                     let count = workspace.evaluation.criteria.len();
@@ -109,7 +138,7 @@ impl PrescreenApp {
                         .find(|&i| open(i))
                     {
                         workspace.selected = next;
-                        workspace.focus_selected_row = true;
+                        workspace.focus_selected_row = workspace.row_has_focus;
                     }
                 }
             }
@@ -121,6 +150,9 @@ impl PrescreenApp {
                     .cloned();
                 let mut entry = existing.unwrap_or_else(|| CriterionEntry::new(Answer::Unknown));
                 entry.answer = answer;
+                if !self.attach_judgement(&criterion, &mut entry) {
+                    return;
+                }
                 self.change_entry(criterion, Some(entry), None);
             }
             Command::SaveEntry { criterion, entry } => {
@@ -233,6 +265,58 @@ impl PrescreenApp {
     }
 
     /// Hands a job to the worker; says so when there is none (the store did not open).
+    /// An investigator judgement (yes or no) carries the judging investigator's name from
+    /// its field and today's date; without a name it is refused under the field (`false`).
+    fn attach_judgement(&mut self, criterion: &str, entry: &mut CriterionEntry) -> bool {
+        let index = self.active;
+        let judgement = self
+            .trials
+            .get(index)
+            .and_then(|t| t.definition.criterion(criterion))
+            .is_some_and(|c| matches!(c.rule, crate::trial::model::Rule::InvestigatorJudgement));
+        if !judgement || !matches!(entry.answer, Answer::Yes | Answer::No) {
+            return true;
+        }
+        let today = self.config.today;
+        let Some(workspace) = self.workspaces.get_mut(index) else {
+            return false;
+        };
+        let buffers = workspace.inputs.entry(criterion.to_owned()).or_default();
+        let name = buffers.investigator.trim().to_owned();
+        if name.is_empty() {
+            let why = "enter the judging investigator's name first";
+            buffers.answer_error = Some(format!("investigator: {why}"));
+            self.message = Some(format!("Not saved: {criterion}: {why}"));
+            return false;
+        }
+        buffers.answer_error = None;
+        let unchanged = entry
+            .judged_by
+            .as_ref()
+            .is_some_and(|j| j.investigator == name);
+        if !unchanged {
+            entry.judged_by = Some(crate::screening::Judgement {
+                investigator: name,
+                on: today,
+            });
+        }
+        true
+    }
+
+    /// Submits a visit step for the active, stored screening.
+    fn visit_job(&mut self, job: impl FnOnce(usize, String, crate::storage::CoordinatorId) -> Job) {
+        let Some(by) = self.coordinator_id() else {
+            return;
+        };
+        let index = self.active;
+        let Some(workspace) = self.workspaces.get(index).filter(|w| w.stored) else {
+            self.message = Some("Start the screening first.".to_owned());
+            return;
+        };
+        let id = workspace.screening.screening_id.clone();
+        self.submit(job(index, id, by));
+    }
+
     pub(super) fn submit(&mut self, job: Job) -> bool {
         let submitted = self.tasks.as_mut().is_some_and(|tasks| tasks.submit(job));
         if !submitted {
@@ -548,7 +632,7 @@ impl PrescreenApp {
                 visit_name: &trial.definition.visit_name,
                 today: Some(self.config.today),
             };
-            let checked = check_entry(definition, entry, context);
+            let checked = check_new_entry(definition, entry, context);
             let buffers = workspace.inputs.entry(criterion.clone()).or_default();
             match checked {
                 Ok(()) => buffers.answer_error = None,

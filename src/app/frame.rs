@@ -80,7 +80,7 @@ impl PrescreenApp {
                         .ui(ui, &self.trials, self.config.today, &mut commands);
                 });
             }
-            View::Screening => self.screening_view(ui, &mut commands),
+            View::Screening | View::Visit => self.screening_view(ui, &mut commands),
         }
         if self.pending.is_some() {
             reason_dialog(
@@ -111,6 +111,7 @@ impl PrescreenApp {
             active,
             across_trials,
             config,
+            view,
             ..
         } = self;
         let (Some(trial), Some(workspace)) = (trials.get(*active), workspaces.get_mut(*active))
@@ -121,7 +122,7 @@ impl PrescreenApp {
             return;
         };
         egui::Panel::top("verdict").show(ui, |ui| {
-            ui::verdict::ui(ui, &trial.definition, &workspace.evaluation, commands);
+            ui::verdict::ui(ui, &trial.definition, workspace, *view, commands);
         });
         egui::Panel::left("candidate")
             .resizable(true)
@@ -139,9 +140,14 @@ impl PrescreenApp {
             .show(ui, |ui| {
                 ui::checklist::ui(ui, &trial.definition, workspace, commands);
             });
+        let visit_view = *view == View::Visit;
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
-                ui::criterion::ui(ui, &trial.definition, workspace, commands);
+                if visit_view {
+                    ui::visit::ui(ui, &trial.definition, workspace, config.today, commands);
+                } else {
+                    ui::criterion::ui(ui, &trial.definition, workspace, commands);
+                }
             });
         });
     }
@@ -201,6 +207,15 @@ impl PrescreenApp {
             }
             if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::E)) && stored {
                 commands.push(Command::OpenSignDialog);
+                return;
+            }
+            if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::I)) && stored {
+                let to = if self.view == View::Visit {
+                    View::Screening
+                } else {
+                    View::Visit
+                };
+                commands.push(Command::ShowView(to));
                 return;
             }
         }
@@ -384,7 +399,7 @@ const NUMBER_KEYS: [egui::Key; 9] = [
 ];
 
 /// Every keyboard shortcut, as the help overlay lists them.
-pub const SHORTCUTS: [(&str, &str); 15] = [
+pub const SHORTCUTS: [(&str, &str); 16] = [
     ("F1 or ?", "this list (Escape closes it)"),
     ("Ctrl+1 … Ctrl+9", "switch to trial 1 … 9"),
     ("Ctrl+Enter", "start the screening (candidate form)"),
@@ -394,6 +409,10 @@ pub const SHORTCUTS: [(&str, &str); 15] = [
     ),
     ("Ctrl+E", "sign & export…"),
     ("Ctrl+F", "the screening log, filter focused"),
+    (
+        "Ctrl+I",
+        "the visit: start it, re-confirm answers (T still true, C changed)",
+    ),
     ("Tab / Shift+Tab", "next / previous field"),
     (
         "↑ ↓ (or J K)",

@@ -84,6 +84,10 @@ pub struct Workspace {
     /// The selected criterion's row takes the keyboard focus once (after Start, after Enter
     /// in a value, after the selection moved by key), so focus and selection stay one.
     pub focus_selected_row: bool,
+    /// Whether a criterion row had the keyboard focus in the last frame.
+    pub row_has_focus: bool,
+    /// The visit view's date field.
+    pub visit_form: ui::visit::VisitForm,
 }
 
 impl Workspace {
@@ -118,6 +122,8 @@ impl Workspace {
             focus_first_input: false,
             focus_sign_button: false,
             focus_selected_row: false,
+            row_has_focus: false,
+            visit_form: Default::default(),
         }
     }
 }
@@ -272,6 +278,12 @@ impl PrescreenApp {
             workspace.candidate_form.initials = initials.to_owned();
             workspace.candidate_form.date_of_birth = date_of_birth.to_owned();
         }
+    }
+
+    /// Moves the app's today (a window left open past midnight, or a test that follows a
+    /// candidate from pre-screening to the visit); new defaults and checks use it.
+    pub fn set_today(&mut self, today: Date) {
+        self.config.today = today;
     }
 
     /// The last message shown to the user (errors and confirmations).

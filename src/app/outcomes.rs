@@ -48,6 +48,32 @@ impl PrescreenApp {
                 }
                 (_, Err(error)) => self.message = Some(error.to_string()),
             },
+            Outcome::VisitSaved {
+                trial_index,
+                said,
+                then_edit,
+                result,
+            } => match result {
+                Ok(stored) => {
+                    self.show_stored(trial_index, stored, true);
+                    self.message = Some(said);
+                    if let (Some(criterion), Some(trial)) =
+                        (then_edit, self.trials.get(trial_index))
+                        && let Some(index) = trial
+                            .definition
+                            .criteria
+                            .iter()
+                            .position(|c| c.id == criterion)
+                        && let Some(workspace) = self.workspaces.get_mut(trial_index)
+                    {
+                        // Changed: its answer opens for editing (a reason is asked on save).
+                        workspace.selected = index;
+                        workspace.focus_first_input = true;
+                        self.view = super::View::Screening;
+                    }
+                }
+                Err(error) => self.message = Some(format!("Not saved: {error}")),
+            },
             Outcome::AnswerSaved {
                 trial_index,
                 screening_id,

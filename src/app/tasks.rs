@@ -116,6 +116,32 @@ pub enum Job {
         /// What the app does with it.
         purpose: CreatePurpose,
     },
+    /// Record the day the visit took place.
+    StartVisit {
+        /// The workspace it came from.
+        trial_index: usize,
+        /// Screening id.
+        screening_id: String,
+        /// The day.
+        visit_date: Date,
+        /// Who.
+        by: CoordinatorId,
+    },
+    /// Re-confirm a pre-screen answer at the visit.
+    Reconfirm {
+        /// The workspace it came from.
+        trial_index: usize,
+        /// Screening id.
+        screening_id: String,
+        /// Criterion id.
+        criterion: String,
+        /// Changed (else still true).
+        changed: bool,
+        /// The day.
+        on: Date,
+        /// Who.
+        by: CoordinatorId,
+    },
     /// Save one criterion's entry.
     SetAnswer {
         /// The workspace it came from.
@@ -199,6 +225,17 @@ pub enum Outcome {
     ScreeningCreated {
         /// Why it was created.
         purpose: CreatePurpose,
+        /// The result.
+        result: Result<StoredScreening, StoreError>,
+    },
+    /// [`Job::StartVisit`] and [`Job::Reconfirm`]: the stored screening afterwards.
+    VisitSaved {
+        /// The workspace.
+        trial_index: usize,
+        /// What to say when it worked ("Visit started on 2026-12-10").
+        said: String,
+        /// A criterion re-confirmed as changed: its answer opens for editing.
+        then_edit: Option<String>,
         /// The result.
         result: Result<StoredScreening, StoreError>,
     },
@@ -379,6 +416,14 @@ fn run(store: &mut dyn Store, job: Job) -> Outcome {
                 by,
                 reason.as_deref(),
             );
+            // The entry as stored: the store dates a re-confirmation given at the visit.
+            let entry = match &result {
+                Ok(_) => store
+                    .load_screening(&screening_id)
+                    .map(|stored| stored.screening.answers.get(&criterion).cloned())
+                    .unwrap_or(entry),
+                Err(_) => entry,
+            };
             Outcome::AnswerSaved {
                 trial_index,
                 screening_id,
@@ -414,6 +459,38 @@ fn run(store: &mut dyn Store, job: Job) -> Outcome {
                 screening_id,
             }
         }
+        Job::StartVisit {
+            trial_index,
+            screening_id,
+            visit_date,
+            by,
+        } => Outcome::VisitSaved {
+            trial_index,
+            said: format!("Visit started on {visit_date}"),
+            then_edit: None,
+            result: store
+                .start_visit(&screening_id, visit_date, by, None)
+                .and_then(|_| store.load_screening(&screening_id)),
+        },
+        Job::Reconfirm {
+            trial_index,
+            screening_id,
+            criterion,
+            changed,
+            on,
+            by,
+        } => Outcome::VisitSaved {
+            trial_index,
+            said: if changed {
+                format!("Re-confirmed: {criterion} changed — enter its new answer")
+            } else {
+                format!("Re-confirmed: {criterion} still true")
+            },
+            result: store
+                .reconfirm(&screening_id, &criterion, changed, Some(on), by, None)
+                .and_then(|_| store.load_screening(&screening_id)),
+            then_edit: changed.then_some(criterion),
+        },
         Job::SetStatus {
             screening_id,
             status,

@@ -104,11 +104,10 @@ pub fn evaluation_text(
         );
     }
     let _ = writeln!(out, "{}", evaluation.counts);
-    let _ = writeln!(
-        out,
-        "VERDICT: {}",
-        evaluation.verdict_and_visit_line(&trial.visit_name)
-    );
+    let _ = writeln!(out, "VERDICT: {}", evaluation.verdict_line());
+    if let Some(open) = evaluation.visit.summary(&trial.visit_name) {
+        let _ = writeln!(out, "VISIT CHECK: {open}");
+    }
     if let Some(held) = screening.visit_date {
         let _ = writeln!(out, "{} held on {held}", trial.visit_name);
     }

@@ -163,9 +163,12 @@ pub fn answer_a_muse_to_eligible(harness: &mut Harness<'_, PrescreenApp>) {
     type_into(harness, "Rodnan skin score on the face (points)", "1");
     select(harness, 4);
     type_into(harness, "Maximal mouth opening (mm)", "32,5");
-    // IN06–IN08: confirmations and a judgement, with the keyboard.
+    // IN06–IN08: confirmations and a judgement (named), with the keyboard.
     for index in 5..=7 {
         select(harness, index);
+        if index == 6 {
+            name_the_investigator(harness);
+        }
         key(harness, egui::Key::Y);
     }
     // EX01–EX04: time windows.
@@ -176,8 +179,19 @@ pub fn answer_a_muse_to_eligible(harness: &mut Harness<'_, PrescreenApp>) {
     // EX05–EX07, EX10: absent (EX08, EX09 do not apply to a man).
     for index in [12, 13, 14, 17] {
         select(harness, index);
+        if index == 12 {
+            name_the_investigator(harness);
+        }
         key(harness, egui::Key::N);
     }
+}
+
+/// The label of an investigator judgement's name field.
+pub const JUDGING_INVESTIGATOR: &str = "Judging investigator (name as on the delegation log)";
+
+/// Types the judging investigator's name (Enter leaves the field, so keys answer again).
+pub fn name_the_investigator(harness: &mut Harness<'_, PrescreenApp>) {
+    type_into(harness, JUDGING_INVESTIGATOR, "Dr Synthetic Investigator");
 }
 
 pub fn start_candidate_assix(harness: &mut Harness<'_, PrescreenApp>) {

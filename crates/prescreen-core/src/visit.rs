@@ -246,6 +246,17 @@ pub fn require_named_judgement(
     Ok(())
 }
 
+/// Everything a door checks of an answer given now: the entry's own checks (as for a stored
+/// record) and, for an investigator judgement, the judging investigator's name.
+pub fn check_new_entry(
+    criterion: &Criterion,
+    entry: &CriterionEntry,
+    context: crate::validation::AnswerContext<'_>,
+) -> Result<(), InputProblem> {
+    crate::validation::check_entry(criterion, entry, context)?;
+    require_named_judgement(criterion, entry)
+}
+
 /// The re-confirmation an answer carries once saved: only [`reconfirm`] and an answer given
 /// at the visit set one; a caller's own value is never taken. At the visit (started), a new
 /// definite answer on a criterion the trial re-confirms *is* its re-confirmation: changed

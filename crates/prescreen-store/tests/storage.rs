@@ -471,6 +471,7 @@ fn the_lifecycle_checks_transitions_and_reasons_and_void_freezes() {
     s.store
         .set_status(&id, ScreeningStatus::Consented, s.by, None)
         .unwrap();
+    complete_the_visit(&mut s, &id);
     s.store
         .set_status(&id, ScreeningStatus::Enrolled, s.by, None)
         .unwrap();
@@ -550,6 +551,7 @@ fn the_log_filters_and_orders_and_the_summary_counts() {
     for id in [&ne1, &ne2, &eligible, &passed, &voided] {
         s.store.record_verdict(id, s.by).unwrap();
     }
+    complete_the_visit(&mut s, &eligible);
     for (id, status, reason) in [
         (&eligible, ScreeningStatus::Approached, None),
         (&eligible, ScreeningStatus::Consented, None),
@@ -790,14 +792,15 @@ fn a_schema_1_database_is_migrated_and_keeps_its_screenings() {
              CREATE INDEX screening_summary ON screening (trial_id, prescreening_date, status, \
                  verdict, was_approached, was_consented, verdict_failing, status_reason); \
              ALTER TABLE screening DROP COLUMN pregnant; \
-             ALTER TABLE screening DROP COLUMN breastfeeding; PRAGMA user_version = 1;",
+             ALTER TABLE screening DROP COLUMN breastfeeding; \
+             ALTER TABLE screening DROP COLUMN visit_date; PRAGMA user_version = 1;",
         )
         .unwrap();
         rewrite_trail_as_encoding_1(&conn);
     }
     let mut store = open(&s.path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 4);
+    assert_eq!(SCHEMA_VERSION, 5);
     let stored = store.load_screening(&id).unwrap();
     assert_eq!(stored.screening.candidate.pregnant, None);
     let mut candidate = stored.screening.candidate.clone();
@@ -888,4 +891,43 @@ fn rewrite_trail_as_encoding_1(conn: &rusqlite::Connection) {
     for (_, sql) in &triggers {
         conn.execute_batch(sql).unwrap();
     }
+}
+
+/// The visit of an imported ASSIX screening: started on its planned day, every answer
+/// re-confirmed as still true, the investigator's judgement named — so it may be enrolled.
+fn complete_the_visit(s: &mut common::Setup, id: &str) {
+    // The store's clock moves on to the planned visit, when the candidate comes.
+    s.store = common::open_at(&s.path, "2026-12-01T09:00:00Z").unwrap();
+    let stored = s.store.load_screening(id).unwrap();
+    let held = stored.screening.planned_visit_date.unwrap();
+    s.store.start_visit(id, held, s.by, None).unwrap();
+    let definition = trial("assix").definition;
+    let screening = s.store.load_screening(id).unwrap().screening;
+    let check = prescreen_core::eligibility::evaluate(&definition, &screening).visit;
+    for criterion in &check.reconfirm_open {
+        s.store
+            .reconfirm(id, criterion, false, None, s.by, None)
+            .unwrap();
+    }
+    for criterion in &check.judgement_unnamed {
+        let mut entry = screening.answers[criterion].clone();
+        entry.judged_by = Some(prescreen_core::screening::Judgement {
+            investigator: "Dr Synthetic Investigator".to_owned(),
+            on: held,
+        });
+        s.store
+            .set_answer(
+                id,
+                criterion,
+                Some(&entry),
+                s.by,
+                Some("the judging investigator named"),
+            )
+            .unwrap();
+    }
+    let after = prescreen_core::eligibility::evaluate(
+        &definition,
+        &s.store.load_screening(id).unwrap().screening,
+    );
+    assert!(after.visit.is_clear(), "{:?}", after.visit);
 }

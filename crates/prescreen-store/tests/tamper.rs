@@ -225,3 +225,13 @@ fn the_register_is_audited_and_entries_are_revoked_never_deleted() {
         report.records
     );
 }
+
+#[test]
+fn a_visit_date_written_behind_the_trail_is_named() {
+    // A visit date moves every window counted from the visit: one set without its
+    // `visit_started` event is named, field and value.
+    let (_s, id, whole, record) =
+        tampered("UPDATE screening SET visit_date = '2026-11-23' WHERE id = '{id}'");
+    assert!(mentions(&whole, &format!("{id}: visit_date")), "{whole:?}");
+    assert!(mentions(&record, "visit_date"), "{record:?}");
+}

@@ -74,8 +74,10 @@ pub fn ui(
         selected,
         list_scroll,
         focus_selected_row,
+        row_has_focus,
         ..
     } = workspace;
+    *row_has_focus = false;
     super::fields::heading(ui, "Criteria", 2);
     ui.label(evaluation.counts.to_string());
     ui.label(
@@ -138,7 +140,7 @@ pub fn ui(
                             selected: index == *selected,
                             index,
                         };
-                        row.ui(ui, take_focus, commands);
+                        *row_has_focus |= row.ui(ui, take_focus, commands);
                     }
                 }
             }
@@ -156,7 +158,8 @@ struct CriterionRow<'a> {
 
 impl CriterionRow<'_> {
     /// Draws the row; `take_focus` gives it the keyboard focus (focus is selection).
-    fn ui(&self, ui: &mut egui::Ui, take_focus: bool, commands: &mut Vec<Command>) {
+    /// Returns whether the row has the focus.
+    fn ui(&self, ui: &mut egui::Ui, take_focus: bool, commands: &mut Vec<Command>) -> bool {
         let Self {
             criterion,
             finding,
@@ -233,5 +236,6 @@ impl CriterionRow<'_> {
         if response.clicked() || (response.gained_focus() && !selected) {
             commands.push(Command::Select(index));
         }
+        response.has_focus()
     }
 }

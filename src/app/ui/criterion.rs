@@ -43,6 +43,8 @@ pub struct InputBuffers {
     documented_source: String,
     note: String,
     evidence: String,
+    /// The judging investigator's name, for an investigator judgement.
+    pub investigator: String,
     /// Why the core refused the last answer given here (the field and the reason).
     pub answer_error: Option<String>,
     /// The typed value's (or date's) field asks for the keyboard focus for this many more
@@ -105,6 +107,9 @@ impl InputBuffers {
         let Some(entry) = entry else { return };
         self.note = entry.note.clone().unwrap_or_default();
         self.evidence = entry.evidence.clone().unwrap_or_default();
+        if let Some(judgement) = &entry.judged_by {
+            self.investigator = judgement.investigator.clone();
+        }
         match &entry.answer {
             Answer::Value(v) => self.value = v.to_string(),
             Answer::Event(EventAnswer::LastOn(d)) => self.event_date = d.to_string(),
@@ -305,7 +310,25 @@ pub fn ui(
         answer,
     };
     match &criterion.rule {
-        Rule::Confirmation | Rule::InvestigatorJudgement => {
+        Rule::Confirmation => {
+            yes_no_buttons(ui, criterion, entry.as_ref().map(|e| &e.answer), commands);
+        }
+        Rule::InvestigatorJudgement => {
+            // Recorded with the judging investigator's name and the day, not as a bare
+            // Yes/No by whoever is logged in.
+            if let Some(judged) = entry.as_ref().and_then(|e| e.judged_by.as_ref()) {
+                ui.label(format!(
+                    "Judged by {} on {}",
+                    judged.investigator, judged.on
+                ));
+            }
+            text_field(
+                ui,
+                "Judging investigator (name as on the delegation log)",
+                &mut buffers.investigator,
+                "e.g. Dr A. Investigator",
+                None,
+            );
             yes_no_buttons(ui, criterion, entry.as_ref().map(|e| &e.answer), commands);
         }
         Rule::MinimumAge(_) => {

@@ -10,3 +10,4 @@ pub mod screenings;
 pub mod sign_dialog;
 pub mod trial_bar;
 pub mod verdict;
+pub mod visit;

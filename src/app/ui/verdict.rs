@@ -20,27 +20,39 @@ fn verdict_colour(verdict: &Verdict) -> egui::Color32 {
 pub fn ui(
     ui: &mut egui::Ui,
     trial: &TrialDefinition,
-    evaluation: &Evaluation,
+    workspace: &crate::app::Workspace,
+    view: crate::app::command::View,
     commands: &mut Vec<Command>,
 ) {
+    let evaluation = &workspace.evaluation;
     let verdict = &evaluation.verdict;
     egui::Frame::default()
         .fill(verdict_colour(verdict))
         .inner_margin(egui::Margin::symmetric(10, 6))
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
-            let line = ui.add(
-                egui::Label::new(
-                    egui::RichText::new(evaluation.verdict_line())
-                        .heading()
-                        .strong()
-                        .color(egui::Color32::WHITE),
-                )
-                .sense(egui::Sense::focusable_noninteractive()),
-            );
+            // The visit check beside the verdict: "ELIGIBLE — 3 answers to re-confirm at the
+            // inclusion visit".
+            let verdict_line = evaluation.verdict_and_visit_line(&trial.visit_name);
+            let line = ui
+                .horizontal(|ui| {
+                    let line = ui.add(
+                        egui::Label::new(
+                            egui::RichText::new(&verdict_line)
+                                .heading()
+                                .strong()
+                                .color(egui::Color32::WHITE),
+                        )
+                        .sense(egui::Sense::focusable_noninteractive()),
+                    );
+                    if workspace.stored {
+                        visit_toggle(ui, trial, workspace, view, commands);
+                    }
+                    line
+                })
+                .inner;
             // A heading and a polite live region: a screen reader announces the verdict
             // whenever it changes, without moving the focus.
-            let verdict_line = evaluation.verdict_line();
             ui.ctx().accesskit_node_builder(line.id, |node| {
                 node.set_role(egui::accesskit::Role::Heading);
                 node.set_label(verdict_line);
@@ -163,5 +175,30 @@ pub fn across_trials(
             ))
             .weak(),
         );
+    }
+}
+
+/// "Inclusion visit (Ctrl+I)" from the checklist, "Back to the checklist" from the visit.
+fn visit_toggle(
+    ui: &mut egui::Ui,
+    trial: &TrialDefinition,
+    workspace: &crate::app::Workspace,
+    view: crate::app::command::View,
+    commands: &mut Vec<Command>,
+) {
+    use crate::app::command::View;
+    let text = if view == View::Visit {
+        "Back to the checklist (Ctrl+I)".to_owned()
+    } else if workspace.screening.visit_date.is_some() {
+        format!("The {} (Ctrl+I)", trial.visit_name)
+    } else {
+        format!("Start the {}… (Ctrl+I)", trial.visit_name)
+    };
+    if ui.button(text).clicked() {
+        commands.push(Command::ShowView(if view == View::Visit {
+            View::Screening
+        } else {
+            View::Visit
+        }));
     }
 }

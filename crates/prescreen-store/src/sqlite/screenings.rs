@@ -23,8 +23,8 @@ use prescreen_core::lifecycle::{
 };
 use prescreen_core::screening::{Candidate, CriterionEntry, Screening};
 use prescreen_core::trial::load::LoadedTrial;
-use prescreen_core::validation::{AnswerContext, check_entry, check_screening};
-use prescreen_core::visit::{reconfirmation_after_save, require_named_judgement};
+use prescreen_core::validation::{AnswerContext, check_screening};
+use prescreen_core::visit::{check_new_entry, reconfirmation_after_save};
 
 pub(super) fn save_coordinator(
     store: &mut SqliteStore,
@@ -382,8 +382,7 @@ pub(super) fn set_answer(
                 visit_name: &definition.visit_name,
                 today: Some(w.today()),
             };
-            check_entry(criterion, entry, context)
-                .and_then(|()| require_named_judgement(criterion, entry))
+            check_new_entry(criterion, entry, context)
                 .map_err(|problem| StoreError::InvalidInput(vec![problem]))?;
         }
         let previous_text: Option<String> =
@@ -581,9 +580,6 @@ pub(super) fn set_status(
         let coordinator = w.coordinator(by)?;
         let row = load_screening_row(&w.tx, w.file, id)?;
         let verdict = w.reevaluate(id)?;
-        let (screening, definition) = w.current_screening(&row)?;
-        check_visit_gate(status, &evaluate(&definition, &screening).visit)
-            .map_err(lifecycle_error(id))?;
         let plan = plan_status_move(
             row.status,
             status,
@@ -592,6 +588,9 @@ pub(super) fn set_status(
             (row.was_approached, row.was_consented),
         )
         .map_err(lifecycle_error(id))?;
+        let (screening, definition) = w.current_screening(&row)?;
+        check_visit_gate(status, &evaluate(&definition, &screening).visit)
+            .map_err(lifecycle_error(id))?;
         let reason = plan.reason;
         w.tx.execute(
             "UPDATE screening SET status = ?2, status_reason = ?3, was_approached = ?4, \

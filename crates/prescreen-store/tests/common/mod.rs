@@ -15,7 +15,12 @@ use prescreen_store::sqlite::Durability;
 use prescreen_store::{NewCoordinator, SqliteStore, Store, StoreError};
 
 pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
-    let start: Timestamp = "2026-11-23T09:00:00Z".parse().unwrap();
+    open_at(path, "2026-11-23T09:00:00Z")
+}
+
+/// The store on a clock that starts at `start` (a later day: the candidate's visit).
+pub fn open_at(path: &Path, start: &str) -> Result<SqliteStore, StoreError> {
+    let start: Timestamp = start.parse().unwrap();
     SqliteStore::open_with(
         path,
         Box::new(SteppingClock::new(start, 1, Offset::constant(1))),
