@@ -23,8 +23,8 @@ fn a_muse_to_eligible_then_mhiss_19_is_not_eligible_naming_in03() {
         harness.state().workspace().unwrap().evaluation.criteria
     );
     assert!(
-        harness.query_all_by_label("ELIGIBLE").count() >= 2,
-        "banner and the every-trial list"
+        harness.query_all_by_label_contains("ELIGIBLE").count() >= 2,
+        "banner (with the visit check beside it) and the every-trial list"
     );
 
     // Changing an answered criterion asks for a reason (audit trail).
@@ -139,6 +139,10 @@ fn a_screening_answered_with_the_keyboard_only() {
             )
         };
         if yes_no.contains(&selected_id.as_str()) && !open {
+            if selected_id == "EX09" {
+                // An investigator judgement: the investigator is named first.
+                name_the_investigator(&mut harness);
+            }
             let answer = if selected_id.starts_with("IN") {
                 egui::Key::Y
             } else {

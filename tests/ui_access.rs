@@ -293,13 +293,21 @@ fn after_start_and_after_enter_in_a_value_the_focus_is_on_the_criterion_not_the_
         field(&harness, label).is_focused(),
         "a refused value keeps the focus in its field"
     );
-    // J moves the selection, and the focus with it.
+    // On a focused row, J moves the selection and the focus with it.
     key(&mut harness, Key::Escape);
-    harness.run_steps(1);
+    harness
+        .get(
+            egui_kittest::kittest::By::new()
+                .role(eframe::egui::accesskit::Role::ListItem)
+                .label_contains("IN04 "),
+        )
+        .focus();
+    harness.run_steps(2);
     key(&mut harness, Key::J);
     harness.run_steps(2);
     let focused = focused_name(&harness).unwrap_or_default();
     assert!(focused.starts_with("IN05 "), "{focused:?}");
+    assert_eq!(harness.state().workspace().unwrap().selected, 4);
 }
 
 #[test]

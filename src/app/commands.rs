@@ -83,7 +83,7 @@ impl PrescreenApp {
                             .clamp(0, count as i64 - 1);
                         workspace.selected = usize::try_from(next).unwrap_or(0);
                         // J/K on a focused row: the focus follows the selection.
-                        workspace.focus_selected_row = workspace.row_has_focus;
+                        workspace.focus_selected_row = workspace.focused_row.is_some();
                     }
                 }
             }
@@ -138,7 +138,7 @@ impl PrescreenApp {
                         .find(|&i| open(i))
                     {
                         workspace.selected = next;
-                        workspace.focus_selected_row = workspace.row_has_focus;
+                        workspace.focus_selected_row = workspace.focused_row.is_some();
                     }
                 }
             }

@@ -158,7 +158,7 @@ impl PrescreenApp {
             return;
         }
         // F1 (or ? outside a text field) opens the list of shortcuts; Escape closes it.
-        let typing_now = ctx.egui_wants_keyboard_input();
+        let typing_now = self.typing(ctx);
         if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F1))
             || (!typing_now
                 && ctx.input(|i| {
@@ -231,7 +231,7 @@ impl PrescreenApp {
             self.log.request_filter_focus();
             return;
         }
-        let typing = ctx.egui_wants_keyboard_input();
+        let typing = self.typing(ctx);
         let pressed = |key: egui::Key| ctx.input(|i| i.key_pressed(key) && i.modifiers.is_none());
         // Tab with nothing focused enters the selected criterion's inputs.
         if pressed(egui::Key::Tab)
@@ -344,6 +344,13 @@ fn reason_dialog(
 }
 
 impl PrescreenApp {
+    /// Whether keys are text for a focused control rather than shortcuts: anything but a
+    /// criterion row has the focus (on a row, focus is selection and the keys answer it).
+    fn typing(&self, ctx: &egui::Context) -> bool {
+        let focused = ctx.memory(|m| m.focused());
+        focused.is_some() && focused != self.workspaces.get(self.active).and_then(|w| w.focused_row)
+    }
+
     /// After the frame: a digit typed while no field took it starts the selected criterion's
     /// value or date (the field then takes the focus, before the next key arrives).
     pub(super) fn start_typing(&self, ctx: &egui::Context, commands: &mut Vec<Command>) {
@@ -351,7 +358,7 @@ impl PrescreenApp {
             || self.pending.is_some()
             || self.sign_dialog.is_some()
             || self.help_open
-            || ctx.egui_wants_keyboard_input()
+            || self.typing(ctx)
         {
             return;
         }

@@ -84,8 +84,8 @@ pub struct Workspace {
     /// The selected criterion's row takes the keyboard focus once (after Start, after Enter
     /// in a value, after the selection moved by key), so focus and selection stay one.
     pub focus_selected_row: bool,
-    /// Whether a criterion row had the keyboard focus in the last frame.
-    pub row_has_focus: bool,
+    /// The criterion row that had the keyboard focus when the list was last drawn.
+    pub focused_row: Option<eframe::egui::Id>,
     /// The visit view's date field.
     pub visit_form: ui::visit::VisitForm,
 }
@@ -122,7 +122,7 @@ impl Workspace {
             focus_first_input: false,
             focus_sign_button: false,
             focus_selected_row: false,
-            row_has_focus: false,
+            focused_row: None,
             visit_form: Default::default(),
         }
     }

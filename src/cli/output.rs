@@ -105,7 +105,7 @@ pub fn evaluation_text(
     }
     let _ = writeln!(out, "{}", evaluation.counts);
     let _ = writeln!(out, "VERDICT: {}", evaluation.verdict_line());
-    if let Some(open) = evaluation.visit.summary(&trial.visit_name) {
+    if let Some(open) = evaluation.visit_summary(&trial.visit_name) {
         let _ = writeln!(out, "VISIT CHECK: {open}");
     }
     if let Some(held) = screening.visit_date {

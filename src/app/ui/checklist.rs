@@ -74,10 +74,13 @@ pub fn ui(
         selected,
         list_scroll,
         focus_selected_row,
-        row_has_focus,
+        focused_row,
+        focus_first_input,
         ..
     } = workspace;
-    *row_has_focus = false;
+    let row_focused_before = std::mem::take(focused_row).is_some();
+    // While the focus is on its way to a newly selected row, the old row keeps it a frame.
+    let focus_on_its_way = *focus_selected_row;
     super::fields::heading(ui, "Criteria", 2);
     ui.label(evaluation.counts.to_string());
     ui.label(
@@ -140,7 +143,21 @@ pub fn ui(
                             selected: index == *selected,
                             index,
                         };
-                        *row_has_focus |= row.ui(ui, take_focus, commands);
+                        let (focused, tabbed_in) =
+                            row.ui(ui, take_focus, focus_on_its_way, commands);
+                        if let Some(id) = focused {
+                            *focused_row = Some(id);
+                        }
+                        // The list is one Tab stop: Tab from a row goes on to the selected
+                        // criterion's inputs; Tab into the list lands on the selected row.
+                        if tabbed_in {
+                            if row_focused_before {
+                                *focus_first_input = true;
+                            } else {
+                                *focus_selected_row = true;
+                            }
+                            ui.ctx().request_repaint();
+                        }
                     }
                 }
             }
@@ -158,8 +175,15 @@ struct CriterionRow<'a> {
 
 impl CriterionRow<'_> {
     /// Draws the row; `take_focus` gives it the keyboard focus (focus is selection).
-    /// Returns whether the row has the focus.
-    fn ui(&self, ui: &mut egui::Ui, take_focus: bool, commands: &mut Vec<Command>) -> bool {
+    /// Returns the row's id when it has the focus, and whether Tab (forward) just moved the focus
+    /// onto this row while another is selected (the caller sends it on).
+    fn ui(
+        &self,
+        ui: &mut egui::Ui,
+        take_focus: bool,
+        focus_on_its_way: bool,
+        commands: &mut Vec<Command>,
+    ) -> (Option<egui::Id>, bool) {
         let Self {
             criterion,
             finding,
@@ -232,10 +256,19 @@ impl CriterionRow<'_> {
         if take_focus {
             response.request_focus();
         }
-        // Focus is selection: Tab or a click on a row selects it.
-        if response.clicked() || (response.gained_focus() && !selected) {
+        let tabbed_in = response.gained_focus()
+            && !selected
+            && ui.input(|i| i.key_pressed(egui::Key::Tab) && !i.modifiers.shift);
+        if tabbed_in {
+            return (None, true);
+        }
+        // Focus is selection: a row the focus reached (an arrow — egui moves it at the end of
+        // a frame —, Shift+Tab) or a click selects it. (Enter on the focused, selected row is
+        // "next open", not a click that would select it again.)
+        let focus_here = response.has_focus() && !focus_on_its_way;
+        if (response.clicked() || focus_here) && !selected {
             commands.push(Command::Select(index));
         }
-        response.has_focus()
+        (response.has_focus().then_some(response.id), false)
     }
 }

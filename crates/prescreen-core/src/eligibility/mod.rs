@@ -370,10 +370,21 @@ impl Evaluation {
         self.counts.answered
     }
 
+    /// The visit check as said beside the verdict: only for a candidate on the way to the
+    /// visit (ELIGIBLE or PRE-SCREEN PASSED); an excluded or incomplete one has other things
+    /// to settle first. It gates enrolment whatever the verdict.
+    pub fn visit_summary(&self, visit_name: &str) -> Option<String> {
+        if self.verdict.kind().is_eligible() {
+            self.visit.summary(visit_name)
+        } else {
+            None
+        }
+    }
+
     /// The verdict with the visit check beside it, when anything is open: "ELIGIBLE — 3
     /// answers to re-confirm at the inclusion visit".
     pub fn verdict_and_visit_line(&self, visit_name: &str) -> String {
-        match self.visit.summary(visit_name) {
+        match self.visit_summary(visit_name) {
             Some(open) => format!("{} — {open}", self.verdict_line()),
             None => self.verdict_line(),
         }
