@@ -5,6 +5,7 @@
 #![cfg(test)]
 
 mod common;
+mod pdf_common;
 
 use std::path::Path;
 use std::process::Output;
@@ -296,6 +297,22 @@ fn enrolment_waits_for_every_reconfirmation_and_a_change_needs_its_new_answer() 
             "TLS",
         ],
     );
+    // The PDF says when the visit was held, each re-confirmation and who judged.
+    if let Some(pdftotext) = pdf_common::tool("pdftotext", None) {
+        let pdf = other.path().join("summary.pdf");
+        ok(data, &["export", &id, "--out", &pdf.display().to_string()]);
+        let text = pdf_common::pdf_text(&pdftotext, &pdf);
+        for expected in [
+            "Visit held",
+            "2026-11-20 (inclusion visit; windows counted from it)",
+            "re-confirmed at the visit on 2026-11-20 (still true)",
+            "last on 2026-09-15; re-confirmed at the visit on 2026-11-20 (changed)",
+            "EX02 re-confirmed at the visit",
+            "judged by Dr Synthetic Investigator on 2026-11-20",
+        ] {
+            assert!(text.contains(expected), "{expected}: {text}");
+        }
+    }
     ok(&second, &["import", &file.display().to_string()]);
     let imported = show(&second, &id);
     assert!(

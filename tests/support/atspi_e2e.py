@@ -131,12 +131,17 @@ key("Down", "Tab", "Tab"); text("medical record"); key("Return")
 key("Down"); text("24"); key("Return")
 key("Down"); text("1"); key("Return")
 key("Down"); text("32.5"); key("Return")
-for _ in range(3):
-    key("Down", "y")
-key("Down", "n")
+key("Down", "y")  # IN06 consent
+# IN07: an investigator judgement, named in its field (Tab from the row enters it).
+key("Down", "Tab"); text("Dr Roy"); key("Return", "y")
+key("Down", "y")  # IN08
+key("Down", "n")  # EX01
 key("Down"); text("01/10/2026"); key("Return")
-for _ in range(6):
-    key("Down", "n")
+for _ in range(2):
+    key("Down", "n")  # EX03, EX04
+key("Down", "Tab"); text("Dr Roy"); key("Return", "n")  # EX05, judged
+for _ in range(3):
+    key("Down", "n")  # EX06–EX08
 key("Down", "Down", "n")
 pump(1.5)
 

@@ -278,8 +278,13 @@ pub fn reconfirmation_after_save(
         return kept;
     }
     let replaced_definite = previous.is_some_and(|p| p.answer != Answer::Unknown);
+    // The new answer to a change re-confirmed earlier keeps that re-confirmation's day (the
+    // trail has when the answer itself was typed in).
+    let on = kept
+        .filter(|r| r.new_answer_awaited)
+        .map_or(today, |r| r.on);
     Some(Reconfirmation {
-        on: today,
+        on,
         changed: replaced_definite || kept.is_some_and(|r| r.changed),
         new_answer_awaited: false,
     })

@@ -322,13 +322,17 @@ pub fn ui(
                     judged.investigator, judged.on
                 ));
             }
-            text_field(
+            let name = text_field(
                 ui,
                 "Judging investigator (name as on the delegation log)",
                 &mut buffers.investigator,
                 "e.g. Dr A. Investigator",
                 None,
             );
+            // Enter: back to the criterion's row, where Y / N record the judgement.
+            if committed(&name) && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                commands.push(Command::FocusSelectedRow);
+            }
             yes_no_buttons(ui, criterion, entry.as_ref().map(|e| &e.answer), commands);
         }
         Rule::MinimumAge(_) => {
@@ -428,6 +432,9 @@ pub fn ui(
                     commands.push(answer(Answer::DocumentedClassification {
                         source: buffers.documented_source.trim().to_owned(),
                     }));
+                    if enter {
+                        commands.push(Command::FocusSelectedRow);
+                    }
                 }
             }
             ui.horizontal(|ui| {

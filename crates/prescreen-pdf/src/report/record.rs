@@ -32,6 +32,12 @@ pub struct ScreeningRecord {
     pub prescreening_date: Date,
     /// Planned visit, if known.
     pub planned_visit_date: Option<Date>,
+    /// The day the visit took place, once started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit_date: Option<Date>,
+    /// What the visit check still lists ("EX02 to re-confirm"); it gates enrolment.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub visit_open: Vec<String>,
     /// Every criterion with its answer and the engine's finding.
     pub criteria: Vec<RecordCriterion>,
     /// The verdict.
@@ -95,6 +101,12 @@ pub struct RecordCriterion {
     pub note: Option<String>,
     /// Evidence source.
     pub evidence: Option<String>,
+    /// The re-confirmation at the visit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconfirmed: Option<prescreen_core::screening::Reconfirmation>,
+    /// Who judged an investigator judgement, and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judged_by: Option<prescreen_core::screening::Judgement>,
     /// The engine's status label.
     pub status: String,
     /// The engine's explanation.
@@ -150,6 +162,8 @@ impl ScreeningRecord {
                     answer_text: sections::answer_text(criterion, entry),
                     note: entry.and_then(|e| e.note.clone()),
                     evidence: entry.and_then(|e| e.evidence.clone()),
+                    reconfirmed: entry.and_then(|e| e.reconfirmed),
+                    judged_by: entry.and_then(|e| e.judged_by.clone()),
                     status: finding
                         .map(|f| f.status.label(f.kind).to_owned())
                         .unwrap_or_default(),
@@ -191,6 +205,8 @@ impl ScreeningRecord {
             },
             prescreening_date: screening.prescreening_date,
             planned_visit_date: screening.planned_visit_date,
+            visit_date: screening.visit_date,
+            visit_open: input.evaluation.visit.open_items(),
             criteria,
             verdict: RecordVerdict {
                 name: input.evaluation.verdict.name().to_owned(),

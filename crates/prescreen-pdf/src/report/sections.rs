@@ -46,6 +46,28 @@ fn unit_of(criterion: &Criterion) -> Option<&str> {
 
 /// The answer as printed: yes/no, a value with its unit, a date, or the calculator items.
 pub fn answer_text(criterion: &Criterion, entry: Option<&CriterionEntry>) -> String {
+    let mut text = answer_only_text(criterion, entry);
+    if let Some(judged) = entry.and_then(|e| e.judged_by.as_ref()) {
+        text.push_str(&format!(
+            "; judged by {} on {}",
+            judged.investigator, judged.on
+        ));
+    }
+    if let Some(r) = entry.and_then(|e| e.reconfirmed) {
+        text.push_str(&format!(
+            "; re-confirmed at the visit on {} ({})",
+            r.on,
+            match (r.changed, r.new_answer_awaited) {
+                (true, true) => "changed, new answer awaited",
+                (true, false) => "changed",
+                (false, _) => "still true",
+            }
+        ));
+    }
+    text
+}
+
+fn answer_only_text(criterion: &Criterion, entry: Option<&CriterionEntry>) -> String {
     let Some(entry) = entry else {
         if matches!(criterion.rule, Rule::MinimumAge(_)) {
             return "from the date of birth (not printed)".to_owned();
@@ -269,6 +291,12 @@ pub fn lay_out(fonts: &Fonts, input: &ReportInput, options: &ReportOptions) -> L
             .map(|d| format!("{d} ({})", trial.visit_name))
             .unwrap_or_else(|| "not planned yet".to_owned()),
     ));
+    if let Some(held) = screening.visit_date {
+        candidate_rows.push((
+            "Visit held",
+            format!("{held} ({}; windows counted from it)", trial.visit_name),
+        ));
+    }
     if let Some(coordinator) = &screening.coordinator {
         candidate_rows.push(("Screened by", coordinator.clone()));
     }
@@ -411,6 +439,19 @@ fn verdict_box(b: &mut PageBuilder, fonts: &Fonts, input: &ReportInput) {
         format!("VERDICT: {}", verdict.name()),
         0.0,
     ));
+    // The visit check beside the verdict: what is still to re-confirm (it gates enrolment).
+    if let Some(open) = input.evaluation.visit_summary(&trial.visit_name) {
+        let items = input.evaluation.visit.open_items().join(", ");
+        for line in wrap(
+            fonts,
+            Face::Bold,
+            BODY,
+            &format!("Visit check: {open} ({items})."),
+            inner,
+        ) {
+            lines.push((Face::Bold, BODY, line, 0.0));
+        }
+    }
     if let Some(rescreen) = &input.evaluation.rescreen {
         let advice = format!(
             "Every failing criterion is time-limited: {}.",
@@ -726,7 +767,7 @@ fn answer_event_criterion<'a>(input: &'a ReportInput, row: &AuditRow) -> Option<
     let (action, target) = row.what.split_once(' ')?;
     if !matches!(
         action,
-        "answer_set" | "answer_changed" | "answer_cleared" | "note_changed"
+        "answer_set" | "answer_changed" | "answer_cleared" | "note_changed" | "answer_reconfirmed"
     ) {
         return None;
     }
@@ -738,6 +779,9 @@ fn what_in_words(input: &ReportInput, row: &AuditRow) -> String {
     match answer_event_criterion(input, row) {
         Some(criterion) if row.what.starts_with("note_changed") => {
             format!("{} note or evidence", criterion.id)
+        }
+        Some(criterion) if row.what.starts_with("answer_reconfirmed") => {
+            format!("{} re-confirmed at the visit", criterion.id)
         }
         Some(criterion) => format!("{} answer", criterion.id),
         None => row.what.replace('_', " "),
