@@ -373,3 +373,33 @@ pub fn definition_warnings(trial: &TrialDefinition) -> Vec<String> {
         })
         .collect()
 }
+
+/// Criteria re-confirmed as changed that a candidate fact settles (pregnancy, breastfeeding):
+/// once one of their facts is corrected, that correction is the new answer. Returns the
+/// entries to store, no longer awaiting.
+pub fn answered_by_changed_facts(
+    trial: &TrialDefinition,
+    screening: &Screening,
+    changed: &[crate::trial::model::CandidateFact],
+) -> Vec<(String, CriterionEntry)> {
+    trial
+        .criteria
+        .iter()
+        .filter(|criterion| {
+            criterion
+                .facts
+                .as_ref()
+                .is_some_and(|link| link.any_of.iter().any(|fact| changed.contains(fact)))
+        })
+        .filter_map(|criterion| {
+            let entry = screening.answers.get(&criterion.id)?;
+            let awaited = entry.reconfirmed.filter(|r| r.new_answer_awaited)?;
+            let mut entry = entry.clone();
+            entry.reconfirmed = Some(Reconfirmation {
+                new_answer_awaited: false,
+                ..awaited
+            });
+            Some((criterion.id.clone(), entry))
+        })
+        .collect()
+}

@@ -23,8 +23,11 @@ use prescreen_core::lifecycle::{
 };
 use prescreen_core::screening::{Candidate, CriterionEntry, Screening};
 use prescreen_core::trial::load::LoadedTrial;
+use prescreen_core::trial::model::CandidateFact;
 use prescreen_core::validation::{AnswerContext, check_screening};
-use prescreen_core::visit::{check_new_entry, reconfirmation_after_save};
+use prescreen_core::visit::{
+    answered_by_changed_facts, check_new_entry, reconfirmation_after_save,
+};
 
 pub(super) fn save_coordinator(
     store: &mut SqliteStore,
@@ -486,6 +489,22 @@ pub(super) fn set_candidate(
             &changes,
             reason,
         )?;
+        let changed_facts: Vec<CandidateFact> = [
+            (
+                CandidateFact::Pregnant,
+                row.candidate.pregnant,
+                candidate.pregnant,
+            ),
+            (
+                CandidateFact::Breastfeeding,
+                row.candidate.breastfeeding,
+                candidate.breastfeeding,
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, old, new)| old != new)
+        .map(|(fact, _, _)| fact)
+        .collect();
         w.tx.execute(
             "UPDATE screening SET initials = ?2, date_of_birth = ?3, sex = ?4, \
              childbearing_potential = ?5, pregnant = ?6, breastfeeding = ?7 WHERE id = ?1",
@@ -500,6 +519,38 @@ pub(super) fn set_candidate(
             ],
         )
         .map_err(|e| w.err(e))?;
+        if !changed_facts.is_empty() {
+            // A fact corrected at the visit is the new answer a "changed" re-confirmation
+            // of a criterion it settles was waiting for.
+            let (screening, definition) = w.current_screening(&row)?;
+            for (criterion, entry) in
+                answered_by_changed_facts(&definition, &screening, &changed_facts)
+            {
+                let old = screening
+                    .answers
+                    .get(&criterion)
+                    .map(entry_text)
+                    .transpose()?;
+                let new = entry_text(&entry)?;
+                w.tx.execute(
+                    "UPDATE answer SET entry = ?3, updated_utc = ?4 \
+                     WHERE screening_id = ?1 AND criterion_id = ?2",
+                    params![id, criterion, new, w.stamp.utc_text()],
+                )
+                .map_err(|e| w.err(e))?;
+                w.append(
+                    &coordinator,
+                    EventDraft {
+                        screening_id: Some(id),
+                        action: AuditAction::AnswerReconfirmed,
+                        target: Some(&criterion),
+                        old_value: old.as_deref(),
+                        new_value: Some(&new),
+                        reason,
+                    },
+                )?;
+            }
+        }
         w.reevaluate(id)
     })?;
     debug!(screening = %id, "candidate saved");
