@@ -16,7 +16,10 @@ use prescreen_core::visit::{
 
 const ELIGIBLE: &str = include_str!("../../../tests/fixtures/a-muse-eligible.ron");
 
-#[expect(clippy::expect_used, reason = "a test helper: the built-in trial is always there")]
+#[expect(
+    clippy::expect_used,
+    reason = "a test helper: the built-in trial is always there"
+)]
 fn a_muse() -> TrialDefinition {
     TrialSet::built_in()
         .latest("a-muse")
@@ -26,7 +29,10 @@ fn a_muse() -> TrialDefinition {
 }
 
 /// The synthetic ELIGIBLE candidate, answered against today's definition.
-#[expect(clippy::expect_used, reason = "a test helper: the fixture is in the repository")]
+#[expect(
+    clippy::expect_used,
+    reason = "a test helper: the fixture is in the repository"
+)]
 fn eligible() -> Screening {
     let mut screening = screening_from_str(ELIGIBLE, "a-muse-eligible.ron").expect("fixture");
     screening.trial.version = a_muse().version().to_owned();
