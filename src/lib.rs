@@ -10,8 +10,8 @@ pub mod export;
 pub mod verification;
 
 pub use prescreen_core::{
-    calculators, decimal_text, eligibility, io_error, lifecycle, partial_date, ron_path, screening,
-    screening_file, sear, trial, validation, visit,
+    calculators, decimal_text, eligibility, io_error, lifecycle, partial_date, roles, ron_path,
+    screening, screening_file, sear, trial, validation, visit,
 };
 pub use prescreen_pdf::{report, signing};
 pub use prescreen_store as storage;

@@ -139,10 +139,7 @@ fn rsa_signed_a_muse_is_valid_for_every_validator() {
 fn p256_signed_assix_is_valid() {
     let dir = tempfile::tempdir().unwrap();
     let signer = identity(KeyAlgorithm::P256);
-    let input = signed_input(
-        "assix-not-eligible.ron",
-        SignatureMeaning::ReviewedByInvestigator,
-    );
+    let input = signed_input("assix-not-eligible.ron", SignatureMeaning::PreScreenedBy);
     let pdf = sign_report(&input, &options(), &signer).unwrap();
     let file = dir.path().join("signed.pdf");
     std::fs::write(&file, &pdf).unwrap();
@@ -158,7 +155,7 @@ fn p256_signed_assix_is_valid() {
     if let Some(pdftotext) = tool("pdftotext", None) {
         let extracted = pdf_text(&pdftotext, &file);
         assert!(extracted.contains("VERDICT: NOT ELIGIBLE"));
-        assert!(extracted.contains("Reviewed by investigator"));
+        assert!(extracted.contains("Pre-screened by"));
         assert!(extracted.contains(SIGNER));
     }
 }
@@ -437,9 +434,10 @@ fn an_openssl_pkcs12_identity_signs_and_validates() {
         "Institution Signer"
     );
     let mut input = input("assix-prescreen-passed.ron");
+    // The institution's certificate names an investigator: they confirm eligibility.
     let mut look = appearance(
         "Institution Signer",
-        SignatureMeaning::ReviewedByInvestigator,
+        SignatureMeaning::EligibilityConfirmedByInvestigator,
     );
     look.site = "Rigshospitalet".to_owned();
     // Signed now: the certificate OpenSSL just made is valid from now on.
@@ -634,6 +632,29 @@ fn cli_identity_export_sign_and_verify() {
         assert!(extracted.contains(SIGNER));
     }
 
+    // A coordinator does not confirm eligibility: refused, nothing written.
+    let not_theirs = dir.path().join("not-theirs.pdf");
+    let out = prescreen(
+        &data,
+        &[
+            "export",
+            &id,
+            "--out",
+            not_theirs.to_str().unwrap(),
+            "--sign",
+            "--meaning",
+            "eligibility-confirmed",
+        ],
+        secret,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("is signed by an investigator"),
+        "{}",
+        text(&out)
+    );
+    assert!(!not_theirs.exists());
+
     // Signing again supersedes the first PDF in the audit trail.
     let second = dir.path().join("signed-again.pdf");
     let out = prescreen(
@@ -645,7 +666,7 @@ fn cli_identity_export_sign_and_verify() {
             second.to_str().unwrap(),
             "--sign",
             "--meaning",
-            "reviewed",
+            "prescreened",
         ],
         secret,
     );

@@ -169,11 +169,19 @@ fn a_second_signature_never_lands_on_the_first_signed_file() {
         .click();
     harness.run_steps(2);
     assert!(harness.state().sign_dialog().unwrap().confirmed);
-    let reviewed = harness
-        .query_all_by_label_contains("Reviewed by investigator")
+    // A coordinator is offered the coordinator's meanings only.
+    assert!(
+        harness
+            .query_all_by_label_contains("Eligibility confirmed by investigator")
+            .next()
+            .is_none(),
+        "a coordinator cannot confirm eligibility"
+    );
+    let prescreened = harness
+        .query_all_by_label_contains("Pre-screened by")
         .next()
         .unwrap();
-    reviewed.click();
+    prescreened.click();
     harness.run_steps(3);
     assert!(
         !harness.state().sign_dialog().unwrap().confirmed,

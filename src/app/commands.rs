@@ -332,12 +332,23 @@ impl PrescreenApp {
         };
         let id = workspace.screening.screening_id.clone();
         let settled = workspace.evaluation.is_signable();
-        let has_identity = crate::signing::store::read(&self.config.data_dir.signing_dir()).is_ok();
+        let stored = crate::signing::store::read(&self.config.data_dir.signing_dir()).ok();
+        let has_identity = stored.is_some();
+        // The role that binds the meanings: the identity's certificate names it, else the
+        // profile the new identity will be made from.
+        let role_text = stored
+            .as_deref()
+            .and_then(|pem| crate::signing::identity::certificates_from_pem(pem).ok())
+            .and_then(|certificates| certificates.into_iter().next())
+            .and_then(|c| crate::signing::identity::signer_name(&c).role)
+            .or_else(|| self.coordinator.as_ref().map(|c| c.role.clone()))
+            .unwrap_or_default();
         let mut dialog = sign_dialog::SignDialog {
             screening_id: id,
             verdict_settled: settled,
             sign: settled,
             has_identity,
+            role: crate::roles::SignerRole::from_role_text(&role_text),
             path_is_default: true,
             exports_dir: self.config.data_dir.root().join("exports"),
             ..Default::default()

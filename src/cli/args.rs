@@ -406,17 +406,20 @@ impl From<KeyChoice> for KeyAlgorithm {
 /// The meaning of a signature, as chosen on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum MeaningChoice {
-    /// "Screened by — I confirm the answers above are accurate and complete".
+    /// "Pre-screened by" (a coordinator).
+    Prescreened,
+    /// "Screened by — I confirm the answers above are accurate and complete" (a coordinator).
     Screened,
-    /// "Reviewed by investigator".
-    Reviewed,
+    /// "Eligibility confirmed by investigator" (an investigator only).
+    EligibilityConfirmed,
 }
 
 impl From<MeaningChoice> for SignatureMeaning {
     fn from(choice: MeaningChoice) -> Self {
         match choice {
+            MeaningChoice::Prescreened => Self::PreScreenedBy,
             MeaningChoice::Screened => Self::ScreenedBy,
-            MeaningChoice::Reviewed => Self::ReviewedByInvestigator,
+            MeaningChoice::EligibilityConfirmed => Self::EligibilityConfirmedByInvestigator,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod eligibility;
 pub mod io_error;
 pub mod lifecycle;
 pub mod partial_date;
+pub mod roles;
 pub mod ron_path;
 pub mod screening;
 pub mod screening_file;

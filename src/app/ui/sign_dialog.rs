@@ -45,6 +45,8 @@ pub struct SignDialog {
     pub strokes: Vec<Vec<(f32, f32)>>,
     /// The meaning chosen.
     pub meaning: Option<SignatureMeaning>,
+    /// The signer's role, which binds the meanings offered.
+    pub role: crate::roles::SignerRole,
     /// The signer confirmed the statement.
     pub confirmed: bool,
     /// The passphrase of the signing key (moved into the export job, then wiped).
@@ -100,7 +102,11 @@ impl SignDialog {
     pub fn default_path(&self) -> std::path::PathBuf {
         let kind = match (self.sign, self.meaning) {
             (false, _) => "draft",
+            (true, Some(SignatureMeaning::PreScreenedBy)) => "prescreened",
             (true, Some(SignatureMeaning::ScreenedBy)) => "screened",
+            (true, Some(SignatureMeaning::EligibilityConfirmedByInvestigator)) => {
+                "eligibility-confirmed"
+            }
             (true, Some(SignatureMeaning::ReviewedByInvestigator)) => "reviewed",
             (true, None) => "signed",
         };
@@ -216,11 +222,16 @@ pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: 
             if !dialog.has_identity {
                 identity_form(ui, dialog, commands);
             }
-            ui.label("Meaning of the signature");
-            for meaning in [
-                SignatureMeaning::ScreenedBy,
-                SignatureMeaning::ReviewedByInvestigator,
-            ] {
+            // Only the meanings the signer's role may sign are offered.
+            ui.label(format!(
+                "Meaning of the signature (as {})",
+                dialog.role.label()
+            ));
+            let meanings = dialog.role.meanings();
+            if meanings.is_empty() {
+                ui.label("A monitor reads and signs nothing: export an unsigned draft.");
+            }
+            for meaning in meanings {
                 ui.radio_value(&mut dialog.meaning, Some(meaning), meaning.statement());
             }
             ui.checkbox(

@@ -142,9 +142,15 @@ fn print_report(args: &VerifyArgs, result: &Verification) {
                 "signer:             {} (as the certificate names them)",
                 signer.name
             ));
+            let role = signer.role.as_deref().unwrap_or("-");
             say(&format!(
-                "role:               {}",
-                signer.role.as_deref().unwrap_or("-")
+                "role:               {role} — a {}{}",
+                crate::roles::SignerRole::from_role_text(role).label(),
+                if result.self_signed {
+                    " (the signer's own claim: checking who the signer is falls to the site, §11.100(b))"
+                } else {
+                    ""
+                }
             ));
             say(&format!(
                 "site:               {}",

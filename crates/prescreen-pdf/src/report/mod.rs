@@ -55,26 +55,7 @@ pub struct ReportOptions {
     pub utc_offset: Offset,
 }
 
-/// What the signer means by signing (21 CFR Part 11 §11.50(a)(3)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum SignatureMeaning {
-    /// The coordinator vouches for the answers.
-    ScreenedBy,
-    /// The investigator has reviewed the screening.
-    ReviewedByInvestigator,
-}
-
-impl SignatureMeaning {
-    /// The sentence printed in the signature block and stored in the signature's /Reason.
-    pub fn statement(self) -> &'static str {
-        match self {
-            Self::ScreenedBy => {
-                "Screened by — I confirm the answers above are accurate and complete"
-            }
-            Self::ReviewedByInvestigator => "Reviewed by investigator",
-        }
-    }
-}
+pub use prescreen_core::roles::SignatureMeaning;
 
 /// The visible signature: who, when, why, and the handwritten strokes.
 #[derive(Debug, Clone, PartialEq)]

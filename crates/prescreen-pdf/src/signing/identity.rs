@@ -242,6 +242,13 @@ pub fn generate(
             "the signer's name is required".to_owned(),
         ));
     }
+    if prescreen_core::roles::SignerRole::from_role_text(role)
+        == prescreen_core::roles::SignerRole::Monitor
+    {
+        return Err(SigningError::InvalidIdentity(format!(
+            "a monitor has no signing identity (role \"{role}\")"
+        )));
+    }
     let key = match algorithm {
         KeyAlgorithm::Rsa2048 => {
             let key = rsa::PrivateKey::new(&mut getrandom::SysRng, 2048)

@@ -26,6 +26,10 @@ pub use x509_cert::Certificate;
 /// Why signing (or loading an identity) failed. Nothing is written when it does.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SigningError {
+    /// The signer's role may not sign with this meaning (a coordinator cannot confirm
+    /// eligibility; a monitor signs nothing).
+    #[error("not signed: {0}")]
+    Role(#[from] prescreen_core::roles::RoleError),
     /// The passphrase does not unlock the identity.
     #[error("wrong passphrase: the signing identity could not be unlocked")]
     WrongPassphrase,
@@ -78,6 +82,12 @@ pub fn sign_report(
 ) -> Result<Vec<u8>, SigningError> {
     check_signable(&input.evaluation)?;
     let appearance = input.signature.as_ref().ok_or(SigningError::NoAppearance)?;
+    // The role the certificate names binds the meaning (the appearance's own role text is
+    // the certificate's, see `export`).
+    let role = identity::signer_name(&identity.certificate)
+        .role
+        .unwrap_or_default();
+    prescreen_core::roles::SignerRole::from_role_text(&role).may_sign(appearance.meaning)?;
     let rendered =
         render_with_layout(input, options).map_err(|e| SigningError::Report(e.to_string()))?;
     pdf_sig::sign_pdf(

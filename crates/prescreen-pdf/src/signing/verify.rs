@@ -356,7 +356,23 @@ fn check_signature(pdf: &[u8], sig: &lopdf::Dictionary, v: &mut Verification) {
             return;
         }
     };
-    v.signer = Some(signer_name(&parsed.certificate));
+    let signer = signer_name(&parsed.certificate);
+    // The meaning must be one the signer's role may sign (a coordinator never confirms
+    // eligibility). The role is the certificate's; for a self-signed one, the signer's claim.
+    if let Some(meaning) = v
+        .meaning
+        .as_deref()
+        .and_then(prescreen_core::roles::SignatureMeaning::from_statement)
+        && let Err(refused) = prescreen_core::roles::SignerRole::from_role_text(
+            signer.role.as_deref().unwrap_or_default(),
+        )
+        .may_sign(meaning)
+    {
+        v.problems.push(format!(
+            "the meaning does not fit the signer's role: {refused}"
+        ));
+    }
+    v.signer = Some(signer);
     v.certificate_sha256 = Some(fingerprint(&parsed.certificate));
     let tbs = parsed.certificate.tbs_certificate();
     v.self_signed = tbs.issuer() == tbs.subject();
