@@ -5,6 +5,7 @@
 //! content), so a report can be re-rendered and compared. Signing (see `crate::signing`)
 //! appends to these bytes and never rewrites them.
 
+pub mod confirmation;
 pub mod increment;
 pub mod layout;
 pub mod record;
@@ -149,6 +150,8 @@ pub struct Rendered {
     pub pdf: Vec<u8>,
     /// The signature block's position.
     pub signature_rect: SignatureRect,
+    /// Where the investigator's countersignature goes (under a coordinator's signature).
+    pub confirmation_rect: Option<SignatureRect>,
     /// Number of pages.
     pub page_count: usize,
 }
@@ -227,6 +230,7 @@ pub fn render_with_layout(
     Ok(Rendered {
         pdf,
         signature_rect: laid_out.signature_rect,
+        confirmation_rect: laid_out.confirmation_rect,
         page_count,
     })
 }

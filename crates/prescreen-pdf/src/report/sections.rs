@@ -20,6 +20,8 @@ pub struct LaidOut {
     pub pages: Vec<Vec<Draw>>,
     /// The signature block's position.
     pub signature_rect: SignatureRect,
+    /// Under a coordinator's signature: where the investigator's countersignature goes.
+    pub confirmation_rect: Option<SignatureRect>,
 }
 
 const BODY: f32 = 9.0;
@@ -381,6 +383,12 @@ pub fn lay_out(fonts: &Fonts, input: &ReportInput, options: &ReportOptions) -> L
         input.signature.as_ref(),
         evaluation.verdict.is_settled(),
     );
+    // A coordinator's signature leaves room for the investigator's confirmation.
+    let confirmation_rect = input
+        .signature
+        .as_ref()
+        .filter(|sig| sig.meaning.signed_by() == prescreen_core::roles::SignerRole::Coordinator)
+        .map(|_| super::confirmation::confirmation_box(&mut b));
     audit_appendix(&mut b, fonts, input);
 
     let mut pages = b.pages;
@@ -392,6 +400,7 @@ pub fn lay_out(fonts: &Fonts, input: &ReportInput, options: &ReportOptions) -> L
     LaidOut {
         pages,
         signature_rect,
+        confirmation_rect,
     }
 }
 

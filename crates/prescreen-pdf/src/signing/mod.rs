@@ -11,6 +11,7 @@ pub mod checkpoint;
 pub mod cms;
 pub mod identity;
 pub mod pdf_sig;
+mod revisions;
 pub mod store;
 pub mod trust;
 pub mod verify;
@@ -90,17 +91,23 @@ pub fn sign_report(
     prescreen_core::roles::SignerRole::from_role_text(&role).may_sign(appearance.meaning)?;
     let rendered =
         render_with_layout(input, options).map_err(|e| SigningError::Report(e.to_string()))?;
-    pdf_sig::sign_pdf(
-        &rendered.pdf,
-        rendered.signature_rect,
-        identity,
-        &SignatureDetails {
-            signed_at: appearance.signed_at,
-            utc_offset: appearance.utc_offset,
-            meaning: appearance.meaning,
-            location: appearance.site.clone(),
-        },
-    )
+    let details = SignatureDetails {
+        signed_at: appearance.signed_at,
+        utc_offset: appearance.utc_offset,
+        meaning: appearance.meaning,
+        location: appearance.site.clone(),
+    };
+    match rendered.confirmation_rect {
+        // A coordinator certifies the summary and leaves the investigator's field ready.
+        Some(prepared) => pdf_sig::certify_pdf(
+            &rendered.pdf,
+            rendered.signature_rect,
+            prepared,
+            identity,
+            &details,
+        ),
+        None => pdf_sig::sign_pdf(&rendered.pdf, rendered.signature_rect, identity, &details),
+    }
 }
 
 /// Whether an evaluation may be signed: a settled verdict and no invalid answer. Every

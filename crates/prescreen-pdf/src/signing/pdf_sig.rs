@@ -39,10 +39,28 @@ pub fn sign_pdf(
     identity: &SigningIdentity,
     details: &SignatureDetails,
 ) -> Result<Vec<u8>, SigningError> {
-    sign_pdf_with(pdf, rect, identity, details, &|digest| {
+    sign_pdf_with(pdf, rect, None, identity, details, &|digest| {
         cms::signed_data(identity, digest)
     })
 }
+
+/// Signs a rendered report as its certification (DocMDP P=2: after this only form filling
+/// and signing are allowed) and prepares the empty, labelled field at `prepared` that the
+/// investigator's countersignature fills later.
+pub fn certify_pdf(
+    pdf: &[u8],
+    rect: SignatureRect,
+    prepared: SignatureRect,
+    identity: &SigningIdentity,
+    details: &SignatureDetails,
+) -> Result<Vec<u8>, SigningError> {
+    sign_pdf_with(pdf, rect, Some(prepared), identity, details, &|digest| {
+        cms::signed_data(identity, digest)
+    })
+}
+
+/// The prepared countersignature field's name (`/T`).
+pub const CONFIRMATION_FIELD: &str = "InvestigatorConfirmation";
 
 /// Builds the DER CMS for the digest of the signed byte ranges.
 pub(crate) type CmsMaker<'a> = dyn Fn(&[u8]) -> Result<Vec<u8>, SigningError> + 'a;
@@ -52,6 +70,7 @@ pub(crate) type CmsMaker<'a> = dyn Fn(&[u8]) -> Result<Vec<u8>, SigningError> + 
 pub(crate) fn sign_pdf_with(
     pdf: &[u8],
     rect: SignatureRect,
+    prepared: Option<SignatureRect>,
     identity: &SigningIdentity,
     details: &SignatureDetails,
     make_cms: &CmsMaker<'_>,
@@ -80,35 +99,14 @@ pub(crate) fn sign_pdf_with(
     let widget_id = base.allocate();
     let appearance_id = base.allocate();
 
-    // The certificate names the signer; the visible block was drawn from the same identity.
-    let signer = signer_name(&identity.certificate);
-    let moment = details
-        .signed_at
-        .to_zoned(TimeZone::fixed(details.utc_offset));
     let placeholder_bytes = contents_capacity(identity)?;
-
-    let mut sig = Vec::new();
-    sig.extend_from_slice(b"<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached ");
-    sig.extend_from_slice(BYTE_RANGE_PLACEHOLDER.as_bytes());
-    sig.extend_from_slice(b" /Contents <");
-    sig.extend(std::iter::repeat_n(b'0', placeholder_bytes * 2));
-    sig.extend_from_slice(b"> /M ");
-    write_object(
-        &mut sig,
-        &Object::String(
-            pdf_date_string(&moment).into_bytes(),
-            lopdf::StringFormat::Literal,
-        ),
+    let certification = prepared.is_some().then_some(
+        // DocMDP P=2: after this signature only filling in forms and signing are allowed.
+        b" /Reference [<</Type /SigRef /TransformMethod /DocMDP /TransformParams \
+          <</Type /TransformParams /P 2 /V /1.2>>>>]"
+            .as_slice(),
     );
-    sig.extend_from_slice(b" /Name ");
-    write_object(&mut sig, &text_string(&signer.name));
-    sig.extend_from_slice(b" /Reason ");
-    write_object(&mut sig, &text_string(details.meaning.statement()));
-    if !details.location.is_empty() {
-        sig.extend_from_slice(b" /Location ");
-        write_object(&mut sig, &text_string(&details.location));
-    }
-    sig.extend_from_slice(b">>");
+    let sig = signature_dictionary(identity, details, placeholder_bytes, certification);
 
     let [x1, y1, x2, y2] = rect.rect;
     let widget = format!(
@@ -135,32 +133,146 @@ pub(crate) fn sign_pdf_with(
     annots.push(Object::Reference((widget_id, 0)));
     page.set("Annots", Object::Array(annots));
 
+    let mut fields = vec![Object::Reference((widget_id, 0))];
+    let mut objects = vec![
+        (sig_id, sig),
+        (widget_id, widget.into_bytes()),
+        (appearance_id, appearance.into_bytes()),
+    ];
+    let mut pages_touched = vec![(page_id, page)];
+    if let Some(prepared) = prepared {
+        // The investigator's empty field: labelled, visible, unsigned.
+        let field_id = base.allocate();
+        let field_appearance_id = base.allocate();
+        let number = u32::try_from(prepared.page + 1).unwrap_or(u32::MAX);
+        let prepared_page_id = *pages
+            .get(&number)
+            .ok_or_else(|| SigningError::Pdf(format!("no page {number}")))?;
+        let [x1, y1, x2, y2] = prepared.rect;
+        let field = format!(
+            "<</Type /Annot /Subtype /Widget /FT /Sig /T ({CONFIRMATION_FIELD}) /TU {} \
+             /F 132 /Rect [{x1:.2} {y1:.2} {x2:.2} {y2:.2}] /P {} {} R /AP <</N {field_appearance_id} 0 R>>>>",
+            hex_text(crate::report::confirmation::CONFIRMATION_LABEL),
+            prepared_page_id.0,
+            prepared_page_id.1
+        );
+        objects.push((field_id, field.into_bytes()));
+        objects.push((
+            field_appearance_id,
+            format!(
+                "<</Type /XObject /Subtype /Form /BBox [0 0 {:.2} {:.2}] /Resources <<>> /Length 0>>\nstream\n\nendstream",
+                x2 - x1,
+                y2 - y1
+            )
+            .into_bytes(),
+        ));
+        fields.push(Object::Reference((field_id, 0)));
+        match pages_touched
+            .iter_mut()
+            .find(|(id, _)| *id == prepared_page_id)
+        {
+            Some((_, same)) => add_annot(&base, same, field_id),
+            None => {
+                let mut other = base
+                    .dictionary(prepared_page_id)
+                    .map_err(|e| SigningError::Pdf(e.to_string()))?;
+                add_annot(&base, &mut other, field_id);
+                pages_touched.push((prepared_page_id, other));
+            }
+        }
+        let mut perms = lopdf::Dictionary::new();
+        perms.set("DocMDP", Object::Reference((sig_id, 0)));
+        catalog.set("Perms", Object::Dictionary(perms));
+        // DocMDP and /Perms are PDF 1.5 features; the header says 1.3.
+        catalog.set("Version", Object::Name(b"1.7".to_vec()));
+    }
+
     let mut acroform = lopdf::Dictionary::new();
-    acroform.set(
-        "Fields",
-        Object::Array(vec![Object::Reference((widget_id, 0))]),
-    );
+    acroform.set("Fields", Object::Array(fields));
     acroform.set("SigFlags", Object::Integer(3));
     catalog.set("AcroForm", Object::Dictionary(acroform));
 
-    let mut page_body = Vec::new();
-    write_object(&mut page_body, &Object::Dictionary(page));
+    for (id, page) in pages_touched {
+        let mut body = Vec::new();
+        write_object(&mut body, &Object::Dictionary(page));
+        objects.push((id.0, body));
+    }
     let mut catalog_body = Vec::new();
     write_object(&mut catalog_body, &Object::Dictionary(catalog));
+    objects.push((root_id.0, catalog_body));
 
     let mut out = pdf.to_vec();
-    increment::append(
-        &mut out,
-        &base,
-        &[
-            (sig_id, sig),
-            (widget_id, widget.into_bytes()),
-            (appearance_id, appearance.into_bytes()),
-            (page_id.0, page_body),
-            (root_id.0, catalog_body),
-        ],
-    );
+    increment::append(&mut out, &base, &objects);
+    fill_signature(out, placeholder_bytes, make_cms)
+}
 
+/// The `/Sig` dictionary with its placeholders; `extra` goes in as written (DocMDP).
+fn signature_dictionary(
+    identity: &SigningIdentity,
+    details: &SignatureDetails,
+    placeholder_bytes: usize,
+    extra: Option<&[u8]>,
+) -> Vec<u8> {
+    // The certificate names the signer; the visible block was drawn from the same identity.
+    let signer = signer_name(&identity.certificate);
+    let moment = details
+        .signed_at
+        .to_zoned(TimeZone::fixed(details.utc_offset));
+    let mut sig = Vec::new();
+    sig.extend_from_slice(b"<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached ");
+    sig.extend_from_slice(BYTE_RANGE_PLACEHOLDER.as_bytes());
+    sig.extend_from_slice(b" /Contents <");
+    sig.extend(std::iter::repeat_n(b'0', placeholder_bytes * 2));
+    sig.extend_from_slice(b"> /M ");
+    write_object(
+        &mut sig,
+        &Object::String(
+            pdf_date_string(&moment).into_bytes(),
+            lopdf::StringFormat::Literal,
+        ),
+    );
+    sig.extend_from_slice(b" /Name ");
+    write_object(&mut sig, &text_string(&signer.name));
+    sig.extend_from_slice(b" /Reason ");
+    write_object(&mut sig, &text_string(details.meaning.statement()));
+    if !details.location.is_empty() {
+        sig.extend_from_slice(b" /Location ");
+        write_object(&mut sig, &text_string(&details.location));
+    }
+    if let Some(extra) = extra {
+        sig.extend_from_slice(extra);
+    }
+    sig.extend_from_slice(b">>");
+    sig
+}
+
+fn hex_text(text: &str) -> String {
+    let mut out = Vec::new();
+    write_object(&mut out, &text_string(text));
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn add_annot(base: &Base, page: &mut lopdf::Dictionary, id: u32) {
+    let mut annots = match page.get(b"Annots") {
+        Ok(Object::Array(items)) => items.clone(),
+        Ok(Object::Reference(r)) => base
+            .doc
+            .get_object(*r)
+            .and_then(Object::as_array)
+            .cloned()
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    annots.push(Object::Reference((id, 0)));
+    page.set("Annots", Object::Array(annots));
+}
+
+/// Patches the last `/ByteRange`, hashes both ranges, signs, and fills `/Contents`.
+fn fill_signature(
+    mut out: Vec<u8>,
+    placeholder_bytes: usize,
+    make_cms: &CmsMaker<'_>,
+) -> Result<Vec<u8>, SigningError> {
     // Patch /ByteRange, hash both ranges, sign, and fill /Contents.
     let range_at = find_last(&out, BYTE_RANGE_PLACEHOLDER.as_bytes())
         .ok_or_else(|| SigningError::Pdf("signature placeholder not found".to_owned()))?;
@@ -226,4 +338,149 @@ fn find_from(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
         .windows(needle.len())
         .position(|w| w == needle)
         .map(|p| p + from)
+}
+
+/// Countersigns a certified summary: the investigator's signature fills the field the
+/// coordinator's certification prepared, as one more incremental update. Page content is not
+/// touched; the widget's appearance shows who signed, as what, when and meaning what
+/// (§11.50), so the earlier signature stays valid (DocMDP P=2 allows signing a field).
+pub fn countersign_pdf(
+    pdf: &[u8],
+    identity: &SigningIdentity,
+    details: &SignatureDetails,
+    role: &str,
+) -> Result<Vec<u8>, SigningError> {
+    let mut base = Base::read(pdf).map_err(|e| SigningError::Pdf(e.to_string()))?;
+    let (field_id, mut field) = prepared_field(&base)?;
+    let rect: Vec<f32> = field
+        .get(b"Rect")
+        .and_then(Object::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|o| {
+                    o.as_float()
+                        .ok()
+                        .or_else(|| o.as_i64().ok().map(|i| i as f32))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let [x1, y1, x2, y2] = rect[..] else {
+        return Err(SigningError::Pdf(
+            "the investigator's field has no rectangle".to_owned(),
+        ));
+    };
+    let sig_id = base.allocate();
+    let appearance_id = base.allocate();
+    let placeholder_bytes = contents_capacity(identity)?;
+    let sig = signature_dictionary(identity, details, placeholder_bytes, None);
+
+    let signer = signer_name(&identity.certificate);
+    let lines = [
+        format!("Printed name: {}", signer.name),
+        format!("Role: {role}"),
+        format!(
+            "Signed: {}",
+            crate::report::format_time(details.signed_at, details.utc_offset)
+        ),
+        format!("Meaning: {}", details.meaning.statement()),
+        "Digitally countersigned (PAdES); check with `prescreen verify`.".to_owned(),
+    ];
+    let (width, height) = (x2 - x1, y2 - y1);
+    let mut content = String::from("BT\n0 0 0 rg\n");
+    for (n, line) in lines.iter().enumerate() {
+        let size = if n == 0 { 10.0 } else { 8.5 };
+        let y = height - 12.0 - n as f32 * 11.5;
+        content.push_str(&format!(
+            "/F1 {size} Tf 1 0 0 1 6 {y:.2} Tm <{}> Tj\n",
+            win_ansi_hex(line)
+        ));
+    }
+    content.push_str("ET\n");
+    let appearance = format!(
+        "<</Type /XObject /Subtype /Form /BBox [0 0 {width:.2} {height:.2}] \
+         /Resources <</Font <</F1 <</Type /Font /Subtype /Type1 /BaseFont /Helvetica \
+         /Encoding /WinAnsiEncoding>>>>>> /Length {}>>\nstream\n{content}\nendstream",
+        content.len()
+    );
+    field.set("V", Object::Reference((sig_id, 0)));
+    let mut ap = lopdf::Dictionary::new();
+    ap.set("N", Object::Reference((appearance_id, 0)));
+    field.set("AP", Object::Dictionary(ap));
+    let mut field_body = Vec::new();
+    write_object(&mut field_body, &Object::Dictionary(field));
+
+    let mut out = pdf.to_vec();
+    increment::append(
+        &mut out,
+        &base,
+        &[
+            (sig_id, sig),
+            (appearance_id, appearance.into_bytes()),
+            (field_id.0, field_body),
+        ],
+    );
+    fill_signature(out, placeholder_bytes, &|digest| {
+        cms::signed_data(identity, digest)
+    })
+}
+
+/// The empty investigator field a certification prepared (refused when signed already, or
+/// when the summary has none).
+fn prepared_field(base: &Base) -> Result<(lopdf::ObjectId, lopdf::Dictionary), SigningError> {
+    let doc = &base.doc;
+    let root = base
+        .root_id()
+        .map_err(|e| SigningError::Pdf(e.to_string()))?;
+    let catalog = base
+        .dictionary(root)
+        .map_err(|e| SigningError::Pdf(e.to_string()))?;
+    let fields = catalog
+        .get_deref(b"AcroForm", doc)
+        .and_then(Object::as_dict)
+        .and_then(|form| form.get_deref(b"Fields", doc))
+        .and_then(Object::as_array)
+        .map_err(|_| SigningError::Pdf("the summary is not signed".to_owned()))?;
+    for field in fields {
+        let Ok(id) = field.as_reference() else {
+            continue;
+        };
+        let Ok(dict) = base.dictionary(id) else {
+            continue;
+        };
+        let name = dict
+            .get(b"T")
+            .and_then(Object::as_str)
+            .map(crate::report::increment::decode_text_string)
+            .unwrap_or_default();
+        if name == CONFIRMATION_FIELD {
+            if dict.get(b"V").is_ok() {
+                return Err(SigningError::AlreadySigned);
+            }
+            return Ok((id, dict));
+        }
+    }
+    Err(SigningError::Pdf(
+        "the summary has no field for the investigator (it was not certified by a coordinator)"
+            .to_owned(),
+    ))
+}
+
+/// Text for a standard-14 font: WinAnsiEncoding bytes as hex (other characters become `?`).
+fn win_ansi_hex(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            ' '..='~' => c as u8,
+            '\u{a0}'..='\u{ff}' => c as u32 as u8,
+            '—' => 0x97,
+            '–' => 0x96,
+            '’' => 0x92,
+            '‘' => 0x91,
+            '“' => 0x93,
+            '”' => 0x94,
+            _ => b'?',
+        })
+        .map(|b| format!("{b:02X}"))
+        .collect()
 }

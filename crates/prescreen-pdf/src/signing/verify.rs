@@ -80,6 +80,12 @@ pub struct Verification {
     pub trust: Option<TrustDecision>,
     /// SHA-256 of the whole file, hex (what the store's `signed` event records).
     pub file_sha256: String,
+    /// The signatures after this one, in signing order (the investigator's countersignature),
+    /// each checked as this one is; what they added is checked against the DocMDP P=2 this
+    /// signature allows.
+    pub countersignatures: Vec<Verification>,
+    /// The field a countersignature fills (`/T`).
+    pub field: Option<String>,
 }
 
 /// The embedded record against the printed pages.
@@ -106,11 +112,20 @@ pub struct RecordCheck {
 }
 
 impl Verification {
-    /// True only when every check holds.
+    /// True only when every check holds: this signature covers the whole file, or what was
+    /// added after it is countersignatures that hold, the last covering the whole file.
     pub fn is_valid(&self) -> bool {
+        let whole_file = self.covers_whole_file
+            || self.countersignatures.last().is_some_and(|last| {
+                last.covers_whole_file
+                    && self
+                        .countersignatures
+                        .iter()
+                        .all(|c| c.intact && c.padding_clean && c.problems.is_empty())
+            });
         self.problems.is_empty()
             && self.intact
-            && self.covers_whole_file
+            && whole_file
             && self.padding_clean
             && self
                 .record
@@ -147,6 +162,13 @@ pub fn verify_with_trust(pdf: &[u8], trust: Option<&TrustList>) -> Verification 
     if let (Some(list), Some(certificate)) = (trust, &v.certificate) {
         v.trust = Some(decide(list, certificate, v.signing_time_utc));
     }
+    if let Some(list) = trust {
+        for later in &mut v.countersignatures {
+            if let Some(certificate) = &later.certificate {
+                later.trust = Some(decide(list, certificate, later.signing_time_utc));
+            }
+        }
+    }
     v
 }
 
@@ -176,13 +198,28 @@ fn verify_unguarded(pdf: &[u8]) -> Verification {
             return v;
         }
     };
-    match find_signature(&doc) {
-        Ok(sig) => check_signature(pdf, &sig, &mut v),
+    match super::revisions::find_signatures(&doc) {
+        Ok(mut found) => {
+            let first = found.remove(0);
+            check_signature(pdf, &first.sig, &mut v);
+            v.field = Some(first.field);
+            for later in found {
+                let mut w = Verification {
+                    field: Some(later.field),
+                    ..Verification::default()
+                };
+                check_signature(pdf, &later.sig, &mut w);
+                v.countersignatures.push(w);
+            }
+        }
         Err(problem) => v.problems.push(problem),
     }
     if !v.intact {
         // Parsing stops once coverage fails: nothing the signature does not vouch for is read.
         return v;
+    }
+    if !v.countersignatures.is_empty() {
+        check_countersignatures(pdf, &doc, &mut v);
     }
     // The record is read from the signed revision only, never from what was appended.
     let signed_doc = match v.appended_bytes {
@@ -225,36 +262,43 @@ fn verify_unguarded(pdf: &[u8]) -> Verification {
     v
 }
 
-fn find_signature(doc: &Document) -> Result<lopdf::Dictionary, String> {
-    let catalog = doc.catalog().map_err(|e| format!("no catalog: {e}"))?;
-    let acroform = catalog
-        .get_deref(b"AcroForm", doc)
-        .and_then(Object::as_dict)
-        .map_err(|_| "the PDF is not signed (no form)".to_owned())?;
-    let fields = acroform
-        .get_deref(b"Fields", doc)
-        .and_then(Object::as_array)
-        .map_err(|_| "the PDF is not signed (no fields)".to_owned())?;
-    let mut signatures = Vec::new();
-    for field in fields {
-        let Ok(field) = doc.dereference(field).and_then(|(_, o)| o.as_dict()) else {
-            continue;
-        };
-        let is_sig = field
-            .get(b"FT")
-            .and_then(Object::as_name)
-            .is_ok_and(|n| n == b"Sig");
-        if !is_sig {
-            continue;
+/// After the first signature: each countersignature must hold, be an investigator's
+/// confirmation, and bring nothing the certification does not allow.
+fn check_countersignatures(pdf: &[u8], doc: &Document, v: &mut Verification) {
+    // The bytes after the first signature are the countersignatures' (checked below), not an
+    // unexplained change.
+    v.problems
+        .retain(|problem| !problem.starts_with("signed revision intact, "));
+    let first_end = pdf.len() - v.appended_bytes.unwrap_or(0);
+    match Document::load_mem(&pdf[..first_end]) {
+        Ok(earlier) => {
+            for problem in super::revisions::disallowed_changes(&earlier, doc) {
+                v.problems.push(problem);
+            }
         }
-        if let Ok(value) = field.get_deref(b"V", doc).and_then(Object::as_dict) {
-            signatures.push(value.clone());
-        }
+        Err(e) => v.problems.push(format!(
+            "the first signed revision is not a readable PDF: {e}"
+        )),
     }
-    match signatures.len() {
-        0 => Err("the PDF is not signed".to_owned()),
-        1 => Ok(signatures.remove(0)),
-        n => Err(format!("expected one signature, found {n}")),
+    for (n, later) in v.countersignatures.iter().enumerate() {
+        let expected = prescreen_core::roles::SignatureMeaning::EligibilityConfirmedByInvestigator;
+        if later.meaning.as_deref() != Some(expected.statement()) {
+            v.problems.push(format!(
+                "countersignature {}: its meaning is not \"{}\"",
+                n + 1,
+                expected.statement()
+            ));
+        }
+        for problem in &later.problems {
+            v.problems
+                .push(format!("countersignature {}: {problem}", n + 1));
+        }
+        if !later.intact {
+            v.problems.push(format!(
+                "countersignature {}: the signature does not verify",
+                n + 1
+            ));
+        }
     }
 }
 
@@ -643,6 +687,7 @@ mod tests {
         sign_pdf_with(
             &rendered.pdf,
             rendered.signature_rect,
+            None,
             &identity,
             &details,
             &|digest| {
