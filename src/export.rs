@@ -253,3 +253,147 @@ pub fn export_pdf(
         verdict: input.evaluation.verdict.name().to_owned(),
     })
 }
+
+/// Why a countersignature was refused (nothing is written).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CountersignError {
+    /// The first signature does not hold.
+    #[error("the summary's signature does not verify: {0}")]
+    FirstInvalid(String),
+    /// The summary is countersigned already.
+    #[error("the summary is countersigned already")]
+    AlreadyCountersigned,
+    /// The store in use does not know the summary, or it changed since.
+    #[error("{0}")]
+    NotCurrent(String),
+    /// The visit check is open.
+    #[error("the visit check is open: {}", .0.join(", "))]
+    VisitOpen(Vec<String>),
+    /// Writing over the coordinator's file.
+    #[error("{0} is the file being countersigned: write the countersigned copy elsewhere")]
+    SameFile(String),
+    /// An export step failed.
+    #[error(transparent)]
+    Export(#[from] ExportError),
+}
+
+impl From<SigningError> for CountersignError {
+    fn from(error: SigningError) -> Self {
+        Self::Export(ExportError::Signing(error))
+    }
+}
+
+impl From<StoreError> for CountersignError {
+    fn from(error: StoreError) -> Self {
+        Self::Export(ExportError::Store(error))
+    }
+}
+
+/// What a countersignature produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Countersigned {
+    /// The screening.
+    pub screening_id: String,
+    /// Size of the countersigned file.
+    pub bytes: usize,
+    /// Its SHA-256.
+    pub sha256: String,
+}
+
+/// The investigator countersigns a coordinator-certified summary: refused unless the first
+/// signature verifies, the store in use recorded that exact file and nothing changed since
+/// (not superseded, not voided), and the visit check is clear. Writes `out` (never `input`)
+/// atomically and notes the countersignature in the screening's audit trail.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each is one fact of the signing act"
+)]
+pub fn countersign_file(
+    store: &mut dyn Store,
+    set: &TrialSet,
+    input: &Path,
+    out: &Path,
+    identity: &SigningIdentity,
+    now: Timestamp,
+    offset: Offset,
+    by: CoordinatorId,
+) -> Result<Countersigned, CountersignError> {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    if same(input, out) {
+        return Err(CountersignError::SameFile(out.display().to_string()));
+    }
+    let pdf = std::fs::read(input).map_err(|e| {
+        CountersignError::Export(ExportError::Io(crate::io_error::IoError::new(input, e)))
+    })?;
+    let first = crate::signing::verify::verify(&pdf);
+    if !first.countersignatures.is_empty() {
+        return Err(CountersignError::AlreadyCountersigned);
+    }
+    if !first.is_valid() {
+        return Err(CountersignError::FirstInvalid(first.problems.join("; ")));
+    }
+    let findings = crate::verification::store_findings(&*store, &first)?;
+    if let Some(problem) = findings.problems.first() {
+        return Err(CountersignError::NotCurrent(problem.clone()));
+    }
+    if let Some(note) = findings
+        .notes
+        .iter()
+        .find(|n| n.starts_with("SUPERSEDED") || n.starts_with("VOIDED"))
+    {
+        return Err(CountersignError::NotCurrent(note.clone()));
+    }
+    let screening_id = first
+        .record
+        .as_ref()
+        .map(|r| r.screening_id.clone())
+        .unwrap_or_default();
+    let report = gather(&*store, &screening_id, set)?;
+    if !report.evaluation.visit.is_clear() {
+        return Err(CountersignError::VisitOpen(
+            report.evaluation.visit.open_items(),
+        ));
+    }
+    let name = signer_name(&identity.certificate);
+    let role = name.role.clone().unwrap_or_default();
+    let meaning = SignatureMeaning::EligibilityConfirmedByInvestigator;
+    crate::roles::SignerRole::from_role_text(&role)
+        .may_sign(meaning)
+        .map_err(SigningError::from)?;
+    let signed = crate::signing::pdf_sig::countersign_pdf(
+        &pdf,
+        identity,
+        &crate::signing::pdf_sig::SignatureDetails {
+            signed_at: now,
+            utc_offset: offset,
+            meaning,
+            location: name.site.clone().unwrap_or_default(),
+        },
+        &role,
+    )?;
+    write_atomically(out, &signed)
+        .map_err(|e| ExportError::Io(crate::io_error::IoError::new(out, e)))?;
+    let sha256 = crate::trial::load::sha256_hex_bytes(&signed);
+    let file_name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let detail = format!(
+        "PDF {file_name} SHA-256 {sha256}; certificate SHA-256 {}; countersigns PDF SHA-256 {}",
+        crate::signing::identity::fingerprint(&identity.certificate),
+        first.file_sha256
+    );
+    if let Err(e) = store.mark_signed(&screening_id, by, &detail) {
+        // A countersigned PDF the audit trail does not know of must not exist.
+        let _ = std::fs::remove_file(out);
+        return Err(e.into());
+    }
+    Ok(Countersigned {
+        screening_id,
+        bytes: signed.len(),
+        sha256,
+    })
+}

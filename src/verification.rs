@@ -204,6 +204,8 @@ pub fn store_findings(
                         | AuditAction::NoteChanged
                         | AuditAction::CandidateFieldChanged
                         | AuditAction::DateChanged
+                        | AuditAction::VisitStarted
+                        | AuditAction::AnswerReconfirmed
                         | AuditAction::Superseded
                         | AuditAction::Signed
                 )

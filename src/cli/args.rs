@@ -111,10 +111,18 @@ pub enum Command {
     Trials,
     /// Create, import or show your signing identity (key + certificate).
     Identity {
+        /// Which identity, when one data folder holds several (a coordinator's and an
+        /// investigator's); without it, the default one.
+        #[arg(long, global = true, value_name = "NAME")]
+        identity: Option<String>,
         /// What to do.
         #[command(subcommand)]
         action: IdentityAction,
     },
+    /// The investigator countersigns a coordinator-signed summary ("Eligibility confirmed
+    /// by investigator"), as a new file: refused while the visit check is open, when the
+    /// first signature does not verify, or when the screening changed since.
+    Countersign(CountersignArgs),
     /// Write a screening's PDF summary, signed (`--sign`) or as an unsigned draft.
     Export(ExportArgs),
     /// The site's register of trusted signers, whose signatures `verify` calls VALID.
@@ -360,9 +368,14 @@ pub enum IdentityAction {
         /// Your full name as you sign.
         #[arg(long)]
         name: String,
-        /// Your role ("Clinical research coordinator", "Investigator").
+        /// Your role: coordinator, investigator, or the words of your title ("Clinical
+        /// research coordinator", "Sub-investigator"); a monitor has no signing identity.
         #[arg(long)]
         role: String,
+        /// For an investigator: the delegation-log entry ("sub-investigator, delegation log
+        /// line 4").
+        #[arg(long)]
+        delegation: Option<String>,
         /// Your site ("CHU Toulouse").
         #[arg(long)]
         site: String,
@@ -424,6 +437,22 @@ impl From<MeaningChoice> for SignatureMeaning {
     }
 }
 
+/// `prescreen countersign`.
+#[derive(Debug, Args)]
+pub struct CountersignArgs {
+    /// The coordinator-signed summary.
+    pub file: PathBuf,
+    /// Where to write the countersigned copy (never over FILE).
+    #[arg(long, value_name = "FILE.pdf")]
+    pub out: PathBuf,
+    /// The meaning; an investigator's countersignature confirms eligibility.
+    #[arg(long, value_enum, default_value_t = MeaningChoice::EligibilityConfirmed)]
+    pub meaning: MeaningChoice,
+    /// Which signing identity (see `identity --identity NAME`).
+    #[arg(long, value_name = "NAME")]
+    pub identity: Option<String>,
+}
+
 /// `prescreen export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -445,6 +474,9 @@ pub struct ExportArgs {
     /// A handwritten signature as JSON strokes `[[[x, y], …], …]` in 0..1 (x right, y down).
     #[arg(long, value_name = "FILE.json", requires = "sign")]
     pub strokes: Option<PathBuf>,
+    /// Which signing identity (see `identity --identity NAME`).
+    #[arg(long, value_name = "NAME", requires = "sign")]
+    pub identity: Option<String>,
 }
 
 /// `prescreen verify`.

@@ -31,6 +31,27 @@ impl Context {
         }
     }
 
+    /// The folder of a signing identity: the default one, or a named one beside it (one data
+    /// folder can hold a coordinator's and an investigator's).
+    pub fn signing_dir(&mut self, identity: Option<&str>) -> Result<std::path::PathBuf> {
+        let base = self.data_dir()?.signing_dir();
+        match identity {
+            None => Ok(base),
+            Some(name)
+                if !name.is_empty()
+                    && name.len() <= 40
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+            {
+                Ok(base.join("named").join(name))
+            }
+            Some(name) => {
+                anyhow::bail!("--identity {name:?}: use 1 to 40 letters, digits, '-' or '_'")
+            }
+        }
+    }
+
     /// The data folder (resolved once).
     pub fn data_dir(&mut self) -> Result<&DataDir> {
         let dir = match self.data_dir.take() {

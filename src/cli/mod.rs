@@ -48,7 +48,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Show { id, format } => cmd::show::run(&mut context, &id, format),
         Command::Validate { paths } => cmd::validate::run(&paths),
         Command::Trials => cmd::trials::run(&mut context),
-        Command::Identity { action } => cmd::identity::run(&mut context, action),
+        Command::Identity { identity, action } => {
+            cmd::identity::run(&mut context, identity.as_deref(), action)
+        }
+        Command::Countersign(args) => cmd::countersign::run(&mut context, args),
         Command::Export(args) => cmd::export::run(&mut context, args),
         Command::Verify(args) => cmd::verify::run(&mut context, args),
         Command::Signers { action } => cmd::signers::run(&mut context, action),

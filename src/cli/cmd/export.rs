@@ -25,7 +25,7 @@ use crate::storage::clock::{Clock, SystemClock};
 pub fn run(context: &mut Context, args: ExportArgs) -> Result<ExitCode> {
     let stamp = SystemClock::default().now();
     let set = context.trials().clone();
-    let signing_dir = context.data_dir()?.signing_dir();
+    let signing_dir = context.signing_dir(args.identity.as_deref())?;
     let (input, record) = match (&args.from, &args.screening_id) {
         (Some(file), _) => {
             if args.sign {
@@ -51,10 +51,9 @@ pub fn run(context: &mut Context, args: ExportArgs) -> Result<ExitCode> {
     let record = record.map(|(store, id, by)| (store as &mut dyn Store, id, by));
     let exported = if args.sign {
         crate::signing::check_signable(&input.evaluation)?;
-        let meaning: SignatureMeaning = args
-            .meaning
-            .map(Into::into)
-            .ok_or_else(|| anyhow!("--sign needs --meaning screened|reviewed"))?;
+        let meaning: SignatureMeaning = args.meaning.map(Into::into).ok_or_else(|| {
+            anyhow!("--sign needs --meaning prescreened|screened|eligibility-confirmed")
+        })?;
         let strokes = match &args.strokes {
             Some(file) => read_strokes(file)?,
             None => Vec::new(),

@@ -62,16 +62,27 @@ fn register_in_store(context: &mut Context, certificate: &crate::signing::Certif
 }
 
 /// Runs `identity new|import|show`.
-pub fn run(context: &mut Context, action: IdentityAction) -> Result<ExitCode> {
-    let dir = context.data_dir()?.signing_dir();
+pub fn run(context: &mut Context, which: Option<&str>, action: IdentityAction) -> Result<ExitCode> {
+    let dir = context.signing_dir(which)?;
     match action {
         IdentityAction::New {
             name,
             role,
+            delegation,
             site,
             key,
             replace,
         } => {
+            // "coordinator" and "investigator" are the two signing roles; other words are the
+            // signer's own title, read the same way (see `roles`).
+            let mut role = match role.trim().to_lowercase().as_str() {
+                "coordinator" => "Study coordinator".to_owned(),
+                "investigator" => "Investigator".to_owned(),
+                _ => role.trim().to_owned(),
+            };
+            if let Some(delegation) = delegation.filter(|d| !d.trim().is_empty()) {
+                role = format!("{role} ({})", delegation.trim());
+            }
             if !replace && identity_store::identity_path(&dir).exists() {
                 bail!(
                     "{} already exists; pass --replace to overwrite it",

@@ -5,6 +5,7 @@ pub mod answer;
 pub mod audit;
 pub mod backup;
 pub mod coordinator;
+pub mod countersign;
 pub mod evaluate;
 pub mod export;
 pub mod identity;

@@ -144,7 +144,7 @@ fn print_report(args: &VerifyArgs, result: &Verification) {
             ));
             let role = signer.role.as_deref().unwrap_or("-");
             say(&format!(
-                "role:               {role} — a {}{}",
+                "role:               {role} — signs as {}{}",
                 crate::roles::SignerRole::from_role_text(role).label(),
                 if result.self_signed {
                     " (the signer's own claim: checking who the signer is falls to the site, §11.100(b))"
@@ -184,12 +184,61 @@ fn print_report(args: &VerifyArgs, result: &Verification) {
     say(&format!("signature intact:   {}", yes_no(result.intact)));
     say(&format!(
         "covers whole file:  {}",
-        yes_no(result.covers_whole_file)
+        if result.covers_whole_file {
+            "yes".to_owned()
+        } else if result.countersignatures.is_empty() {
+            "NO".to_owned()
+        } else {
+            "its own revision; only the countersignature below was added after it".to_owned()
+        }
     ));
     say(&format!(
         "padding untouched:  {}",
         yes_no(result.padding_clean)
     ));
+    // Every later signature, in signing order: who, as what, when, meaning what.
+    for (n, later) in result.countersignatures.iter().enumerate() {
+        say(&format!(
+            "countersignature {}: field {}",
+            n + 1,
+            later.field.as_deref().unwrap_or("-")
+        ));
+        let name = later.signer.as_ref();
+        let role = name.and_then(|s| s.role.as_deref()).unwrap_or("-");
+        say(&format!(
+            "  signer:           {} — {role} (signs as {}{})",
+            name.map(|s| s.name.as_str()).unwrap_or("(unknown)"),
+            crate::roles::SignerRole::from_role_text(role).label(),
+            if later.self_signed {
+                ", the signer's own claim"
+            } else {
+                ""
+            }
+        ));
+        say(&format!(
+            "  signing time:     {} (claimed by the signer)",
+            later
+                .signing_time
+                .as_deref()
+                .map(readable_pdf_date)
+                .unwrap_or_else(|| "-".to_owned())
+        ));
+        say(&format!(
+            "  meaning:          {}",
+            later.meaning.as_deref().unwrap_or("-")
+        ));
+        say(&format!("  intact:           {}", yes_no(later.intact)));
+        say(&format!(
+            "  covers whole file: {}",
+            yes_no(later.covers_whole_file)
+        ));
+        if let Some(trust) = &later.trust {
+            say(&match trust {
+                TrustDecision::Trusted { via } => format!("  trusted:          yes — {via}"),
+                TrustDecision::NotTrusted { why } => format!("  trusted:          NO — {why}"),
+            });
+        }
+    }
     match &result.record {
         Some(record) => {
             say(&format!(

@@ -390,8 +390,8 @@ pub fn countersign_pdf(
     let (width, height) = (x2 - x1, y2 - y1);
     let mut content = String::from("BT\n0 0 0 rg\n");
     for (n, line) in lines.iter().enumerate() {
-        let size = if n == 0 { 10.0 } else { 8.5 };
-        let y = height - 12.0 - n as f32 * 11.5;
+        let size = if n == 0 { 9.5 } else { 8.0 };
+        let y = height - 10.0 - n as f32 * 10.0;
         content.push_str(&format!(
             "/F1 {size} Tf 1 0 0 1 6 {y:.2} Tm <{}> Tj\n",
             win_ansi_hex(line)

@@ -137,7 +137,13 @@ impl Verification {
     pub fn outcome(&self) -> VerifyOutcome {
         if !self.is_valid() {
             VerifyOutcome::Invalid
-        } else if self.trust.as_ref().is_some_and(TrustDecision::is_trusted) {
+        } else if self.trust.as_ref().is_some_and(TrustDecision::is_trusted)
+            && self
+                .countersignatures
+                .iter()
+                .all(|c| c.trust.as_ref().is_some_and(TrustDecision::is_trusted))
+        {
+            // Every signer trusted, the countersigning investigator too.
             VerifyOutcome::Valid
         } else {
             VerifyOutcome::IntactButSignerNotTrusted

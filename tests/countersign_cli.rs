@@ -1,0 +1,325 @@
+//! The investigator countersigns through the binary: the coordinator signs an ELIGIBLE
+//! screening whose visit check is clear, the investigator (their own identity in the same data
+//! folder) countersigns into a new file, `verify` lists both signatures; and every refusal —
+//! the same file, the wrong role, an open visit check, a changed screening — writes nothing.
+#![cfg(test)]
+
+mod common;
+mod pdf_common;
+
+use std::path::Path;
+use std::process::Output;
+
+const SECRET: &str = "a long enough passphrase for tests";
+
+fn prescreen(data: &Path, args: &[&str]) -> Output {
+    let mut command = common::prescreen_command();
+    command
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("PRESCREEN_PASSPHRASE", SECRET);
+    command.output().unwrap()
+}
+
+fn said(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn ok(data: &Path, args: &[&str]) -> String {
+    let out = prescreen(data, args);
+    assert!(out.status.success(), "{args:?}: {}", said(&out));
+    said(&out)
+}
+
+fn refused(data: &Path, args: &[&str]) -> String {
+    let out = prescreen(data, args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{args:?} must fail: {}",
+        said(&out)
+    );
+    said(&out)
+}
+
+fn act_as(data: &Path, name: &str, role: &str) {
+    ok(
+        data,
+        &[
+            "coordinator",
+            "set",
+            "--name",
+            name,
+            "--role",
+            role,
+            "--site",
+            "TLS",
+        ],
+    );
+}
+
+/// The fixture's ELIGIBLE A-MUSE candidate, imported; its visit held and every re-check done
+/// when `complete` (else the visit check stays open).
+fn screened(data: &Path, complete: bool) -> String {
+    let fixture = pdf_common::fixture("a-muse-eligible.ron");
+    let out = ok(data, &["import", fixture.to_str().unwrap()]);
+    let id = out.split_whitespace().last().unwrap().to_owned();
+    if complete {
+        ok(data, &["visit", "start", &id, "--date", "2026-11-30"]);
+        for criterion in [
+            "IN08", "EX01", "EX02", "EX03", "EX04", "EX07", "EX08", "EX10",
+        ] {
+            ok(data, &["reconfirm", &id, criterion, "--still-true"]);
+        }
+        for (criterion, answer) in [("IN07", "Yes"), ("EX05", "No")] {
+            ok(
+                data,
+                &[
+                    "answer",
+                    &id,
+                    criterion,
+                    "--answer",
+                    answer,
+                    "--investigator",
+                    "Dr Lucie Bernard",
+                    "--judged-on",
+                    "2026-11-30",
+                    "--reason",
+                    "the judging investigator named",
+                ],
+            );
+        }
+    }
+    id
+}
+
+fn sign(data: &Path, id: &str, out: &Path) {
+    ok(
+        data,
+        &[
+            "export",
+            id,
+            "--out",
+            out.to_str().unwrap(),
+            "--sign",
+            "--meaning",
+            "screened",
+        ],
+    );
+}
+
+#[test]
+fn the_investigator_countersigns_and_verify_lists_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    act_as(&data, "Camille Martin", "Study coordinator");
+    ok(
+        &data,
+        &[
+            "identity",
+            "new",
+            "--name",
+            "Camille Martin",
+            "--role",
+            "coordinator",
+            "--site",
+            "TLS",
+            "--key",
+            "p256",
+        ],
+    );
+    ok(
+        &data,
+        &[
+            "identity",
+            "--identity",
+            "investigator",
+            "new",
+            "--name",
+            "Dr Lucie Bernard",
+            "--role",
+            "investigator",
+            "--delegation",
+            "sub-investigator, delegation log line 4",
+            "--site",
+            "TLS",
+            "--key",
+            "p256",
+        ],
+    );
+    let shown = ok(&data, &["identity", "--identity", "investigator", "show"]);
+    assert!(
+        shown.contains("Investigator (sub-investigator, delegation log line 4)"),
+        "{shown}"
+    );
+    let id = screened(&data, true);
+    let signed = dir.path().join("signed.pdf");
+    sign(&data, &id, &signed);
+    act_as(&data, "Dr Lucie Bernard", "Investigator");
+    let both = dir.path().join("countersigned.pdf");
+    let countersign = |out: &Path, identity: Option<&str>| -> Output {
+        let mut args = vec![
+            "countersign".to_owned(),
+            signed.display().to_string(),
+            "--out".to_owned(),
+            out.display().to_string(),
+        ];
+        if let Some(name) = identity {
+            args.extend(["--identity".to_owned(), name.to_owned()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        prescreen(&data, &args)
+    };
+    // Never over the coordinator's file; never with a coordinator's key.
+    let same = countersign(&signed, Some("investigator"));
+    assert_eq!(same.status.code(), Some(1), "{}", said(&same));
+    assert!(said(&same).contains("write the countersigned copy elsewhere"));
+    let wrong_role = countersign(&both, None);
+    assert_eq!(wrong_role.status.code(), Some(1), "{}", said(&wrong_role));
+    assert!(
+        said(&wrong_role).contains("is signed by an investigator"),
+        "{}",
+        said(&wrong_role)
+    );
+    assert!(!both.exists());
+    let out = countersign(&both, Some("investigator"));
+    assert!(out.status.success(), "{}", said(&out));
+    let report = ok(&data, &["verify", both.to_str().unwrap()]);
+    for expected in [
+        "RESULT: VALID",
+        "Screened by — I confirm",
+        "countersignature 1: field InvestigatorConfirmation",
+        "Dr Lucie Bernard — Investigator (sub-investigator, delegation log line 4) (signs as investigator",
+        "Eligibility confirmed by investigator",
+        "its own revision; only the countersignature below was added after it",
+    ] {
+        assert!(report.contains(expected), "{expected}: {report}");
+    }
+    let history = ok(&data, &["audit", "history", &id]);
+    assert!(history.contains("countersigns PDF SHA-256"), "{history}");
+    if let Some(pdfsig) = pdf_common::tool("pdfsig", None) {
+        let out = pdf_common::run(&pdfsig, &[both.to_str().unwrap()]);
+        assert_eq!(
+            pdf_common::text(&out)
+                .matches("Signature is Valid.")
+                .count(),
+            2
+        );
+    }
+    // A change to the screening after signing supersedes the summary: no countersignature.
+    ok(
+        &data,
+        &[
+            "answer",
+            &id,
+            "EX06",
+            "--answer",
+            "No",
+            "--note",
+            "checked again",
+            "--reason",
+            "note added",
+        ],
+    );
+    let later = dir.path().join("later.pdf");
+    let superseded = countersign(&later, Some("investigator"));
+    assert_eq!(superseded.status.code(), Some(1), "{}", said(&superseded));
+    assert!(
+        said(&superseded).contains("SUPERSEDED"),
+        "{}",
+        said(&superseded)
+    );
+    assert!(!later.exists());
+}
+
+#[test]
+fn no_countersignature_while_the_visit_check_is_open_or_from_another_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    act_as(&data, "Camille Martin", "Study coordinator");
+    ok(
+        &data,
+        &[
+            "identity",
+            "new",
+            "--name",
+            "Camille Martin",
+            "--role",
+            "coordinator",
+            "--site",
+            "TLS",
+            "--key",
+            "p256",
+        ],
+    );
+    ok(
+        &data,
+        &[
+            "identity",
+            "--identity",
+            "pi",
+            "new",
+            "--name",
+            "Dr Lucie Bernard",
+            "--role",
+            "investigator",
+            "--site",
+            "TLS",
+            "--key",
+            "p256",
+        ],
+    );
+    let id = screened(&data, false);
+    let signed = dir.path().join("signed.pdf");
+    sign(&data, &id, &signed);
+    let out = dir.path().join("both.pdf");
+    let open = refused(
+        &data,
+        &[
+            "countersign",
+            signed.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--identity",
+            "pi",
+        ],
+    );
+    assert!(
+        open.contains("the visit check is open") && open.contains("EX02 to re-confirm"),
+        "{open}"
+    );
+    // Another store does not know this summary.
+    let elsewhere = dir.path().join("elsewhere");
+    act_as(&elsewhere, "Dr Lucie Bernard", "Investigator");
+    ok(
+        &elsewhere,
+        &[
+            "identity",
+            "new",
+            "--name",
+            "Dr Lucie Bernard",
+            "--role",
+            "investigator",
+            "--site",
+            "TLS",
+            "--key",
+            "p256",
+        ],
+    );
+    let foreign = refused(
+        &elsewhere,
+        &[
+            "countersign",
+            signed.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(foreign.contains("this store has no screening"), "{foreign}");
+    assert!(!out.exists());
+}
