@@ -303,6 +303,40 @@ impl PrescreenApp {
         true
     }
 
+    /// The folder of the signing identity of the person using the app: the data folder's
+    /// default one when it is theirs (or there is none yet), else one named after them — one
+    /// data folder can hold a coordinator's and an investigator's identity.
+    fn identity_dir(&self) -> PathBuf {
+        let base = self.config.data_dir.signing_dir();
+        let Some(person) = &self.coordinator else {
+            return base;
+        };
+        let slug: String = person
+            .name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let named = base.join("named").join(slug.trim_matches('-'));
+        if crate::signing::store::read(&named).is_ok() {
+            return named;
+        }
+        let default_holder = crate::signing::store::read(&base)
+            .ok()
+            .and_then(|pem| crate::signing::identity::certificates_from_pem(&pem).ok())
+            .and_then(|certificates| certificates.into_iter().next())
+            .map(|c| crate::signing::identity::signer_name(&c).name);
+        match default_holder {
+            Some(name) if name != person.name => named,
+            _ => base,
+        }
+    }
+
     /// Submits a visit step for the active, stored screening.
     fn visit_job(&mut self, job: impl FnOnce(usize, String, crate::storage::CoordinatorId) -> Job) {
         let Some(by) = self.coordinator_id() else {
@@ -332,7 +366,7 @@ impl PrescreenApp {
         };
         let id = workspace.screening.screening_id.clone();
         let settled = workspace.evaluation.is_signable();
-        let stored = crate::signing::store::read(&self.config.data_dir.signing_dir()).ok();
+        let stored = crate::signing::store::read(&self.identity_dir()).ok();
         let has_identity = stored.is_some();
         // The role that binds the meanings: the identity's certificate names it, else the
         // profile the new identity will be made from.
@@ -349,6 +383,12 @@ impl PrescreenApp {
             sign: settled,
             has_identity,
             role: crate::roles::SignerRole::from_role_text(&role_text),
+            countersign_from: latest_coordinator_pdf(
+                &self.config.data_dir.root().join("exports"),
+                &workspace.screening.screening_id,
+            )
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
             path_is_default: true,
             exports_dir: self.config.data_dir.root().join("exports"),
             ..Default::default()
@@ -382,6 +422,7 @@ impl PrescreenApp {
 
     /// Key generation and scrypt run on the worker; the dialog shows progress and a cancel.
     fn create_identity(&mut self) {
+        let signing_dir = self.identity_dir();
         let (Some(dialog), Some(coordinator)) =
             (self.sign_dialog.as_mut(), self.coordinator.as_ref())
         else {
@@ -398,7 +439,7 @@ impl PrescreenApp {
             role: coordinator.role.clone(),
             site: coordinator.site_code.clone(),
             passphrase: first,
-            signing_dir: self.config.data_dir.signing_dir(),
+            signing_dir,
             cancel: Arc::clone(&cancel),
             by: Some(coordinator.id),
         };
@@ -421,10 +462,13 @@ impl PrescreenApp {
         for trial in &self.trials {
             trials.add_result(Ok(trial.clone()));
         }
-        let signing_dir = self.config.data_dir.signing_dir();
+        let signing_dir = self.identity_dir();
         let Some(dialog) = self.sign_dialog.as_mut() else {
             return;
         };
+        let countersign_from = dialog
+            .countersigns()
+            .then(|| PathBuf::from(dialog.countersign_from.trim()));
         let job = ExportJob {
             screening_id: dialog.screening_id.clone(),
             by,
@@ -438,6 +482,7 @@ impl PrescreenApp {
             signing_dir,
             path: PathBuf::from(dialog.path.trim()),
             replace_existing: dialog.replace_confirmed,
+            countersign_from,
         };
         dialog.phase = sign_dialog::ExportPhase::Exporting;
         dialog.message = None;
@@ -779,4 +824,19 @@ impl PrescreenApp {
             })
             .collect();
     }
+}
+
+/// The newest coordinator-signed summary of a screening in the exports folder (what an
+/// investigator countersigns), if any.
+fn latest_coordinator_pdf(exports: &std::path::Path, screening_id: &str) -> Option<PathBuf> {
+    std::fs::read_dir(exports)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            name.starts_with(&format!("{screening_id}-screened-"))
+                || name.starts_with(&format!("{screening_id}-prescreened-"))
+        })
+        .max_by_key(|entry| entry.metadata().and_then(|m| m.modified()).ok())
+        .map(|entry| entry.path())
 }

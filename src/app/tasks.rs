@@ -62,6 +62,8 @@ pub struct ExportJob {
     pub path: PathBuf,
     /// The user confirmed replacing an existing file at `path` (never replaced otherwise).
     pub replace_existing: bool,
+    /// An investigator's countersignature of this coordinator-signed file (written to `path`).
+    pub countersign_from: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for ExportJob {
@@ -566,6 +568,28 @@ fn export(store: &mut dyn Store, job: &ExportJob) -> Result<String, String> {
         return Err(format!(
             "{} already exists and was not replaced; nothing was written",
             job.path.display()
+        ));
+    }
+    if let (Some(from), Some(identity)) = (&job.countersign_from, &identity) {
+        let stamp =
+            crate::storage::clock::Clock::now(&crate::storage::clock::SystemClock::default());
+        let done = crate::export::countersign_file(
+            store,
+            &job.trials,
+            from,
+            &job.path,
+            identity,
+            stamp.utc,
+            stamp.offset,
+            job.by,
+        )
+        .map_err(|e| e.to_string())?;
+        tracing::info!(screening = %done.screening_id, "summary countersigned");
+        return Ok(format!(
+            "Countersigned PDF written: {} ({} KB, SHA-256 {}).{key_note}",
+            job.path.display(),
+            done.bytes.div_ceil(1024),
+            done.sha256
         ));
     }
     let input =

@@ -47,6 +47,8 @@ pub struct SignDialog {
     pub meaning: Option<SignatureMeaning>,
     /// The signer's role, which binds the meanings offered.
     pub role: crate::roles::SignerRole,
+    /// An investigator countersigns this coordinator-signed summary (its path as typed).
+    pub countersign_from: String,
     /// The signer confirmed the statement.
     pub confirmed: bool,
     /// The passphrase of the signing key (moved into the export job, then wiped).
@@ -95,6 +97,12 @@ impl SignDialog {
         if let ExportPhase::CreatingIdentity(cancel) = &self.phase {
             cancel.store(true, Ordering::SeqCst);
         }
+    }
+
+    /// Whether signing means countersigning the coordinator's summary (an investigator
+    /// confirming eligibility).
+    pub fn countersigns(&self) -> bool {
+        self.sign && self.meaning == Some(SignatureMeaning::EligibilityConfirmedByInvestigator)
     }
 
     /// The default file name: the screening id, the meaning (or "draft") and the first free
@@ -150,7 +158,12 @@ impl SignDialog {
         if self.meaning.is_none() {
             return Some("choose the meaning of your signature");
         }
-        if !self.typed_signature && self.strokes.iter().all(|s| s.len() < 2) {
+        if self.countersigns() {
+            // The countersignature's appearance is printed text: no handwriting to draw.
+            if !std::path::Path::new(self.countersign_from.trim()).is_file() {
+                return Some("choose the coordinator-signed summary to countersign");
+            }
+        } else if !self.typed_signature && self.strokes.iter().all(|s| s.len() < 2) {
             return Some("draw your signature, or adopt a typed one");
         }
         if !self.confirmed {
@@ -234,11 +247,24 @@ pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: 
             for meaning in meanings {
                 ui.radio_value(&mut dialog.meaning, Some(meaning), meaning.statement());
             }
-            ui.checkbox(
-                &mut dialog.typed_signature,
-                "Adopt a typed signature (my printed name) instead of drawing",
-            );
-            if dialog.typed_signature {
+            if dialog.countersigns() {
+                // The investigator countersigns the coordinator's signed file, as a new file.
+                let label = ui.label("Coordinator-signed summary to countersign");
+                ui.add(
+                    egui::TextEdit::singleline(&mut dialog.countersign_from)
+                        .hint_text("/path/to/AM-TLS-2026-0001-screened-1.pdf")
+                        .desired_width(400.0),
+                )
+                .labelled_by(label.id);
+            } else {
+                ui.checkbox(
+                    &mut dialog.typed_signature,
+                    "Adopt a typed signature (my printed name) instead of drawing",
+                );
+            }
+            if dialog.countersigns() {
+                dialog.strokes.clear();
+            } else if dialog.typed_signature {
                 dialog.strokes.clear();
             } else {
                 ui.label("Signature (draw with the mouse)");

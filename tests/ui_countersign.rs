@@ -1,0 +1,134 @@
+//! The investigator's countersignature in the window: an ELIGIBLE A-MUSE screening with its
+//! visit check clear is signed by the coordinator; the investigator, in their own session on
+//! the same data folder, is offered only "Eligibility confirmed by investigator", creates
+//! their own identity beside the coordinator's, countersigns the coordinator's file, and
+//! `verify` lists both signatures.
+#![cfg(test)]
+
+mod ui_support;
+use ui_support::*;
+
+use eframe::egui::{Key, Modifiers};
+use egui_kittest::kittest::Queryable;
+use prescreen::storage::{DataDir, NewCoordinator, Store, open_store};
+
+const COORDINATOR_SECRET: &str = "synthetic passphrase 42";
+const INVESTIGATOR_SECRET: &str = "another synthetic passphrase 7";
+
+#[test]
+fn the_coordinator_signs_and_the_investigator_countersigns_in_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    let id = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .screening
+        .screening_id
+        .clone();
+    answer_a_muse_to_eligible(&mut harness);
+    // The visit, on the pre-screening day: every answer re-confirmed with T.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::I);
+    harness.run_steps(3);
+    click(&mut harness, "Start the visit");
+    settle(&mut harness);
+    for _ in 0..7 {
+        key(&mut harness, Key::T);
+    }
+    let evaluation = &harness.state().workspace().unwrap().evaluation;
+    assert!(evaluation.visit.is_clear(), "{:?}", evaluation.visit);
+    assert_eq!(evaluation.verdict.name(), "ELIGIBLE");
+    // The coordinator signs (the default file name: exports/ID-screened-1.pdf).
+    click(&mut harness, "Sign & export…");
+    create_identity(&mut harness, COORDINATOR_SECRET);
+    assert!(
+        harness
+            .query_all_by_label_contains("Eligibility confirmed by investigator")
+            .next()
+            .is_none(),
+        "a coordinator is not offered the investigator's meaning"
+    );
+    screened_by_drawn_and_confirmed(&mut harness);
+    type_into(&mut harness, "Passphrase", COORDINATOR_SECRET);
+    click(&mut harness, "Sign and export");
+    harness.run_steps(4);
+    let message = dialog_message(&harness);
+    assert!(message.starts_with("Signed PDF written"), "{message}");
+    let signed = dir
+        .path()
+        .join("exports")
+        .join(format!("{id}-screened-1.pdf"));
+    assert!(signed.is_file(), "{message}");
+    drop(harness);
+
+    // The investigator's session on the same data folder.
+    {
+        let mut store = open_store(&DataDir::at(dir.path())).unwrap();
+        let investigator = store
+            .save_coordinator(&NewCoordinator {
+                name: "Dr Synthetic Investigator".to_owned(),
+                role: "Investigator".to_owned(),
+                site_code: "TLS".to_owned(),
+            })
+            .unwrap();
+        store.set_current_coordinator(investigator.id).unwrap();
+    }
+    let mut harness = ui_support::harness(dir.path());
+    harness.run_steps(3);
+    harness
+        .get_by_role_and_label(eframe::egui::accesskit::Role::Button, "Screening log")
+        .click();
+    harness.run_steps(2);
+    settle(&mut harness);
+    click_log_row(&mut harness, &id);
+    click(&mut harness, "Open");
+    settle(&mut harness);
+    click(&mut harness, "Sign & export…");
+    // Their own identity, kept beside the coordinator's.
+    create_identity(&mut harness, INVESTIGATOR_SECRET);
+    let dialog = harness.state().sign_dialog().unwrap();
+    assert!(dialog.has_identity, "{:?}", dialog.message);
+    assert_eq!(dialog.countersign_from, signed.display().to_string());
+    assert!(
+        harness
+            .query_all_by_label_contains("Screened by — I confirm")
+            .next()
+            .is_none(),
+        "an investigator is not offered the coordinator's meanings"
+    );
+    click(
+        &mut harness,
+        "Eligibility confirmed by investigator — I confirm the candidate's eligibility as shown above",
+    );
+    harness
+        .get_by_label("I sign this screening summary electronically: Eligibility confirmed by investigator — I confirm the candidate's eligibility as shown above.")
+        .click();
+    harness.run_steps(2);
+    type_into(&mut harness, "Passphrase", INVESTIGATOR_SECRET);
+    click(&mut harness, "Sign and export");
+    harness.run_steps(4);
+    settle(&mut harness);
+    let message = dialog_message(&harness);
+    assert!(
+        message.starts_with("Countersigned PDF written"),
+        "{message}"
+    );
+    let both = dir
+        .path()
+        .join("exports")
+        .join(format!("{id}-eligibility-confirmed-1.pdf"));
+    let checked = prescreen::signing::verify::verify(&std::fs::read(&both).unwrap());
+    assert!(checked.is_valid(), "{:?}", checked.problems);
+    assert_eq!(
+        checked.signer.map(|s| s.name).as_deref(),
+        Some("Synthetic Coordinator")
+    );
+    assert_eq!(checked.countersignatures.len(), 1);
+    assert_eq!(
+        checked.countersignatures[0]
+            .signer
+            .as_ref()
+            .map(|s| s.name.as_str()),
+        Some("Dr Synthetic Investigator")
+    );
+}
