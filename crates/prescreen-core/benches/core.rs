@@ -33,6 +33,26 @@ fn evaluate_full_screening(c: &mut Criterion) {
     c.bench_function("evaluate a full A-MUSE screening (18 criteria)", |b| {
         b.iter(|| std::hint::black_box(evaluate(&trial, &screening)));
     });
+    // At the visit: held, every pre-screen answer re-confirmed (the visit check all clear).
+    let mut at_visit = screening.clone();
+    at_visit.visit_date = Some(at_visit.prescreening_date);
+    for id in evaluate(&trial, &at_visit).visit.reconfirm_open {
+        let evaluation = evaluate(&trial, &at_visit);
+        if let Ok(entry) = prescreen_core::visit::reconfirm(
+            &trial,
+            &at_visit,
+            &evaluation,
+            &id,
+            false,
+            at_visit.prescreening_date,
+            None,
+        ) {
+            at_visit.answers.insert(id, entry);
+        }
+    }
+    c.bench_function("evaluate at the visit (8 re-confirmations, visit check)", |b| {
+        b.iter(|| std::hint::black_box(evaluate(&trial, &at_visit)));
+    });
 }
 
 criterion_group!(benches, load_both_trials, evaluate_full_screening);
