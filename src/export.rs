@@ -19,7 +19,8 @@ use crate::report::{
 use crate::screening::Screening;
 use crate::screening_file::write_atomically;
 use crate::signing::identity::signer_name;
-use crate::signing::{SigningError, SigningIdentity, sign_report};
+use crate::signing::tsa::TimestampToken;
+use crate::signing::{SigningError, SigningIdentity, sign_report_with_tsa};
 use crate::storage::{AuditAction, AuditEvent, CoordinatorId, Store, StoreError};
 use crate::trial::load::{LoadedTrial, TrialSet, load_trial_str};
 
@@ -155,6 +156,9 @@ pub struct SignRequest<'a> {
     pub meaning: SignatureMeaning,
     /// Handwritten strokes, points in 0..1 (x right, y down).
     pub strokes: Vec<Vec<(f32, f32)>>,
+    /// An RFC 3161 TSA (`http://` URL) to timestamp the signature (PAdES B-T); without one,
+    /// or when it fails, the signing time is the signer's own claim (B-B).
+    pub tsa: Option<String>,
 }
 
 /// What was written.
@@ -168,6 +172,10 @@ pub struct Exported {
     pub signed: bool,
     /// The verdict shown.
     pub verdict: String,
+    /// The TSA's token embedded in the signature, when one was.
+    pub timestamp: Option<TimestampToken>,
+    /// Why a TSA was asked but the signature carries no token (it is B-B).
+    pub warning: Option<String>,
 }
 
 /// Renders (or signs, with `sign`) the input, writes `out` atomically, and — for a stored
@@ -189,6 +197,8 @@ pub fn export_pdf(
     let signer_fingerprint = sign
         .as_ref()
         .map(|request| crate::signing::identity::fingerprint(&request.identity.certificate));
+    let mut timestamp = None;
+    let mut warning = None;
     let pdf = match sign {
         Some(request) => {
             crate::signing::check_signable(&input.evaluation)?;
@@ -202,7 +212,11 @@ pub fn export_pdf(
                 meaning: request.meaning,
                 strokes: request.strokes,
             });
-            sign_report(&input, &options, request.identity)?
+            let signed =
+                sign_report_with_tsa(&input, &options, request.identity, request.tsa.as_deref())?;
+            timestamp = signed.timestamp;
+            warning = signed.warning;
+            signed.pdf
         }
         None => render(&input, &options)?,
     };
@@ -251,6 +265,8 @@ pub fn export_pdf(
         sha256,
         signed,
         verdict: input.evaluation.verdict.name().to_owned(),
+        timestamp,
+        warning,
     })
 }
 
@@ -298,12 +314,17 @@ pub struct Countersigned {
     pub bytes: usize,
     /// Its SHA-256.
     pub sha256: String,
+    /// The TSA's token embedded in the countersignature, when one was.
+    pub timestamp: Option<TimestampToken>,
+    /// Why a TSA was asked but the countersignature carries no token (it is B-B).
+    pub warning: Option<String>,
 }
 
 /// The investigator countersigns a coordinator-certified summary: refused unless the first
 /// signature verifies, the store in use recorded that exact file and nothing changed since
 /// (not superseded, not voided), and the visit check is clear. Writes `out` (never `input`)
-/// atomically and notes the countersignature in the screening's audit trail.
+/// atomically and notes the countersignature in the screening's audit trail. With `tsa` (an
+/// `http://` URL) the countersignature is timestamped, or B-B with a warning when that fails.
 #[expect(
     clippy::too_many_arguments,
     reason = "each is one fact of the signing act"
@@ -317,6 +338,7 @@ pub fn countersign_file(
     now: Timestamp,
     offset: Offset,
     by: CoordinatorId,
+    tsa: Option<&str>,
 ) -> Result<Countersigned, CountersignError> {
     let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
@@ -363,7 +385,11 @@ pub fn countersign_file(
     crate::roles::SignerRole::from_role_text(&role)
         .may_sign(meaning)
         .map_err(SigningError::from)?;
-    let signed = crate::signing::pdf_sig::countersign_pdf(
+    let crate::signing::Signed {
+        pdf: signed,
+        timestamp,
+        warning,
+    } = crate::signing::pdf_sig::countersign_pdf_with_tsa(
         &pdf,
         identity,
         &crate::signing::pdf_sig::SignatureDetails {
@@ -373,6 +399,7 @@ pub fn countersign_file(
             location: name.site.clone().unwrap_or_default(),
         },
         &role,
+        tsa,
     )?;
     write_atomically(out, &signed)
         .map_err(|e| ExportError::Io(crate::io_error::IoError::new(out, e)))?;
@@ -395,5 +422,7 @@ pub fn countersign_file(
         screening_id,
         bytes: signed.len(),
         sha256,
+        timestamp,
+        warning,
     })
 }

@@ -323,3 +323,112 @@ fn no_countersignature_while_the_visit_check_is_open_or_from_another_store() {
     assert!(foreign.contains("this store has no screening"), "{foreign}");
     assert!(!out.exists());
 }
+
+/// `--tsa` (and `PRESCREEN_TSA`) through the binary: the coordinator's signature and the
+/// investigator's countersignature each carry a local TSA's token and `verify` names it; a
+/// TSA where nothing listens leaves a B-B signature, a warning, and the signer's own claim.
+#[test]
+fn export_and_countersign_timestamp_with_a_tsa_and_fall_back_without() {
+    let Some(tsa) = pdf_common::tsa::LocalTsa::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    act_as(&data, "Camille Martin", "Study coordinator");
+    for (identity, name, role) in [
+        (None, "Camille Martin", "coordinator"),
+        (Some("pi"), "Dr Lucie Bernard", "investigator"),
+    ] {
+        let mut args = Vec::new();
+        if let Some(identity) = identity {
+            args.extend(["identity", "--identity", identity]);
+        } else {
+            args.push("identity");
+        }
+        args.extend([
+            "new", "--name", name, "--role", role, "--site", "TLS", "--key", "p256",
+        ]);
+        ok(&data, &args);
+    }
+    let id = screened(&data, true);
+    let signed = dir.path().join("signed.pdf");
+    let exported = ok(
+        &data,
+        &[
+            "export",
+            &id,
+            "--out",
+            signed.to_str().unwrap(),
+            "--sign",
+            "--meaning",
+            "screened",
+            "--tsa",
+            &tsa.url,
+        ],
+    );
+    assert!(exported.contains("timestamped by Test TSA"), "{exported}");
+    act_as(&data, "Dr Lucie Bernard", "Investigator");
+    let both = dir.path().join("both.pdf");
+    // PRESCREEN_TSA is the default for --tsa.
+    let out = common::prescreen_command()
+        .arg("--data-dir")
+        .arg(&data)
+        .args([
+            "countersign",
+            signed.to_str().unwrap(),
+            "--out",
+            both.to_str().unwrap(),
+            "--identity",
+            "pi",
+        ])
+        .env("PRESCREEN_PASSPHRASE", SECRET)
+        .env("PRESCREEN_TSA", &tsa.url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(
+        said(&out).contains("timestamped by Test TSA"),
+        "{}",
+        said(&out)
+    );
+    let report = ok(&data, &["verify", both.to_str().unwrap()]);
+    assert_eq!(
+        report
+            .matches("(trusted timestamp by Test TSA, genTime ")
+            .count(),
+        2,
+        "{report}"
+    );
+    assert!(report.contains("RESULT: VALID"), "{report}");
+    // Nothing listens: signed all the same, as B-B, with a warning.
+    let dead = pdf_common::tsa::dead_url();
+    act_as(&data, "Camille Martin", "Study coordinator");
+    let plain = dir.path().join("plain.pdf");
+    let out = prescreen(
+        &data,
+        &[
+            "export",
+            &id,
+            "--out",
+            plain.to_str().unwrap(),
+            "--sign",
+            "--meaning",
+            "screened",
+            "--tsa",
+            &dead,
+        ],
+    );
+    assert!(out.status.success(), "{}", said(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: no trusted timestamp") && stderr.contains("signer's own claim"),
+        "{stderr}"
+    );
+    let report = ok(&data, &["verify", plain.to_str().unwrap()]);
+    assert!(
+        report.contains(
+            "(claimed by the signer: a PAdES B-B signature carries no trusted timestamp)"
+        ),
+        "{report}"
+    );
+}

@@ -582,9 +582,13 @@ fn export(store: &mut dyn Store, job: &ExportJob) -> Result<String, String> {
             stamp.utc,
             stamp.offset,
             job.by,
+            app_tsa().as_deref(),
         )
         .map_err(|e| e.to_string())?;
         tracing::info!(screening = %done.screening_id, "summary countersigned");
+        if let Some(warning) = &done.warning {
+            key_note.push_str(&format!(" Warning: {warning}."));
+        }
         return Ok(format!(
             "Countersigned PDF written: {} ({} KB, SHA-256 {}).{key_note}",
             job.path.display(),
@@ -603,6 +607,7 @@ fn export(store: &mut dyn Store, job: &ExportJob) -> Result<String, String> {
             identity,
             meaning: job.meaning,
             strokes: job.strokes.clone(),
+            tsa: app_tsa(),
         });
     let stamp = crate::storage::clock::Clock::now(&crate::storage::clock::SystemClock::default());
     let exported = crate::export::export_pdf(
@@ -615,6 +620,9 @@ fn export(store: &mut dyn Store, job: &ExportJob) -> Result<String, String> {
     )
     .map_err(|e| e.to_string())?;
     tracing::info!(screening = %job.screening_id, signed = exported.signed, "summary exported");
+    if let Some(warning) = &exported.warning {
+        key_note.push_str(&format!(" Warning: {warning}."));
+    }
     Ok(format!(
         "{} PDF written: {} ({} KB, verdict {}, SHA-256 {}).{key_note}",
         if exported.signed {
@@ -627,6 +635,14 @@ fn export(store: &mut dyn Store, job: &ExportJob) -> Result<String, String> {
         exported.verdict,
         exported.sha256
     ))
+}
+
+/// The RFC 3161 TSA the app timestamps signatures with: `PRESCREEN_TSA`, as for the command
+/// line (no setting in the window yet).
+fn app_tsa() -> Option<String> {
+    std::env::var("PRESCREEN_TSA")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
 }
 
 /// Checks the passphrase, generates the key pair (the slow part), and saves it unless the

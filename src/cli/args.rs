@@ -451,6 +451,10 @@ pub struct CountersignArgs {
     /// Which signing identity (see `identity --identity NAME`).
     #[arg(long, value_name = "NAME")]
     pub identity: Option<String>,
+    /// Timestamp the countersignature with this RFC 3161 TSA (an http:// URL; PAdES B-T). If
+    /// it cannot be reached the countersignature is made without (B-B) and a warning says so.
+    #[arg(long, value_name = "URL", env = "PRESCREEN_TSA")]
+    pub tsa: Option<String>,
 }
 
 /// `prescreen export`.
@@ -477,6 +481,10 @@ pub struct ExportArgs {
     /// Which signing identity (see `identity --identity NAME`).
     #[arg(long, value_name = "NAME", requires = "sign")]
     pub identity: Option<String>,
+    /// With --sign: timestamp the signature with this RFC 3161 TSA (an http:// URL; PAdES
+    /// B-T). If it cannot be reached the summary is signed without (B-B) and a warning says so.
+    #[arg(long, value_name = "URL", env = "PRESCREEN_TSA")]
+    pub tsa: Option<String>,
 }
 
 /// `prescreen verify`.

@@ -2,6 +2,8 @@
 //! external validators (poppler, qpdf, pyHanko, openssl), which must exist under CI.
 #![allow(dead_code, reason = "each test file uses its own part of the helpers")]
 
+pub mod tsa;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -50,9 +50,12 @@ fn evaluate_full_screening(c: &mut Criterion) {
             at_visit.answers.insert(id, entry);
         }
     }
-    c.bench_function("evaluate at the visit (8 re-confirmations, visit check)", |b| {
-        b.iter(|| std::hint::black_box(evaluate(&trial, &at_visit)));
-    });
+    c.bench_function(
+        "evaluate at the visit (8 re-confirmations, visit check)",
+        |b| {
+            b.iter(|| std::hint::black_box(evaluate(&trial, &at_visit)));
+        },
+    );
 }
 
 criterion_group!(benches, load_both_trials, evaluate_full_screening);

@@ -262,9 +262,7 @@ pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: 
                     "Adopt a typed signature (my printed name) instead of drawing",
                 );
             }
-            if dialog.countersigns() {
-                dialog.strokes.clear();
-            } else if dialog.typed_signature {
+            if dialog.countersigns() || dialog.typed_signature {
                 dialog.strokes.clear();
             } else {
                 ui.label("Signature (draw with the mouse)");

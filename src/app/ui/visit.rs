@@ -124,10 +124,7 @@ pub fn ui(
     // The first open one takes the keys: T still true, C changed.
     let next = check.reconfirm_open.first().cloned();
     // Keys are text only while a text field has the focus (a focused button takes T too).
-    let typing = ui
-        .ctx()
-        .memory(|m| m.focused())
-        .is_some_and(|id| egui::text_edit::TextEditState::load(ui.ctx(), id).is_some());
+    let typing = ui.ctx().text_edit_focused();
     let key = |k: egui::Key| ui.input(|i| i.key_pressed(k) && i.modifiers.is_none());
     if started
         && !typing

@@ -39,6 +39,7 @@ pub fn run(context: &mut Context, args: CountersignArgs) -> Result<ExitCode> {
         stamp.utc,
         stamp.offset,
         by,
+        args.tsa.as_deref().filter(|url| !url.trim().is_empty()),
     )?;
     crate::say!(
         "{} written ({} bytes, countersigned for {}, SHA-256 {})",
@@ -47,5 +48,24 @@ pub fn run(context: &mut Context, args: CountersignArgs) -> Result<ExitCode> {
         done.screening_id,
         done.sha256
     );
+    report_timestamp(done.timestamp.as_ref(), done.warning.as_deref());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Says whether the signature just made carries a TSA's timestamp (stdout), or why not
+/// (stderr, a warning: the signing time is then the signer's own claim).
+pub fn report_timestamp(
+    timestamp: Option<&crate::signing::tsa::TimestampToken>,
+    warning: Option<&str>,
+) {
+    if let Some(token) = timestamp {
+        crate::say!(
+            "timestamped by {} at {} (RFC 3161, PAdES B-T)",
+            token.tsa_name,
+            token.gen_time
+        );
+    }
+    if let Some(warning) = warning {
+        eprintln!("warning: {warning}");
+    }
 }

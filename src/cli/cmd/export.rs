@@ -72,6 +72,7 @@ pub fn run(context: &mut Context, args: ExportArgs) -> Result<ExitCode> {
                 identity: &signer,
                 meaning,
                 strokes,
+                tsa: args.tsa.clone().filter(|url| !url.trim().is_empty()),
             }),
             stamp.utc,
             stamp.offset,
@@ -100,6 +101,10 @@ pub fn run(context: &mut Context, args: ExportArgs) -> Result<ExitCode> {
         },
         exported.verdict,
         exported.sha256
+    );
+    crate::cli::cmd::countersign::report_timestamp(
+        exported.timestamp.as_ref(),
+        exported.warning.as_deref(),
     );
     Ok(ExitCode::SUCCESS)
 }

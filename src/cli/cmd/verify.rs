@@ -132,6 +132,25 @@ fn say(line: &str) {
     crate::say!("{line}");
 }
 
+/// Where a signing time comes from: a valid RFC 3161 token (B-T) or only the signer's word.
+fn time_source(signature: &Verification, short: bool) -> String {
+    match &signature.timestamp {
+        Some(stamp) if stamp.valid => format!(
+            "(trusted timestamp by {}, genTime {})",
+            stamp.tsa_name.as_deref().unwrap_or("an unnamed TSA"),
+            stamp
+                .gen_time
+                .map(|t| t.to_string())
+                .unwrap_or_else(|| "-".to_owned())
+        ),
+        Some(_) => "(claimed by the signer: its timestamp token does NOT verify)".to_owned(),
+        None if short => "(claimed by the signer)".to_owned(),
+        None => {
+            "(claimed by the signer: a PAdES B-B signature carries no trusted timestamp)".to_owned()
+        }
+    }
+}
+
 fn print_report(args: &VerifyArgs, result: &Verification) {
     let yes_no = |b: bool| if b { "yes" } else { "NO" };
     say(&format!("file:               {}", args.file.display()));
@@ -170,12 +189,13 @@ fn print_report(args: &VerifyArgs, result: &Verification) {
         ));
     }
     say(&format!(
-        "signing time:       {} (claimed by the signer: a PAdES B-B signature carries no trusted timestamp)",
+        "signing time:       {} {}",
         result
             .signing_time
             .as_deref()
             .map(readable_pdf_date)
-            .unwrap_or_else(|| "-".to_owned())
+            .unwrap_or_else(|| "-".to_owned()),
+        time_source(result, false)
     ));
     say(&format!(
         "meaning:            {}",
@@ -216,12 +236,13 @@ fn print_report(args: &VerifyArgs, result: &Verification) {
             }
         ));
         say(&format!(
-            "  signing time:     {} (claimed by the signer)",
+            "  signing time:     {} {}",
             later
                 .signing_time
                 .as_deref()
                 .map(readable_pdf_date)
-                .unwrap_or_else(|| "-".to_owned())
+                .unwrap_or_else(|| "-".to_owned()),
+            time_source(later, true)
         ));
         say(&format!(
             "  meaning:          {}",

@@ -43,6 +43,10 @@ pub const OID_SHA256_WITH_RSA: ObjectIdentifier =
 /// ecdsa-with-SHA256.
 pub const OID_ECDSA_WITH_SHA256: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+/// id-aa-signatureTimeStampToken (RFC 3161 appendix A): an unsigned attribute holding a TSA's
+/// token over the signature value, which turns the signer's claimed time into a proven one.
+pub const OID_SIGNATURE_TIME_STAMP_TOKEN: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
 
 /// ESS SigningCertificateV2 (RFC 5035), without policies.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
@@ -188,10 +192,71 @@ pub struct ParsedSignature {
     /// A signing-time attribute (seconds since 1970), if the signer put one in: PAdES puts the
     /// time in `/M`, so one that contradicts `/M` is a forgery sign.
     pub signing_time_unix: Option<i64>,
+    /// The content-type attribute's value (id-data for a PDF signature, id-ct-TSTInfo for a
+    /// timestamp token).
+    pub content_type: Option<ObjectIdentifier>,
+    /// The encapsulated content (a timestamp token's TSTInfo DER); `None` when detached.
+    pub econtent: Option<Vec<u8>>,
+    /// The encapsulated content's type.
+    pub econtent_type: ObjectIdentifier,
+    /// The DER of a signature-time-stamp token (unsigned attribute), if one is attached; more
+    /// than one is refused by [`parse`].
+    pub timestamp_token: Option<Vec<u8>>,
 }
 
-/// Parses a DER ContentInfo(SignedData) with exactly one signer.
+/// Adds `token` (a DER RFC 3161 TimeStampToken, a ContentInfo) to a finished DER CMS with one
+/// signer as its id-aa-signatureTimeStampToken unsigned attribute: PAdES B-T. The signed part
+/// is re-encoded unchanged (DER is canonical), so the signature still holds.
+pub fn with_signature_timestamp(cms_der: &[u8], token: &[u8]) -> Result<Vec<u8>, SigningError> {
+    let info = ContentInfo::from_der(cms_der).map_err(crypto)?;
+    if info.content_type != OID_SIGNED_DATA {
+        return Err(SigningError::Crypto(
+            "CMS content is not SignedData".to_owned(),
+        ));
+    }
+    let mut signed: SignedData = info.content.decode_as().map_err(crypto)?;
+    let mut signers: Vec<SignerInfo> = signed.signer_infos.0.into_vec();
+    let [signer] = signers.as_mut_slice() else {
+        return Err(SigningError::Crypto(format!(
+            "expected one signer, found {}",
+            signers.len()
+        )));
+    };
+    let value = Any::from_der(token).map_err(crypto)?;
+    let mut unsigned = signer.unsigned_attrs.take().unwrap_or_default();
+    if unsigned
+        .iter()
+        .any(|a| a.oid == OID_SIGNATURE_TIME_STAMP_TOKEN)
+    {
+        return Err(SigningError::Crypto(
+            "the signature already carries a timestamp".to_owned(),
+        ));
+    }
+    unsigned
+        .insert(attribute(OID_SIGNATURE_TIME_STAMP_TOKEN, value)?)
+        .map_err(crypto)?;
+    signer.unsigned_attrs = Some(unsigned);
+    signed.signer_infos = SignerInfos(SetOfVec::try_from(signers).map_err(crypto)?);
+    ContentInfo {
+        content_type: OID_SIGNED_DATA,
+        content: Any::encode_from(&signed).map_err(crypto)?,
+    }
+    .to_der()
+    .map_err(crypto)
+}
+
+/// Parses a detached DER ContentInfo(SignedData) with exactly one signer.
 pub fn parse(der: &[u8]) -> Result<ParsedSignature, String> {
+    parse_signed(der, true)
+}
+
+/// Parses a DER ContentInfo(SignedData) with one signer that encapsulates its content (an
+/// RFC 3161 timestamp token, whose content is the TSTInfo).
+pub fn parse_encapsulated(der: &[u8]) -> Result<ParsedSignature, String> {
+    parse_signed(der, false)
+}
+
+fn parse_signed(der: &[u8], detached: bool) -> Result<ParsedSignature, String> {
     let info = ContentInfo::from_der(der).map_err(|e| format!("CMS: {e}"))?;
     if info.content_type != OID_SIGNED_DATA {
         return Err("CMS content is not SignedData".to_owned());
@@ -200,9 +265,18 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignature, String> {
         .content
         .decode_as()
         .map_err(|e| format!("SignedData: {e}"))?;
-    if signed.encap_content_info.econtent.is_some() {
-        return Err("the CMS signature is not detached".to_owned());
-    }
+    let econtent = match (&signed.encap_content_info.econtent, detached) {
+        (Some(_), true) => return Err("the CMS signature is not detached".to_owned()),
+        (None, false) => return Err("the CMS signature encapsulates no content".to_owned()),
+        (None, true) => None,
+        (Some(content), false) => Some(
+            content
+                .decode_as::<OctetString>()
+                .map_err(|e| format!("encapsulated content: {e}"))?
+                .as_bytes()
+                .to_vec(),
+        ),
+    };
     let signers: Vec<&SignerInfo> = signed.signer_infos.0.iter().collect();
     let [signer] = signers.as_slice() else {
         return Err(format!("expected one signer, found {}", signers.len()));
@@ -250,6 +324,7 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignature, String> {
     let mut content_type_is_data = false;
     let mut signing_certificate_hash = None;
     let mut signing_time_unix = None;
+    let mut content_type = None;
     for attr in attributes.iter() {
         let Some(value) = attr.values.iter().next() else {
             continue;
@@ -266,6 +341,7 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignature, String> {
                     .decode_as()
                     .map_err(|e| format!("content-type: {e}"))?;
                 content_type_is_data = oid == OID_DATA;
+                content_type = Some(oid);
             }
             OID_SIGNING_CERTIFICATE_V2 => {
                 let parsed: SigningCertificateV2Lenient = value
@@ -282,7 +358,23 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignature, String> {
             _ => {}
         }
     }
+    let mut timestamp_token = None;
+    for attr in signer.unsigned_attrs.iter().flat_map(|set| set.iter()) {
+        if attr.oid != OID_SIGNATURE_TIME_STAMP_TOKEN {
+            continue;
+        }
+        if timestamp_token.is_some() || attr.values.len() != 1 {
+            return Err("more than one signature timestamp token".to_owned());
+        }
+        if let Some(value) = attr.values.iter().next() {
+            timestamp_token = Some(value.to_der().map_err(|e| e.to_string())?);
+        }
+    }
     Ok(ParsedSignature {
+        content_type,
+        econtent,
+        econtent_type: signed.encap_content_info.econtent_type,
+        timestamp_token,
         certificate,
         message_digest: message_digest.ok_or_else(|| "no message-digest attribute".to_owned())?,
         content_type_is_data,

@@ -14,12 +14,14 @@ pub mod pdf_sig;
 mod revisions;
 pub mod store;
 pub mod trust;
+pub mod tsa;
+mod tsa_http;
 pub mod verify;
 
 use crate::report::{ReportInput, ReportOptions, render_with_layout};
 
 pub use identity::{KeyAlgorithm, KeyProtection, SignerName, SigningIdentity};
-pub use pdf_sig::SignatureDetails;
+pub use pdf_sig::{SignatureDetails, Signed};
 pub use verify::{Verification, verify};
 /// An X.509 certificate, as the signing identity and verification hand it out.
 pub use x509_cert::Certificate;
@@ -81,6 +83,18 @@ pub fn sign_report(
     options: &ReportOptions,
     identity: &SigningIdentity,
 ) -> Result<Vec<u8>, SigningError> {
+    sign_report_with_tsa(input, options, identity, None).map(|signed| signed.pdf)
+}
+
+/// [`sign_report`] with the signature timestamped by the RFC 3161 TSA at `tsa` (an `http://`
+/// URL): PAdES B-T. A TSA that is down, or a token that fails a check, leaves a B-B
+/// signature and a warning in [`Signed`]: the signing itself never fails for it.
+pub fn sign_report_with_tsa(
+    input: &ReportInput,
+    options: &ReportOptions,
+    identity: &SigningIdentity,
+    tsa: Option<&str>,
+) -> Result<Signed, SigningError> {
     check_signable(&input.evaluation)?;
     let appearance = input.signature.as_ref().ok_or(SigningError::NoAppearance)?;
     // The role the certificate names binds the meaning (the appearance's own role text is
@@ -99,14 +113,21 @@ pub fn sign_report(
     };
     match rendered.confirmation_rect {
         // A coordinator certifies the summary and leaves the investigator's field ready.
-        Some(prepared) => pdf_sig::certify_pdf(
+        Some(prepared) => pdf_sig::certify_pdf_with_tsa(
             &rendered.pdf,
             rendered.signature_rect,
             prepared,
             identity,
             &details,
+            tsa,
         ),
-        None => pdf_sig::sign_pdf(&rendered.pdf, rendered.signature_rect, identity, &details),
+        None => pdf_sig::sign_pdf_with_tsa(
+            &rendered.pdf,
+            rendered.signature_rect,
+            identity,
+            &details,
+            tsa,
+        ),
     }
 }
 

@@ -13,9 +13,12 @@ use sha2_011::{Digest, Sha256};
 use crate::report::increment::{self, Base, text_string, write_object};
 use crate::report::{SignatureMeaning, SignatureRect, pdf_date_string};
 
+use std::cell::RefCell;
+
 use super::SigningError;
 use super::cms;
 use super::identity::{SigningIdentity, signer_name};
+use super::tsa::{self, TimestampToken};
 
 const BYTE_RANGE_PLACEHOLDER: &str = "/ByteRange [0 0000000000 0000000000 0000000000]";
 
@@ -32,6 +35,25 @@ pub struct SignatureDetails {
     pub location: String,
 }
 
+/// `/Contents` room kept beyond the size of the TSA's probe token: a token differs from the
+/// next only in a few bytes (serial, nonce, an ECDSA signature's length).
+pub const TOKEN_MARGIN: usize = 512;
+/// The largest token embedded (a TSA's certificate chain included).
+pub const MAX_TOKEN_BYTES: usize = 32 * 1024;
+
+/// A signed PDF, and whether its signature carries a trusted timestamp: a TSA that is down
+/// or sends a token that fails a check does not stop the signing, it is reported here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    /// The signed file.
+    pub pdf: Vec<u8>,
+    /// The token embedded in the signature (PAdES B-T); `None` when no TSA was asked or its
+    /// token was not embedded (B-B).
+    pub timestamp: Option<TimestampToken>,
+    /// Why a TSA was asked but no token was embedded, for the signer to read.
+    pub warning: Option<String>,
+}
+
 /// Signs a rendered report; `rect` is where the printed signature block is.
 pub fn sign_pdf(
     pdf: &[u8],
@@ -39,9 +61,29 @@ pub fn sign_pdf(
     identity: &SigningIdentity,
     details: &SignatureDetails,
 ) -> Result<Vec<u8>, SigningError> {
-    sign_pdf_with(pdf, rect, None, identity, details, &|digest| {
-        cms::signed_data(identity, digest)
-    })
+    sign_pdf_with_tsa(pdf, rect, identity, details, None).map(|signed| signed.pdf)
+}
+
+/// [`sign_pdf`] with the signature timestamped by the RFC 3161 TSA at `tsa` (an `http://`
+/// URL), falling back to B-B with a warning when that fails.
+pub fn sign_pdf_with_tsa(
+    pdf: &[u8],
+    rect: SignatureRect,
+    identity: &SigningIdentity,
+    details: &SignatureDetails,
+    tsa: Option<&str>,
+) -> Result<Signed, SigningError> {
+    let stamper = Stamper::new(tsa);
+    let pdf = sign_pdf_inner(
+        pdf,
+        rect,
+        None,
+        identity,
+        details,
+        stamper.room(),
+        &|digest| stamper.make(identity, digest),
+    )?;
+    Ok(stamper.finish(pdf))
 }
 
 /// Signs a rendered report as its certification (DocMDP P=2: after this only form filling
@@ -54,9 +96,129 @@ pub fn certify_pdf(
     identity: &SigningIdentity,
     details: &SignatureDetails,
 ) -> Result<Vec<u8>, SigningError> {
-    sign_pdf_with(pdf, rect, Some(prepared), identity, details, &|digest| {
-        cms::signed_data(identity, digest)
-    })
+    certify_pdf_with_tsa(pdf, rect, prepared, identity, details, None).map(|signed| signed.pdf)
+}
+
+/// [`certify_pdf`] with the signature timestamped by the TSA at `tsa` (B-B with a warning
+/// when that fails).
+pub fn certify_pdf_with_tsa(
+    pdf: &[u8],
+    rect: SignatureRect,
+    prepared: SignatureRect,
+    identity: &SigningIdentity,
+    details: &SignatureDetails,
+    tsa: Option<&str>,
+) -> Result<Signed, SigningError> {
+    let stamper = Stamper::new(tsa);
+    let pdf = sign_pdf_inner(
+        pdf,
+        rect,
+        Some(prepared),
+        identity,
+        details,
+        stamper.room(),
+        &|digest| stamper.make(identity, digest),
+    )?;
+    Ok(stamper.finish(pdf))
+}
+
+/// Builds the CMS and, with a TSA, asks for a token over its signature value and embeds it;
+/// remembers what happened for [`Signed`].
+///
+/// `/Contents` must be sized before the signature exists, and a token's size depends on the
+/// TSA (its certificate chain: 2–7 KB). So the TSA is asked once first for a token over a
+/// throw-away hash (checked like the real one): its size plus [`TOKEN_MARGIN`] is the room
+/// kept, a fixed allowance would double a countersigned summary's size in hex zeros. A TSA
+/// that is down or unfit is found out before signing, and the signature is B-B with no room
+/// wasted. The price: two tokens per signature at the TSA.
+struct Stamper<'a> {
+    tsa: Option<&'a str>,
+    room: usize,
+    outcome: RefCell<(Option<TimestampToken>, Option<String>)>,
+}
+
+impl<'a> Stamper<'a> {
+    fn new(tsa: Option<&'a str>) -> Self {
+        let mut stamper = Self {
+            tsa: None,
+            room: 0,
+            outcome: RefCell::new((None, None)),
+        };
+        let Some(url) = tsa.map(str::trim).filter(|url| !url.is_empty()) else {
+            return stamper;
+        };
+        match tsa::timestamp(url, b"prescreen: the size of this TSA's token") {
+            Ok(probe) if probe.der.len() <= MAX_TOKEN_BYTES => {
+                stamper.tsa = Some(url);
+                stamper.room = probe.der.len() + TOKEN_MARGIN;
+            }
+            Ok(probe) => {
+                stamper.outcome.get_mut().1 = Some(b_b_warning(&format!(
+                    "the TSA's token is {} bytes, more than the {MAX_TOKEN_BYTES} embedded",
+                    probe.der.len()
+                )));
+            }
+            Err(why) => stamper.outcome.get_mut().1 = Some(b_b_warning(&why.to_string())),
+        }
+        stamper
+    }
+
+    fn room(&self) -> usize {
+        self.room
+    }
+
+    fn make(&self, identity: &SigningIdentity, digest: &[u8]) -> Result<Vec<u8>, SigningError> {
+        let plain = cms::signed_data(identity, digest)?;
+        let Some(url) = self.tsa else {
+            return Ok(plain);
+        };
+        let stamped = cms::parse(&plain)
+            .map_err(SigningError::Crypto)
+            .and_then(|parsed| {
+                tsa::timestamp(url, &parsed.signature)
+                    .map_err(|e| SigningError::Crypto(e.to_string()))
+            })
+            .and_then(|token| {
+                let der = cms::with_signature_timestamp(&plain, &token.der)?;
+                Ok((der, token))
+            });
+        let mut outcome = self.outcome.borrow_mut();
+        match stamped {
+            Ok((der, token)) if der.len() <= contents_capacity(identity)? + self.room => {
+                outcome.0 = Some(token);
+                Ok(der)
+            }
+            Ok((der, _)) => {
+                outcome.1 = Some(b_b_warning(&format!(
+                    "the token made the signature {} bytes, more than the room kept for it",
+                    der.len()
+                )));
+                Ok(plain)
+            }
+            Err(why) => {
+                outcome.1 = Some(b_b_warning(
+                    why.to_string().trim_start_matches("cryptography: "),
+                ));
+                Ok(plain)
+            }
+        }
+    }
+
+    fn finish(self, pdf: Vec<u8>) -> Signed {
+        let (timestamp, warning) = self.outcome.into_inner();
+        Signed {
+            pdf,
+            timestamp,
+            warning,
+        }
+    }
+}
+
+fn b_b_warning(why: &str) -> String {
+    format!(
+        "no trusted timestamp ({why}); signed as PAdES B-B: the signing time is the signer's \
+         own claim"
+    )
 }
 
 /// The prepared countersignature field's name (`/T`).
@@ -67,12 +229,26 @@ pub(crate) type CmsMaker<'a> = dyn Fn(&[u8]) -> Result<Vec<u8>, SigningError> + 
 
 /// [`sign_pdf`] with the CMS built by `make_cms` from the digest of the signed byte ranges
 /// (tests build CMS structures an attacker might, to check that `verify` refuses them).
+#[cfg(test)]
 pub(crate) fn sign_pdf_with(
     pdf: &[u8],
     rect: SignatureRect,
     prepared: Option<SignatureRect>,
     identity: &SigningIdentity,
     details: &SignatureDetails,
+    make_cms: &CmsMaker<'_>,
+) -> Result<Vec<u8>, SigningError> {
+    sign_pdf_inner(pdf, rect, prepared, identity, details, 0, make_cms)
+}
+
+/// Signs with `room` more `/Contents` space than the identity's CMS needs (a TSA's token).
+fn sign_pdf_inner(
+    pdf: &[u8],
+    rect: SignatureRect,
+    prepared: Option<SignatureRect>,
+    identity: &SigningIdentity,
+    details: &SignatureDetails,
+    room: usize,
     make_cms: &CmsMaker<'_>,
 ) -> Result<Vec<u8>, SigningError> {
     let mut base = Base::read(pdf).map_err(|e| SigningError::Pdf(e.to_string()))?;
@@ -99,7 +275,7 @@ pub(crate) fn sign_pdf_with(
     let widget_id = base.allocate();
     let appearance_id = base.allocate();
 
-    let placeholder_bytes = contents_capacity(identity)?;
+    let placeholder_bytes = contents_capacity(identity)? + room;
     let certification = prepared.is_some().then_some(
         // DocMDP P=2: after this signature only filling in forms and signing are allowed.
         b" /Reference [<</Type /SigRef /TransformMethod /DocMDP /TransformParams \
@@ -350,6 +526,19 @@ pub fn countersign_pdf(
     details: &SignatureDetails,
     role: &str,
 ) -> Result<Vec<u8>, SigningError> {
+    countersign_pdf_with_tsa(pdf, identity, details, role, None).map(|signed| signed.pdf)
+}
+
+/// [`countersign_pdf`] with the countersignature timestamped by the TSA at `tsa` (B-B with a
+/// warning when that fails).
+pub fn countersign_pdf_with_tsa(
+    pdf: &[u8],
+    identity: &SigningIdentity,
+    details: &SignatureDetails,
+    role: &str,
+    tsa: Option<&str>,
+) -> Result<Signed, SigningError> {
+    let stamper = Stamper::new(tsa);
     let mut base = Base::read(pdf).map_err(|e| SigningError::Pdf(e.to_string()))?;
     let (field_id, mut field) = prepared_field(&base)?;
     let rect: Vec<f32> = field
@@ -373,7 +562,7 @@ pub fn countersign_pdf(
     };
     let sig_id = base.allocate();
     let appearance_id = base.allocate();
-    let placeholder_bytes = contents_capacity(identity)?;
+    let placeholder_bytes = contents_capacity(identity)? + stamper.room();
     let sig = signature_dictionary(identity, details, placeholder_bytes, None);
 
     let signer = signer_name(&identity.certificate);
@@ -421,9 +610,10 @@ pub fn countersign_pdf(
             (field_id.0, field_body),
         ],
     );
-    fill_signature(out, placeholder_bytes, &|digest| {
-        cms::signed_data(identity, digest)
-    })
+    let pdf = fill_signature(out, placeholder_bytes, &|digest| {
+        stamper.make(identity, digest)
+    })?;
+    Ok(stamper.finish(pdf))
 }
 
 /// The empty investigator field a certification prepared (refused when signed already, or

@@ -14,6 +14,7 @@ use crate::report::record::ScreeningRecord;
 use super::cms;
 use super::identity::{SignerName, fingerprint, signer_name};
 use super::trust::{TrustDecision, TrustList, certificate_problems, decide};
+pub use super::tsa::TimestampInfo;
 
 /// The largest file `verify` reads: a screening summary is a few hundred KB; anything far
 /// larger is refused before it is parsed.
@@ -86,6 +87,9 @@ pub struct Verification {
     pub countersignatures: Vec<Verification>,
     /// The field a countersignature fills (`/T`).
     pub field: Option<String>,
+    /// The RFC 3161 signature-time-stamp token in this signature (PAdES B-T), checked; `None`
+    /// for B-B, where `/M` is only the signer's claim. An invalid token is also a problem.
+    pub timestamp: Option<TimestampInfo>,
 }
 
 /// The embedded record against the printed pages.
@@ -445,6 +449,15 @@ fn check_signature(pdf: &[u8], sig: &lopdf::Dictionary, v: &mut Verification) {
         &parsed.certificate,
         v.signing_time_utc,
     ));
+    if let Some(token) = &parsed.timestamp_token {
+        let info = super::tsa::timestamp_info(token, &parsed.signature, v.signing_time_utc);
+        v.problems.extend(
+            info.problems
+                .iter()
+                .map(|problem| format!("the signature timestamp: {problem}")),
+        );
+        v.timestamp = Some(info);
+    }
     v.certificate = Some(parsed.certificate.clone());
     let signed_end = pdf.len() - appended.unwrap_or(0);
     let mut hasher = Sha256::new();
