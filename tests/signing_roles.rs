@@ -47,6 +47,11 @@ fn only_an_investigator_confirms_eligibility() {
     let pdf = sign_report(&report, &options(), &investigator).unwrap();
     let checked = verify::verify(&pdf);
     assert!(checked.is_valid(), "{checked:#?}");
+    // The role travels in the signature too (CAdES signer-attributes-v2, claimed).
+    assert_eq!(
+        checked.claimed_role.as_deref(),
+        Some("Sub-investigator, delegation log line 4")
+    );
     // An investigator does not sign the coordinator's "Screened by".
     report.signature = Some(appearance("Synthetic Signer", SignatureMeaning::ScreenedBy));
     assert!(matches!(

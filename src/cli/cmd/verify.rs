@@ -171,6 +171,11 @@ fn print_report(args: &VerifyArgs, result: &Verification) {
                     ""
                 }
             ));
+            if let Some(claimed) = &result.claimed_role {
+                say(&format!(
+                    "role in signature:  {claimed} (signer-attributes-v2: the signer's own claim)"
+                ));
+            }
             say(&format!(
                 "site:               {}",
                 signer.site.as_deref().unwrap_or("-")

@@ -48,6 +48,28 @@ pub const OID_ECDSA_WITH_SHA256: ObjectIdentifier =
 pub const OID_SIGNATURE_TIME_STAMP_TOKEN: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
 
+/// id-aa-ets-signerAttrV2 (ETSI EN 319 122-1): the signer's attributes, here the role they
+/// claim, carried in the signature itself.
+pub const OID_SIGNER_ATTRIBUTES_V2: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("0.4.0.19122.1.1");
+/// id-at-title: the claimed attribute that names the signer's role ("Investigator
+/// (sub-investigator, delegation log line 4)").
+pub const OID_TITLE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.12");
+
+/// SignerAttributeV2 with claimed attributes only (the module uses EXPLICIT tags).
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct SignerAttributesV2 {
+    /// The attributes the signer claims (their role).
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub claimed: Option<Vec<Attribute>>,
+    /// Certified attributes (attribute certificates), read but not used.
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    pub certified: Option<Any>,
+    /// Signed assertions, read but not used.
+    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
+    pub assertions: Option<Any>,
+}
+
 /// ESS SigningCertificateV2 (RFC 5035), without policies.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub struct SigningCertificateV2 {
@@ -100,7 +122,40 @@ pub fn signed_attributes(
             Any::encode_from(&signing_certificate).map_err(crypto)?,
         )?,
     ];
+    let mut attributes = attributes;
+    // The role travels in the signature too (the certificate's title, as the signer claims it).
+    if let Some(role) = super::identity::signer_name(certificate)
+        .role
+        .filter(|r| !r.is_empty())
+    {
+        let title = Any::encode_from(&der::asn1::Utf8StringRef::new(&role).map_err(crypto)?)
+            .map_err(crypto)?;
+        let claimed = SignerAttributesV2 {
+            claimed: Some(vec![attribute(OID_TITLE, title)?]),
+            certified: None,
+            assertions: None,
+        };
+        attributes.push(attribute(
+            OID_SIGNER_ATTRIBUTES_V2,
+            Any::encode_from(&claimed).map_err(crypto)?,
+        )?);
+    }
     SetOfVec::try_from(attributes).map_err(crypto)
+}
+
+/// The role a signer-attributes-v2 value claims (its first claimed title), if any.
+fn claimed_role(value: &Any) -> Result<Option<String>, String> {
+    let parsed: SignerAttributesV2 = value
+        .decode_as()
+        .map_err(|e| format!("signer-attributes-v2: {e}"))?;
+    Ok(parsed
+        .claimed
+        .unwrap_or_default()
+        .iter()
+        .filter(|a| a.oid == OID_TITLE)
+        .filter_map(|a| a.values.iter().next())
+        .find_map(|v| v.decode_as::<der::asn1::Utf8StringRef<'_>>().ok())
+        .map(|text| text.as_str().to_owned()))
 }
 
 /// A DER ContentInfo(SignedData) signing `digest` (SHA-256 of the PDF's byte ranges).
@@ -192,6 +247,8 @@ pub struct ParsedSignature {
     /// A signing-time attribute (seconds since 1970), if the signer put one in: PAdES puts the
     /// time in `/M`, so one that contradicts `/M` is a forgery sign.
     pub signing_time_unix: Option<i64>,
+    /// The role claimed in a signer-attributes-v2 signed attribute, if present.
+    pub claimed_role: Option<String>,
     /// The content-type attribute's value (id-data for a PDF signature, id-ct-TSTInfo for a
     /// timestamp token).
     pub content_type: Option<ObjectIdentifier>,
@@ -325,6 +382,7 @@ fn parse_signed(der: &[u8], detached: bool) -> Result<ParsedSignature, String> {
     let mut signing_certificate_hash = None;
     let mut signing_time_unix = None;
     let mut content_type = None;
+    let mut claimed_role_text = None;
     for attr in attributes.iter() {
         let Some(value) = attr.values.iter().next() else {
             continue;
@@ -355,6 +413,7 @@ fn parse_signed(der: &[u8], detached: bool) -> Result<ParsedSignature, String> {
                     .map_err(|e| format!("signing-time: {e}"))?;
                 signing_time_unix = i64::try_from(time.to_unix_duration().as_secs()).ok();
             }
+            OID_SIGNER_ATTRIBUTES_V2 => claimed_role_text = claimed_role(value)?,
             _ => {}
         }
     }
@@ -383,6 +442,7 @@ fn parse_signed(der: &[u8], detached: bool) -> Result<ParsedSignature, String> {
         signature_algorithm: signer.signature_algorithm.oid,
         signature: signer.signature.as_bytes().to_vec(),
         signing_time_unix,
+        claimed_role: claimed_role_text,
     })
 }
 

@@ -87,6 +87,8 @@ pub struct Verification {
     pub countersignatures: Vec<Verification>,
     /// The field a countersignature fills (`/T`).
     pub field: Option<String>,
+    /// The role claimed in the signature (signer-attributes-v2), the signer's own claim.
+    pub claimed_role: Option<String>,
     /// The RFC 3161 signature-time-stamp token in this signature (PAdES B-T), checked; `None`
     /// for B-B, where `/M` is only the signer's claim. An invalid token is also a problem.
     pub timestamp: Option<TimestampInfo>,
@@ -426,6 +428,19 @@ fn check_signature(pdf: &[u8], sig: &lopdf::Dictionary, v: &mut Verification) {
             "the meaning does not fit the signer's role: {refused}"
         ));
     }
+    // The role claimed in the signature must be the certificate's.
+    if let Some(claimed) = &parsed.claimed_role
+        && prescreen_core::roles::SignerRole::from_role_text(claimed)
+            != prescreen_core::roles::SignerRole::from_role_text(
+                signer.role.as_deref().unwrap_or_default(),
+            )
+    {
+        v.problems.push(format!(
+            "the role claimed in the signature (\"{claimed}\") contradicts the certificate's (\"{}\")",
+            signer.role.as_deref().unwrap_or_default()
+        ));
+    }
+    v.claimed_role = parsed.claimed_role.clone();
     v.signer = Some(signer);
     v.certificate_sha256 = Some(fingerprint(&parsed.certificate));
     let tbs = parsed.certificate.tbs_certificate();
