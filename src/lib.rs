@@ -7,6 +7,7 @@
 pub mod app;
 pub mod cli;
 pub mod export;
+pub mod settings;
 pub mod verification;
 
 pub use prescreen_core::{

@@ -431,4 +431,28 @@ fn export_and_countersign_timestamp_with_a_tsa_and_fall_back_without() {
         ),
         "{report}"
     );
+    // The data folder's setting: set once, used by every signature without --tsa.
+    let refused_setting = refused(&data, &["settings", "tsa", "https://tsa.example"]);
+    assert!(
+        refused_setting.contains("not an http:// URL"),
+        "{refused_setting}"
+    );
+    ok(&data, &["settings", "tsa", &tsa.url]);
+    assert!(ok(&data, &["settings", "tsa"]).contains(&tsa.url));
+    let by_setting = dir.path().join("by-setting.pdf");
+    let exported = ok(
+        &data,
+        &[
+            "export",
+            &id,
+            "--out",
+            by_setting.to_str().unwrap(),
+            "--sign",
+            "--meaning",
+            "screened",
+        ],
+    );
+    assert!(exported.contains("timestamped by Test TSA"), "{exported}");
+    ok(&data, &["settings", "tsa", "--clear"]);
+    assert!(ok(&data, &["settings", "tsa"]).contains("no timestamp authority"));
 }

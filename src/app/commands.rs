@@ -483,6 +483,10 @@ impl PrescreenApp {
             path: PathBuf::from(dialog.path.trim()),
             replace_existing: dialog.replace_confirmed,
             countersign_from,
+            tsa: crate::settings::resolve_tsa(
+                std::env::var("PRESCREEN_TSA").ok().as_deref(),
+                &self.config.data_dir,
+            ),
         };
         dialog.phase = sign_dialog::ExportPhase::Exporting;
         dialog.message = None;

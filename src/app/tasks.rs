@@ -64,6 +64,9 @@ pub struct ExportJob {
     pub replace_existing: bool,
     /// An investigator's countersignature of this coordinator-signed file (written to `path`).
     pub countersign_from: Option<PathBuf>,
+    /// The RFC 3161 TSA to timestamp the signature with (`PRESCREEN_TSA`, else the data
+    /// folder's setting); `None` signs B-B.
+    pub tsa: Option<String>,
 }
 
 impl std::fmt::Debug for ExportJob {
@@ -582,7 +585,7 @@ fn export(store: &mut dyn Store, job: &ExportJob) -> Result<String, String> {
             stamp.utc,
             stamp.offset,
             job.by,
-            app_tsa().as_deref(),
+            job.tsa.as_deref(),
         )
         .map_err(|e| e.to_string())?;
         tracing::info!(screening = %done.screening_id, "summary countersigned");
@@ -607,7 +610,7 @@ fn export(store: &mut dyn Store, job: &ExportJob) -> Result<String, String> {
             identity,
             meaning: job.meaning,
             strokes: job.strokes.clone(),
-            tsa: app_tsa(),
+            tsa: job.tsa.clone(),
         });
     let stamp = crate::storage::clock::Clock::now(&crate::storage::clock::SystemClock::default());
     let exported = crate::export::export_pdf(
@@ -635,14 +638,6 @@ fn export(store: &mut dyn Store, job: &ExportJob) -> Result<String, String> {
         exported.verdict,
         exported.sha256
     ))
-}
-
-/// The RFC 3161 TSA the app timestamps signatures with: `PRESCREEN_TSA`, as for the command
-/// line (no setting in the window yet).
-fn app_tsa() -> Option<String> {
-    std::env::var("PRESCREEN_TSA")
-        .ok()
-        .filter(|url| !url.trim().is_empty())
 }
 
 /// Checks the passphrase, generates the key pair (the slow part), and saves it unless the

@@ -109,6 +109,12 @@ pub enum Command {
     },
     /// List the loaded trials with id, version and SHA-256.
     Trials,
+    /// Settings this data folder keeps for the command line and the app.
+    Settings {
+        /// What to set.
+        #[command(subcommand)]
+        action: SettingsAction,
+    },
     /// Create, import or show your signing identity (key + certificate).
     Identity {
         /// Which identity, when one data folder holds several (a coordinator's and an
@@ -435,6 +441,20 @@ impl From<MeaningChoice> for SignatureMeaning {
             MeaningChoice::EligibilityConfirmed => Self::EligibilityConfirmedByInvestigator,
         }
     }
+}
+
+/// `prescreen settings …`.
+#[derive(Debug, Subcommand)]
+pub enum SettingsAction {
+    /// The RFC 3161 timestamp authority every signature is timestamped by (PAdES B-T): show
+    /// it, set it (an http:// URL), or forget it with --clear.
+    Tsa {
+        /// The TSA's URL.
+        url: Option<String>,
+        /// Forget it: signatures are then B-B, their time the signer's own claim.
+        #[arg(long, conflicts_with = "url")]
+        clear: bool,
+    },
 }
 
 /// `prescreen countersign`.

@@ -48,6 +48,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Show { id, format } => cmd::show::run(&mut context, &id, format),
         Command::Validate { paths } => cmd::validate::run(&paths),
         Command::Trials => cmd::trials::run(&mut context),
+        Command::Settings { action } => cmd::settings::run(&mut context, action),
         Command::Identity { identity, action } => {
             cmd::identity::run(&mut context, identity.as_deref(), action)
         }

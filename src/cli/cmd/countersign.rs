@@ -29,6 +29,7 @@ pub fn run(context: &mut Context, args: CountersignArgs) -> Result<ExitCode> {
     identity_store::read(&signing_dir)?;
     let secret = passphrase("Passphrase of your signing key: ", false)?;
     let unlocked = identity_store::unlock_and_upgrade(&signing_dir, &secret)?;
+    let tsa = crate::settings::resolve_tsa(args.tsa.as_deref(), context.data_dir()?);
     let store = context.store()?;
     let done = crate::export::countersign_file(
         store,
@@ -39,7 +40,7 @@ pub fn run(context: &mut Context, args: CountersignArgs) -> Result<ExitCode> {
         stamp.utc,
         stamp.offset,
         by,
-        args.tsa.as_deref().filter(|url| !url.trim().is_empty()),
+        tsa.as_deref(),
     )?;
     crate::say!(
         "{} written ({} bytes, countersigned for {}, SHA-256 {})",

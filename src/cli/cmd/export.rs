@@ -26,6 +26,7 @@ pub fn run(context: &mut Context, args: ExportArgs) -> Result<ExitCode> {
     let stamp = SystemClock::default().now();
     let set = context.trials().clone();
     let signing_dir = context.signing_dir(args.identity.as_deref())?;
+    let tsa = crate::settings::resolve_tsa(args.tsa.as_deref(), context.data_dir()?);
     let (input, record) = match (&args.from, &args.screening_id) {
         (Some(file), _) => {
             if args.sign {
@@ -72,7 +73,7 @@ pub fn run(context: &mut Context, args: ExportArgs) -> Result<ExitCode> {
                 identity: &signer,
                 meaning,
                 strokes,
-                tsa: args.tsa.clone().filter(|url| !url.trim().is_empty()),
+                tsa,
             }),
             stamp.utc,
             stamp.offset,

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod import;
 pub mod log;
 pub mod new;
+pub mod settings;
 pub mod show;
 pub mod signers;
 pub mod status;
