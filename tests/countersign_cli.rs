@@ -453,6 +453,46 @@ fn export_and_countersign_timestamp_with_a_tsa_and_fall_back_without() {
         ],
     );
     assert!(exported.contains("timestamped by Test TSA"), "{exported}");
+    // A document timestamp added later: a new file, both signatures still valid.
+    let stamped = dir.path().join("stamped.pdf");
+    let said_stamp = ok(
+        &data,
+        &[
+            "timestamp",
+            both.to_str().unwrap(),
+            "--out",
+            stamped.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        said_stamp.contains("document timestamp by Test TSA"),
+        "{said_stamp}"
+    );
+    let report = ok(&data, &["verify", stamped.to_str().unwrap()]);
+    assert!(
+        report.contains("document timestamp: by Test TSA") && report.contains("RESULT: VALID"),
+        "{report}"
+    );
+    let over = refused(
+        &data,
+        &[
+            "timestamp",
+            both.to_str().unwrap(),
+            "--out",
+            both.to_str().unwrap(),
+        ],
+    );
+    assert!(over.contains("write the copy elsewhere"), "{over}");
     ok(&data, &["settings", "tsa", "--clear"]);
     assert!(ok(&data, &["settings", "tsa"]).contains("no timestamp authority"));
+    let none = refused(
+        &data,
+        &[
+            "timestamp",
+            both.to_str().unwrap(),
+            "--out",
+            stamped.to_str().unwrap(),
+        ],
+    );
+    assert!(none.contains("no timestamp authority"), "{none}");
 }

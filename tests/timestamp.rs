@@ -273,3 +273,42 @@ fn embedded_cms(pdf: &[u8], n: usize) -> Vec<u8> {
     let any = <der::asn1::Any as der::Decode>::decode(&mut reader).unwrap();
     der::Encode::to_der(&any).unwrap()
 }
+
+/// `prescreen timestamp`: a document timestamp added to a countersigned summary later keeps
+/// both signatures valid (an allowed addition after the certification), and the timestamp is
+/// listed last, the TSA as its signer.
+#[test]
+fn a_document_timestamp_added_later_keeps_every_signature_valid() {
+    let Some(tsa) = LocalTsa::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let coordinator = signer("Synthetic Coordinator", "Study coordinator");
+    let investigator = signer("Dr Synthetic Investigator", "Investigator");
+    let first = certified(&coordinator, None);
+    let both = countersigned(&first.pdf, &investigator, None);
+    let stamped =
+        prescreen::signing::doc_timestamp::timestamp_document(&both.pdf, &tsa.url).unwrap();
+    assert!(stamped.starts_with(&both.pdf), "an incremental update");
+    let checked = verify::verify(&stamped);
+    assert!(checked.is_valid(), "{:?}", checked.problems);
+    assert_eq!(checked.countersignatures.len(), 2);
+    let last = &checked.countersignatures[1];
+    assert!(last.document_timestamp && last.intact && last.covers_whole_file);
+    assert_eq!(
+        last.signer.as_ref().map(|s| s.name.as_str()),
+        Some("Test TSA")
+    );
+    assert!(last.timestamp.as_ref().is_some_and(|t| t.valid));
+    let signers = format!("{}{}", pem(&coordinator), pem(&investigator));
+    if let Some(said) = pyhanko_validates(dir.path(), &stamped, &signers, &tsa) {
+        assert_eq!(
+            said.matches("The signature is judged VALID").count(),
+            2,
+            "{said}"
+        );
+    }
+    // A document timestamp over a changed file does not hold.
+    let mut tampered = stamped.clone();
+    let at = find(&tampered, b"/Type /DocTimeStamp").unwrap();
+    tampered[at - 30] ^= 0x01;
+    assert!(!verify::verify(&tampered).is_valid());
+}

@@ -129,6 +129,18 @@ pub enum Command {
     /// by investigator"), as a new file: refused while the visit check is open, when the
     /// first signature does not verify, or when the screening changed since.
     Countersign(CountersignArgs),
+    /// Add a document timestamp (RFC 3161) to a signed summary, as a new file: it proves the
+    /// file, signatures included, existed at the TSA's time; every signature stays valid.
+    Timestamp {
+        /// The signed summary.
+        file: PathBuf,
+        /// Where to write the timestamped copy (never over FILE).
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+        /// The TSA (an http:// URL); default PRESCREEN_TSA, else `settings tsa`.
+        #[arg(long, value_name = "URL", env = "PRESCREEN_TSA")]
+        tsa: Option<String>,
+    },
     /// Write a screening's PDF summary, signed (`--sign`) or as an unsigned draft.
     Export(ExportArgs),
     /// The site's register of trusted signers, whose signatures `verify` calls VALID.

@@ -53,6 +53,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             cmd::identity::run(&mut context, identity.as_deref(), action)
         }
         Command::Countersign(args) => cmd::countersign::run(&mut context, args),
+        Command::Timestamp { file, out, tsa } => {
+            cmd::countersign::timestamp(&mut context, &file, &out, tsa.as_deref())
+        }
         Command::Export(args) => cmd::export::run(&mut context, args),
         Command::Verify(args) => cmd::verify::run(&mut context, args),
         Command::Signers { action } => cmd::signers::run(&mut context, action),

@@ -3,13 +3,14 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::{Context as _, Result, bail};
 
 use crate::cli::args::CountersignArgs;
 use crate::cli::cmd::identity::passphrase;
 use crate::cli::context::Context;
 use crate::report::SignatureMeaning;
 use crate::signing::store as identity_store;
+use crate::storage::Store;
 use crate::storage::clock::{Clock, SystemClock};
 
 /// Runs `countersign`.
@@ -69,4 +70,76 @@ pub fn report_timestamp(
     if let Some(warning) = warning {
         eprintln!("warning: {warning}");
     }
+}
+
+/// Runs `timestamp`: a document timestamp added to a signed summary, written as a new file.
+pub fn timestamp(
+    context: &mut Context,
+    file: &std::path::Path,
+    out: &std::path::Path,
+    tsa: Option<&str>,
+) -> Result<ExitCode> {
+    let Some(url) = crate::settings::resolve_tsa(tsa, context.data_dir()?) else {
+        bail!(
+            "no timestamp authority: pass --tsa URL, set PRESCREEN_TSA, or `prescreen settings tsa URL`"
+        );
+    };
+    let same = match (file.canonicalize(), out.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => file == out,
+    };
+    if same {
+        bail!(
+            "{} is the file being timestamped: write the copy elsewhere",
+            out.display()
+        );
+    }
+    let pdf = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let before = crate::signing::verify::verify(&pdf);
+    if !before.is_valid() {
+        bail!(
+            "{} does not verify ({}): a timestamp would vouch for a broken file",
+            file.display(),
+            before.problems.join("; ")
+        );
+    }
+    let stamped = crate::signing::doc_timestamp::timestamp_document(&pdf, &url)?;
+    crate::screening_file::write_atomically(out, &stamped)
+        .with_context(|| format!("writing {}", out.display()))?;
+    // The screening's trail knows the timestamped copy too (so `verify` finds it there).
+    if let Some(record) = &before.record {
+        let by = context.coordinator()?.id;
+        let store = context.store()?;
+        let detail = format!(
+            "document timestamp PDF {} SHA-256 {}; timestamps PDF SHA-256 {}",
+            out.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            crate::trial::load::sha256_hex_bytes(&stamped),
+            before.file_sha256
+        );
+        if let Err(error) = store.mark_signed(&record.screening_id, by, &detail) {
+            let _ = std::fs::remove_file(out);
+            return Err(error.into());
+        }
+    }
+    let after = crate::signing::verify::verify(&stamped);
+    let stamp = after
+        .countersignatures
+        .last()
+        .and_then(|v| v.timestamp.as_ref())
+        .map(|t| {
+            format!(
+                "{} at {}",
+                t.tsa_name.as_deref().unwrap_or("the TSA"),
+                t.gen_time.map(|g| g.to_string()).unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    crate::say!(
+        "{} written ({} bytes, document timestamp by {stamp})",
+        out.display(),
+        stamped.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -223,6 +223,22 @@ fn print_report(args: &VerifyArgs, result: &Verification) {
     ));
     // Every later signature, in signing order: who, as what, when, meaning what.
     for (n, later) in result.countersignatures.iter().enumerate() {
+        if later.document_timestamp {
+            let stamp = later.timestamp.as_ref();
+            say(&format!(
+                "document timestamp: by {}, genTime {} — intact: {}, covers whole file: {}",
+                stamp
+                    .and_then(|t| t.tsa_name.as_deref())
+                    .unwrap_or("(unknown TSA)"),
+                stamp
+                    .and_then(|t| t.gen_time)
+                    .map(|g| g.to_string())
+                    .unwrap_or_else(|| "-".to_owned()),
+                yes_no(later.intact),
+                yes_no(later.covers_whole_file)
+            ));
+            continue;
+        }
         say(&format!(
             "countersignature {}: field {}",
             n + 1,

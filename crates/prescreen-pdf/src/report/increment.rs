@@ -141,16 +141,14 @@ pub fn write_object(out: &mut Vec<u8>, object: &Object) {
         Object::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Object::Integer(i) => out.extend_from_slice(i.to_string().as_bytes()),
         Object::Real(r) => {
-            let text = format!("{r:.4}");
-            let text = text.trim_end_matches('0').trim_end_matches('.');
-            out.extend_from_slice(
-                if text.is_empty() || text == "-" {
-                    "0"
-                } else {
-                    text
-                }
-                .as_bytes(),
-            );
+            // The shortest text that reads back as the same number: a rewritten page keeps
+            // its boxes exactly (a validator compares them value for value).
+            let text = if r.is_finite() {
+                format!("{r}")
+            } else {
+                "0".to_owned()
+            };
+            out.extend_from_slice(text.as_bytes());
         }
         Object::Name(name) => write_name(out, name),
         Object::String(bytes, format) => match format {

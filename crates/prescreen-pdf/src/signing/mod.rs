@@ -9,6 +9,7 @@
 pub mod bounds;
 pub mod checkpoint;
 pub mod cms;
+pub mod doc_timestamp;
 pub mod identity;
 pub mod pdf_sig;
 mod revisions;
@@ -71,6 +72,9 @@ pub enum SigningError {
     /// A cryptographic operation failed.
     #[error("cryptography: {0}")]
     Crypto(String),
+    /// A document timestamp could not be made (the TSA is down or its token fails a check).
+    #[error("document timestamp: {0}")]
+    Timestamp(String),
     /// Reading or writing the identity file failed.
     #[error(transparent)]
     Io(#[from] prescreen_core::io_error::IoError),

@@ -20,7 +20,8 @@ use super::cms;
 use super::identity::{SigningIdentity, signer_name};
 use super::tsa::{self, TimestampToken};
 
-const BYTE_RANGE_PLACEHOLDER: &str = "/ByteRange [0 0000000000 0000000000 0000000000]";
+/// The `/ByteRange` written before the offsets are known (patched in place, space-padded).
+pub(crate) const BYTE_RANGE_PLACEHOLDER: &str = "/ByteRange [0 0000000000 0000000000 0000000000]";
 
 /// What the signature dictionary says besides the CMS.
 #[derive(Debug, Clone)]
@@ -441,6 +442,15 @@ fn add_annot(base: &Base, page: &mut lopdf::Dictionary, id: u32) {
     };
     annots.push(Object::Reference((id, 0)));
     page.set("Annots", Object::Array(annots));
+}
+
+/// [`fill_signature`] for a document timestamp: `/Contents` holds the token itself.
+pub(crate) fn fill_document_timestamp(
+    out: Vec<u8>,
+    room: usize,
+    make_token: &CmsMaker<'_>,
+) -> Result<Vec<u8>, SigningError> {
+    fill_signature(out, room, make_token)
 }
 
 /// Patches the last `/ByteRange`, hashes both ranges, signs, and fills `/Contents`.

@@ -87,7 +87,10 @@ pub(crate) fn disallowed_changes(earlier: &Document, later: &Document) -> Vec<St
         if same(before, after) {
             continue;
         }
-        if !is_field_signed(before, after) {
+        if !is_field_signed(before, after)
+            && !only_grew(before, after, &[b"AcroForm".as_slice(), b"Fields"])
+            && !only_grew(before, after, &[b"Annots".as_slice()])
+        {
             problems.push(format!(
                 "object {} ({}) was changed after the first signature",
                 id.0,
@@ -167,13 +170,68 @@ fn same_dictionary(x: &lopdf::Dictionary, y: &lopdf::Dictionary) -> bool {
     x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_ok_and(|w| same(v, w)))
 }
 
-/// A new object a signature brings: its `/Sig` dictionary or a form XObject (appearance).
+/// A widget with no area (`/Rect [0 0 0 0]`): a new signature field may draw nothing over
+/// the signed pages.
+fn invisible(widget: &lopdf::Dictionary) -> bool {
+    widget
+        .get(b"Rect")
+        .and_then(Object::as_array)
+        .is_ok_and(|rect| {
+            rect.len() == 4
+                && rect.iter().all(|n| match n {
+                    Object::Integer(i) => *i == 0,
+                    Object::Real(r) => *r == 0.0,
+                    _ => false,
+                })
+        })
+}
+
+/// A dictionary that differs only in an array at `path` (the catalog's `/AcroForm /Fields`,
+/// a page's `/Annots`) that kept its items and gained some: a signature field added, as a
+/// document timestamp adds one (new objects are checked on their own).
+fn only_grew(before: &Object, after: &Object, path: &[&[u8]]) -> bool {
+    fn grown(before: &lopdf::Dictionary, after: &lopdf::Dictionary, path: &[&[u8]]) -> bool {
+        let Some((key, rest)) = path.split_first() else {
+            return false;
+        };
+        let same_elsewhere = before.len() == after.len()
+            && before
+                .iter()
+                .filter(|(k, _)| k.as_slice() != *key)
+                .all(|(k, v)| after.get(k).is_ok_and(|w| same(v, w)));
+        if !same_elsewhere {
+            return false;
+        }
+        match (before.get(key), after.get(key)) {
+            (Ok(Object::Dictionary(x)), Ok(Object::Dictionary(y))) if !rest.is_empty() => {
+                grown(x, y, rest)
+            }
+            (Ok(Object::Array(x)), Ok(Object::Array(y))) if rest.is_empty() => {
+                y.len() > x.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+            }
+            _ => false,
+        }
+    }
+    match (before.as_dict(), after.as_dict()) {
+        (Ok(before), Ok(after)) => grown(before, after, path),
+        _ => false,
+    }
+}
+
+/// A new object a signature brings: its `/Sig` (or `/DocTimeStamp`) dictionary, a signature
+/// field's widget, or a form XObject (appearance).
 fn is_signature_part(object: &Object) -> bool {
     match object {
-        Object::Dictionary(d) => d
-            .get(b"Type")
-            .and_then(Object::as_name)
-            .is_ok_and(|n| n == b"Sig"),
+        Object::Dictionary(d) => {
+            d.get(b"Type")
+                .and_then(Object::as_name)
+                .is_ok_and(|n| n == b"Sig" || n == b"DocTimeStamp")
+                || (d
+                    .get(b"FT")
+                    .and_then(Object::as_name)
+                    .is_ok_and(|n| n == b"Sig")
+                    && invisible(d))
+        }
         Object::Stream(s) => s
             .dict
             .get(b"Subtype")

@@ -194,14 +194,19 @@ pub fn request_der(hash: &[u8], nonce: &[u8]) -> Result<Vec<u8>, TsaError> {
 /// `data` is the signature value) and checks it: see the module's list. `https://` URLs are
 /// refused for now (no TLS dependency); the token's own signature is what protects it.
 pub fn timestamp(url: &str, data: &[u8]) -> Result<TimestampToken, TsaError> {
-    let hash = Sha256::digest(data);
+    timestamp_digest(url, &Sha256::digest(data))
+}
+
+/// [`timestamp`] for a SHA-256 digest already computed (a document timestamp's imprint is
+/// the digest of the file's signed byte ranges).
+pub fn timestamp_digest(url: &str, hash: &[u8]) -> Result<TimestampToken, TsaError> {
     let mut nonce = [0u8; 8];
     random_bytes(&mut nonce).map_err(|e| TsaError::Nonce(e.to_string()))?;
     // A positive INTEGER: Uint strips leading zeros, so compare what it encodes.
     let nonce = Uint::new(&nonce).map_err(|e| TsaError::Nonce(e.to_string()))?;
-    let request = request_der(&hash, nonce.as_bytes())?;
+    let request = request_der(hash, nonce.as_bytes())?;
     let reply = super::tsa_http::post(url, &request, super::tsa_http::TIMEOUT)?;
-    check_response(&reply, &hash, Some(nonce.as_bytes()))
+    check_response(&reply, hash, Some(nonce.as_bytes()))
 }
 
 /// Checks a DER TimeStampResp against the hash and nonce asked for; the token only when

@@ -89,6 +89,8 @@ pub struct Verification {
     pub field: Option<String>,
     /// The role claimed in the signature (signer-attributes-v2), the signer's own claim.
     pub claimed_role: Option<String>,
+    /// This is a document timestamp (`/DocTimeStamp`), not a person's signature.
+    pub document_timestamp: bool,
     /// The RFC 3161 signature-time-stamp token in this signature (PAdES B-T), checked; `None`
     /// for B-B, where `/M` is only the signer's claim. An invalid token is also a problem.
     pub timestamp: Option<TimestampInfo>,
@@ -147,6 +149,7 @@ impl Verification {
             && self
                 .countersignatures
                 .iter()
+                .filter(|c| !c.document_timestamp)
                 .all(|c| c.trust.as_ref().is_some_and(TrustDecision::is_trusted))
         {
             // Every signer trusted, the countersigning investigator too.
@@ -281,6 +284,13 @@ fn check_countersignatures(pdf: &[u8], doc: &Document, v: &mut Verification) {
     // unexplained change.
     v.problems
         .retain(|problem| !problem.starts_with("signed revision intact, "));
+    // Likewise for every countersignature but the last (a document timestamp may follow).
+    let last = v.countersignatures.len().saturating_sub(1);
+    for later in &mut v.countersignatures[..last] {
+        later
+            .problems
+            .retain(|problem| !problem.starts_with("signed revision intact, "));
+    }
     let first_end = pdf.len() - v.appended_bytes.unwrap_or(0);
     match Document::load_mem(&pdf[..first_end]) {
         Ok(earlier) => {
@@ -294,7 +304,7 @@ fn check_countersignatures(pdf: &[u8], doc: &Document, v: &mut Verification) {
     }
     for (n, later) in v.countersignatures.iter().enumerate() {
         let expected = prescreen_core::roles::SignatureMeaning::EligibilityConfirmedByInvestigator;
-        if later.meaning.as_deref() != Some(expected.statement()) {
+        if !later.document_timestamp && later.meaning.as_deref() != Some(expected.statement()) {
             v.problems.push(format!(
                 "countersignature {}: its meaning is not \"{}\"",
                 n + 1,
@@ -325,7 +335,15 @@ fn check_signature(pdf: &[u8], sig: &lopdf::Dictionary, v: &mut Verification) {
     v.meaning = text(b"Reason");
     v.location = text(b"Location");
     let sub_filter = sig.get(b"SubFilter").and_then(Object::as_name).ok();
-    if sub_filter != Some(b"ETSI.CAdES.detached".as_slice()) {
+    let document_timestamp = sub_filter == Some(b"ETSI.RFC3161".as_slice())
+        && sig
+            .get(b"Type")
+            .and_then(Object::as_name)
+            .is_ok_and(|t| t == b"DocTimeStamp");
+    v.document_timestamp = document_timestamp;
+    if document_timestamp {
+        v.meaning = Some("Document timestamp".to_owned());
+    } else if sub_filter != Some(b"ETSI.CAdES.detached".as_slice()) {
         v.problems
             .push("the signature is not a PAdES (ETSI.CAdES.detached) signature".to_owned());
     }
@@ -404,6 +422,10 @@ fn check_signature(pdf: &[u8], sig: &lopdf::Dictionary, v: &mut Verification) {
     if !v.padding_clean {
         v.problems
             .push("non-zero bytes in the /Contents padding after the signature".to_owned());
+    }
+    if document_timestamp {
+        check_document_timestamp(pdf, (a, b, appended), &bytes[..der_len], v);
+        return;
     }
     let parsed = match cms::parse(&bytes[..der_len]) {
         Ok(parsed) => parsed,
@@ -519,6 +541,47 @@ fn check_signature(pdf: &[u8], sig: &lopdf::Dictionary, v: &mut Verification) {
     v.intact = intact;
     if let Some(appended) = appended {
         v.problems.push(if intact {
+            v.appended_bytes = Some(appended);
+            format!("signed revision intact, {appended} byte(s) appended after it: the file was changed after signing")
+        } else {
+            format!("{appended} byte(s) after the signed range, and the signed range itself does not verify")
+        });
+    }
+}
+
+/// A document timestamp: the token's imprint must be the digest of the byte ranges it covers,
+/// its signature and TSA certificate must hold. The TSA is its "signer".
+fn check_document_timestamp(
+    pdf: &[u8],
+    (a, b, appended): (usize, usize, Option<usize>),
+    token: &[u8],
+    v: &mut Verification,
+) {
+    let signed_end = pdf.len() - appended.unwrap_or(0);
+    let mut hasher = Sha256::new();
+    hasher.update(&pdf[..a]);
+    hasher.update(&pdf[b..signed_end]);
+    let check = super::tsa::check_token(token, &hasher.finalize());
+    v.intact = check.problems.is_empty();
+    v.signer = check.tsa_name.clone().map(|name| SignerName {
+        name,
+        role: Some("timestamp authority".to_owned()),
+        site: None,
+    });
+    v.problems.extend(
+        check
+            .problems
+            .iter()
+            .map(|problem| format!("the document timestamp: {problem}")),
+    );
+    v.timestamp = Some(super::tsa::TimestampInfo {
+        gen_time: check.gen_time,
+        tsa_name: check.tsa_name,
+        valid: check.problems.is_empty(),
+        problems: check.problems,
+    });
+    if let Some(appended) = appended {
+        v.problems.push(if v.intact {
             v.appended_bytes = Some(appended);
             format!("signed revision intact, {appended} byte(s) appended after it: the file was changed after signing")
         } else {
