@@ -100,6 +100,24 @@ fn the_coordinator_signs_and_the_investigator_countersigns_in_the_window() {
         &mut harness,
         "Eligibility confirmed by investigator — I confirm the candidate's eligibility as shown above",
     );
+    // The coordinator's signature is checked (on the worker) and shown before signing.
+    settle(&mut harness);
+    harness.run_steps(2);
+    let seen = harness
+        .state()
+        .sign_dialog()
+        .and_then(|d| d.source_check.1.clone())
+        .unwrap_or_default();
+    assert!(
+        seen.starts_with("Coordinator's signature verified: intact, by Synthetic Coordinator")
+            && seen.contains(&format!("screening {id}, verdict ELIGIBLE")),
+        "{seen}"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("Coordinator's signature verified")
+            .is_some()
+    );
     harness
         .get_by_label("I sign this screening summary electronically: Eligibility confirmed by investigator — I confirm the candidate's eligibility as shown above.")
         .click();

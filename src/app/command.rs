@@ -51,6 +51,8 @@ pub enum Command {
     },
     /// Open a criterion (by index) in the checklist with its first input focused.
     OpenCriterion(usize),
+    /// Check the coordinator-signed PDF the investigator is about to countersign.
+    CheckCountersignSource(std::path::PathBuf),
     /// Answer a criterion (keeps its note and evidence).
     Answer {
         /// Criterion id.

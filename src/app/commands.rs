@@ -27,6 +27,7 @@ impl PrescreenApp {
             Command::MoveSelection(_)
                 | Command::Select(_)
                 | Command::FocusSelectedRow
+                | Command::CheckCountersignSource(_)
                 | Command::CommitCandidate
                 | Command::StartTyping { .. }
                 | Command::PreviewCandidate
@@ -226,6 +227,9 @@ impl PrescreenApp {
                 }
             }
             Command::RunExport => self.run_export(),
+            Command::CheckCountersignSource(path) => {
+                self.submit(Job::CheckPdf(path));
+            }
             Command::PreviewCandidate => {
                 let Some(trial) = self.trials.get(self.active) else {
                     return;

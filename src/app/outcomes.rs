@@ -189,6 +189,13 @@ impl PrescreenApp {
                     });
                 }
             }
+            Outcome::PdfChecked { path, summary } => {
+                if let Some(dialog) = self.sign_dialog.as_mut()
+                    && dialog.source_check.0 == path.display().to_string()
+                {
+                    dialog.source_check.1 = Some(summary);
+                }
+            }
             Outcome::FormDraftSaved(Ok(())) => {}
             Outcome::FormDraftSaved(Err(error)) => {
                 self.message = Some(format!("The candidate form could not be kept: {error}"));

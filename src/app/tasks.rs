@@ -208,6 +208,8 @@ pub enum Job {
     RefreshLog(LogFilter),
     /// Render or sign, write, and note it in the trail.
     Export(Box<ExportJob>),
+    /// Check a signed PDF before it is countersigned (what the investigator sees first).
+    CheckPdf(PathBuf),
     /// Generate a key pair and certificate and store them.
     CreateIdentity(Box<IdentityJob>),
     /// Keep (or forget, with `None`) a trial's unstarted candidate form.
@@ -285,6 +287,13 @@ pub enum Outcome {
     LogLoaded(Result<Vec<LogRow>, StoreError>),
     /// [`Job::Export`]: the message for the dialog.
     Exported(Result<String, String>),
+    /// [`Job::CheckPdf`]: the file and what its signature check found, in words.
+    PdfChecked {
+        /// The file checked.
+        path: PathBuf,
+        /// One line: the coordinator's signature and the screening it is for, or why not.
+        summary: String,
+    },
     /// [`Job::CreateIdentity`].
     IdentityCreated(Result<(), String>),
 }
@@ -546,6 +555,10 @@ fn run(store: &mut dyn Store, job: Job) -> Outcome {
             }))
         }
         Job::Export(job) => Outcome::Exported(export(store, &job)),
+        Job::CheckPdf(path) => Outcome::PdfChecked {
+            summary: check_pdf(&path),
+            path,
+        },
         Job::CreateIdentity(job) => Outcome::IdentityCreated(create_identity(store, &job)),
         Job::SaveFormDraft { trial_id, text } => {
             Outcome::FormDraftSaved(store.set_form_draft(&trial_id, text.as_deref()))
@@ -739,5 +752,44 @@ mod tests {
             Some(std::thread::current().id())
         );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// What the investigator reads before countersigning: whether the coordinator's signature
+/// holds, whose it is and what it means, and which screening and verdict it is for.
+fn check_pdf(path: &std::path::Path) -> String {
+    let pdf = match std::fs::read(path) {
+        Ok(pdf) => pdf,
+        Err(e) => return format!("{}: {e}", path.display()),
+    };
+    let checked = crate::signing::verify::verify(&pdf);
+    let who = checked
+        .signer
+        .as_ref()
+        .map(|s| format!("{} ({})", s.name, s.role.as_deref().unwrap_or("-")))
+        .unwrap_or_else(|| "an unknown signer".to_owned());
+    let what = checked
+        .record
+        .as_ref()
+        .map(|r| format!("screening {}, verdict {}", r.screening_id, r.verdict))
+        .unwrap_or_default();
+    if !checked.countersignatures.is_empty() {
+        return format!("Already countersigned: signed by {who}; {what}.");
+    }
+    if checked.is_valid() {
+        format!(
+            "Coordinator's signature verified: intact, by {who}, \"{}\", {}; {what}.",
+            checked.meaning.as_deref().unwrap_or("-"),
+            checked
+                .signing_time
+                .as_deref()
+                .map(crate::cli::output::readable_pdf_date)
+                .unwrap_or_default()
+        )
+    } else {
+        format!(
+            "The signature does NOT verify: {}",
+            checked.problems.join("; ")
+        )
     }
 }

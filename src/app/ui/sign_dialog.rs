@@ -49,6 +49,8 @@ pub struct SignDialog {
     pub role: crate::roles::SignerRole,
     /// An investigator countersigns this coordinator-signed summary (its path as typed).
     pub countersign_from: String,
+    /// The path last sent to be checked, and what the check found.
+    pub source_check: (String, Option<String>),
     /// The signer confirmed the statement.
     pub confirmed: bool,
     /// The passphrase of the signing key (moved into the export job, then wiped).
@@ -256,6 +258,19 @@ pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: 
                         .desired_width(400.0),
                 )
                 .labelled_by(label.id);
+                // The coordinator's signature is checked (on the worker) before anything else.
+                let typed = dialog.countersign_from.trim().to_owned();
+                if dialog.source_check.0 != typed && !typed.is_empty() {
+                    dialog.source_check = (typed.clone(), None);
+                    commands.push(Command::CheckCountersignSource(typed.into()));
+                }
+                ui.label(
+                    dialog
+                        .source_check
+                        .1
+                        .as_deref()
+                        .unwrap_or("Checking the coordinator's signature…"),
+                );
             } else {
                 ui.checkbox(
                     &mut dialog.typed_signature,
