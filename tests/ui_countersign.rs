@@ -5,6 +5,8 @@
 //! `verify` lists both signatures.
 #![cfg(test)]
 
+mod common;
+mod pdf_common;
 mod ui_support;
 use ui_support::*;
 
@@ -148,5 +150,55 @@ fn the_coordinator_signs_and_the_investigator_countersigns_in_the_window() {
             .as_ref()
             .map(|s| s.name.as_str()),
         Some("Dr Synthetic Investigator")
+    );
+}
+
+/// The timestamp authority in the window: typed once in Sign & export, it timestamps the
+/// signature (PAdES B-T) and the data folder keeps it for the next signatures.
+#[test]
+fn a_timestamp_authority_typed_in_the_dialog_timestamps_and_is_kept() {
+    let Some(tsa) = pdf_common::tsa::LocalTsa::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    answer_a_muse_to_eligible(&mut harness);
+    click(&mut harness, "Sign & export…");
+    create_identity(&mut harness, COORDINATOR_SECRET);
+    screened_by_drawn_and_confirmed(&mut harness);
+    type_into(
+        &mut harness,
+        "Timestamp authority (RFC 3161, http://; empty: none)",
+        &tsa.url,
+    );
+    type_into(&mut harness, "Passphrase", COORDINATOR_SECRET);
+    click(&mut harness, "Sign and export");
+    harness.run_steps(4);
+    settle(&mut harness);
+    let message = dialog_message(&harness);
+    assert!(message.starts_with("Signed PDF written"), "{message}");
+    let id = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .screening
+        .screening_id
+        .clone();
+    let pdf = std::fs::read(
+        dir.path()
+            .join("exports")
+            .join(format!("{id}-screened-1.pdf")),
+    )
+    .unwrap();
+    let checked = prescreen::signing::verify::verify(&pdf);
+    assert!(checked.is_valid(), "{:?}", checked.problems);
+    assert!(
+        checked.timestamp.as_ref().is_some_and(|t| t.valid),
+        "{:?}",
+        checked.timestamp
+    );
+    assert_eq!(
+        prescreen::settings::tsa_url(&DataDir::at(dir.path())).as_deref(),
+        Some(tsa.url.as_str())
     );
 }

@@ -387,6 +387,11 @@ impl PrescreenApp {
             sign: settled,
             has_identity,
             role: crate::roles::SignerRole::from_role_text(&role_text),
+            tsa: crate::settings::resolve_tsa(
+                std::env::var("PRESCREEN_TSA").ok().as_deref(),
+                &self.config.data_dir,
+            )
+            .unwrap_or_default(),
             countersign_from: latest_coordinator_pdf(
                 &self.config.data_dir.root().join("exports"),
                 &workspace.screening.screening_id,
@@ -487,10 +492,8 @@ impl PrescreenApp {
             path: PathBuf::from(dialog.path.trim()),
             replace_existing: dialog.replace_confirmed,
             countersign_from,
-            tsa: crate::settings::resolve_tsa(
-                std::env::var("PRESCREEN_TSA").ok().as_deref(),
-                &self.config.data_dir,
-            ),
+            tsa: Some(dialog.tsa.trim().to_owned()).filter(|url| !url.is_empty()),
+            data_dir: self.config.data_dir.clone(),
         };
         dialog.phase = sign_dialog::ExportPhase::Exporting;
         dialog.message = None;

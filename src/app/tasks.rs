@@ -64,9 +64,11 @@ pub struct ExportJob {
     pub replace_existing: bool,
     /// An investigator's countersignature of this coordinator-signed file (written to `path`).
     pub countersign_from: Option<PathBuf>,
-    /// The RFC 3161 TSA to timestamp the signature with (`PRESCREEN_TSA`, else the data
-    /// folder's setting); `None` signs B-B.
+    /// The RFC 3161 TSA to timestamp the signature with (as the dialog shows it: from
+    /// `PRESCREEN_TSA` or the data folder's setting, or typed); `None` signs B-B.
     pub tsa: Option<String>,
+    /// The data folder, which keeps a TSA typed in the dialog for the next signatures.
+    pub data_dir: crate::storage::DataDir,
 }
 
 impl std::fmt::Debug for ExportJob {
@@ -570,6 +572,14 @@ fn run(store: &mut dyn Store, job: Job) -> Outcome {
 /// trail; a wrong passphrase writes nothing.
 fn export(store: &mut dyn Store, job: &ExportJob) -> Result<String, String> {
     let mut key_note = String::new();
+    // A TSA typed in the dialog is the data folder's from now on (as `settings tsa` keeps it).
+    if job.sign
+        && let Some(url) = &job.tsa
+        && crate::settings::tsa_url(&job.data_dir).as_ref() != Some(url)
+        && std::env::var("PRESCREEN_TSA").ok().as_ref() != Some(url)
+    {
+        crate::settings::set_tsa_url(&job.data_dir, Some(url)).map_err(|e| e.to_string())?;
+    }
     let identity = if job.sign {
         let unlocked = crate::signing::store::unlock_and_upgrade(&job.signing_dir, &job.passphrase)
             .map_err(|e| e.to_string())?;

@@ -51,6 +51,9 @@ pub struct SignDialog {
     pub countersign_from: String,
     /// The path last sent to be checked, and what the check found.
     pub source_check: (String, Option<String>),
+    /// The RFC 3161 timestamp authority (an http:// URL; empty: none), as the data folder
+    /// keeps it; a change is kept for the next signatures.
+    pub tsa: String,
     /// The signer confirmed the statement.
     pub confirmed: bool,
     /// The passphrase of the signing key (moved into the export job, then wiped).
@@ -286,6 +289,13 @@ pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: 
                     dialog.strokes.clear();
                 }
             }
+            let label = ui.label("Timestamp authority (RFC 3161, http://; empty: none)");
+            ui.add(
+                egui::TextEdit::singleline(&mut dialog.tsa)
+                    .hint_text("http://tsa.example/tsr — without one the time is your own claim")
+                    .desired_width(400.0),
+            )
+            .labelled_by(label.id);
             let statement = dialog
                 .meaning
                 .map(|m| m.statement())
