@@ -696,6 +696,45 @@ fn create_identity(store: &mut dyn Store, job: &IdentityJob) -> Result<(), Strin
     }
 }
 
+/// What the investigator reads before countersigning: whether the coordinator's signature
+/// holds, whose it is and what it means, and which screening and verdict it is for.
+fn check_pdf(path: &std::path::Path) -> String {
+    let pdf = match std::fs::read(path) {
+        Ok(pdf) => pdf,
+        Err(e) => return format!("{}: {e}", path.display()),
+    };
+    let checked = crate::signing::verify::verify(&pdf);
+    let who = checked
+        .signer
+        .as_ref()
+        .map(|s| format!("{} ({})", s.name, s.role.as_deref().unwrap_or("-")))
+        .unwrap_or_else(|| "an unknown signer".to_owned());
+    let what = checked
+        .record
+        .as_ref()
+        .map(|r| format!("screening {}, verdict {}", r.screening_id, r.verdict))
+        .unwrap_or_default();
+    if !checked.countersignatures.is_empty() {
+        return format!("Already countersigned: signed by {who}; {what}.");
+    }
+    if checked.is_valid() {
+        format!(
+            "Coordinator's signature verified: intact, by {who}, \"{}\", {}; {what}.",
+            checked.meaning.as_deref().unwrap_or("-"),
+            checked
+                .signing_time
+                .as_deref()
+                .map(crate::cli::output::readable_pdf_date)
+                .unwrap_or_default()
+        )
+    } else {
+        format!(
+            "The signature does NOT verify: {}",
+            checked.problems.join("; ")
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -762,44 +801,5 @@ mod tests {
             Some(std::thread::current().id())
         );
         let _ = std::fs::remove_dir_all(&dir);
-    }
-}
-
-/// What the investigator reads before countersigning: whether the coordinator's signature
-/// holds, whose it is and what it means, and which screening and verdict it is for.
-fn check_pdf(path: &std::path::Path) -> String {
-    let pdf = match std::fs::read(path) {
-        Ok(pdf) => pdf,
-        Err(e) => return format!("{}: {e}", path.display()),
-    };
-    let checked = crate::signing::verify::verify(&pdf);
-    let who = checked
-        .signer
-        .as_ref()
-        .map(|s| format!("{} ({})", s.name, s.role.as_deref().unwrap_or("-")))
-        .unwrap_or_else(|| "an unknown signer".to_owned());
-    let what = checked
-        .record
-        .as_ref()
-        .map(|r| format!("screening {}, verdict {}", r.screening_id, r.verdict))
-        .unwrap_or_default();
-    if !checked.countersignatures.is_empty() {
-        return format!("Already countersigned: signed by {who}; {what}.");
-    }
-    if checked.is_valid() {
-        format!(
-            "Coordinator's signature verified: intact, by {who}, \"{}\", {}; {what}.",
-            checked.meaning.as_deref().unwrap_or("-"),
-            checked
-                .signing_time
-                .as_deref()
-                .map(crate::cli::output::readable_pdf_date)
-                .unwrap_or_default()
-        )
-    } else {
-        format!(
-            "The signature does NOT verify: {}",
-            checked.problems.join("; ")
-        )
     }
 }
