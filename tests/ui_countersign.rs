@@ -93,7 +93,11 @@ fn the_coordinator_signs_and_the_investigator_countersigns_in_the_window() {
     assert_eq!(dialog.countersign_from, signed.display().to_string());
     assert!(
         harness
-            .query_all_by_label_contains("Screened by — I confirm")
+            .query_all(
+                egui_kittest::kittest::By::new()
+                    .role(eframe::egui::accesskit::Role::RadioButton)
+                    .label_contains("Screened by"),
+            )
             .next()
             .is_none(),
         "an investigator is not offered the coordinator's meanings"
@@ -118,6 +122,19 @@ fn the_coordinator_signs_and_the_investigator_countersigns_in_the_window() {
     assert!(
         harness
             .query_by_label_contains("Coordinator's signature verified")
+            .is_some()
+    );
+    // … and the summary's pages to review, drawn from the same layout as the PDF.
+    let pages = harness
+        .state()
+        .sign_dialog()
+        .and_then(|d| d.pages.clone())
+        .expect("the pages were laid out")
+        .expect("without error");
+    assert!(pages.len() >= 4, "{} pages", pages.len());
+    assert!(
+        harness
+            .query_by_label(&format!("Page 1 of {} (preview)", pages.len()))
             .is_some()
     );
     harness

@@ -53,6 +53,8 @@ pub enum Command {
     OpenCriterion(usize),
     /// Check the coordinator-signed PDF the investigator is about to countersign.
     CheckCountersignSource(std::path::PathBuf),
+    /// Lay out the open dialog's screening summary pages for review.
+    PreviewPages,
     /// Answer a criterion (keeps its note and evidence).
     Answer {
         /// Criterion id.

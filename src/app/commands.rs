@@ -28,6 +28,7 @@ impl PrescreenApp {
                 | Command::Select(_)
                 | Command::FocusSelectedRow
                 | Command::CheckCountersignSource(_)
+                | Command::PreviewPages
                 | Command::CommitCandidate
                 | Command::StartTyping { .. }
                 | Command::PreviewCandidate
@@ -230,6 +231,18 @@ impl PrescreenApp {
             Command::CheckCountersignSource(path) => {
                 self.submit(Job::CheckPdf(path));
             }
+            Command::PreviewPages => {
+                if let Some(id) = self.sign_dialog.as_ref().map(|d| d.screening_id.clone()) {
+                    let mut trials = TrialSet::default();
+                    for trial in &self.trials {
+                        trials.add_result(Ok(trial.clone()));
+                    }
+                    self.submit(Job::PreviewPages {
+                        screening_id: id,
+                        trials,
+                    });
+                }
+            }
             Command::PreviewCandidate => {
                 let Some(trial) = self.trials.get(self.active) else {
                     return;
@@ -402,6 +415,10 @@ impl PrescreenApp {
             exports_dir: self.config.data_dir.root().join("exports"),
             ..Default::default()
         };
+        // An investigator has one meaning to sign: it is chosen (the statement still asks).
+        if let [only] = dialog.role.meanings()[..] {
+            dialog.meaning = Some(only);
+        }
         dialog.refresh_default_path();
         self.sign_dialog = Some(dialog);
     }

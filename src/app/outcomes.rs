@@ -189,6 +189,11 @@ impl PrescreenApp {
                     });
                 }
             }
+            Outcome::PagesPreviewed(pages) => {
+                if let Some(dialog) = self.sign_dialog.as_mut() {
+                    dialog.pages = Some(pages);
+                }
+            }
             Outcome::PdfChecked { path, summary } => {
                 if let Some(dialog) = self.sign_dialog.as_mut()
                     && dialog.source_check.0 == path.display().to_string()

@@ -212,6 +212,13 @@ pub enum Job {
     Export(Box<ExportJob>),
     /// Check a signed PDF before it is countersigned (what the investigator sees first).
     CheckPdf(PathBuf),
+    /// Lay out a stored screening's summary pages (the page images the investigator reviews).
+    PreviewPages {
+        /// The screening.
+        screening_id: String,
+        /// The loaded definitions.
+        trials: TrialSet,
+    },
     /// Generate a key pair and certificate and store them.
     CreateIdentity(Box<IdentityJob>),
     /// Keep (or forget, with `None`) a trial's unstarted candidate form.
@@ -289,6 +296,8 @@ pub enum Outcome {
     LogLoaded(Result<Vec<LogRow>, StoreError>),
     /// [`Job::Export`]: the message for the dialog.
     Exported(Result<String, String>),
+    /// [`Job::PreviewPages`]: the pages' drawing primitives, or why not.
+    PagesPreviewed(Result<Vec<Vec<crate::report::layout::Draw>>, String>),
     /// [`Job::CheckPdf`]: the file and what its signature check found, in words.
     PdfChecked {
         /// The file checked.
@@ -557,6 +566,26 @@ fn run(store: &mut dyn Store, job: Job) -> Outcome {
             }))
         }
         Job::Export(job) => Outcome::Exported(export(store, &job)),
+        Job::PreviewPages {
+            screening_id,
+            trials,
+        } => Outcome::PagesPreviewed(
+            crate::export::gather(store, &screening_id, &trials)
+                .map_err(|e| e.to_string())
+                .and_then(|input| {
+                    let stamp = crate::storage::clock::Clock::now(
+                        &crate::storage::clock::SystemClock::default(),
+                    );
+                    crate::report::page_drawings(
+                        &input,
+                        &crate::report::ReportOptions {
+                            generated_at: stamp.utc,
+                            utc_offset: stamp.offset,
+                        },
+                    )
+                    .map_err(|e| e.to_string())
+                }),
+        ),
         Job::CheckPdf(path) => Outcome::PdfChecked {
             summary: check_pdf(&path),
             path,

@@ -5,6 +5,7 @@ pub mod candidate;
 pub mod checklist;
 pub mod criterion;
 pub mod fields;
+pub mod page_preview;
 pub mod profile;
 pub mod screenings;
 pub mod sign_dialog;

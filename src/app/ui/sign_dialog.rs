@@ -51,6 +51,10 @@ pub struct SignDialog {
     pub countersign_from: String,
     /// The path last sent to be checked, and what the check found.
     pub source_check: (String, Option<String>),
+    /// The summary's pages as the investigator reviews them (requested once, on the worker).
+    pub pages: Option<Result<Vec<Vec<crate::report::layout::Draw>>, String>>,
+    /// The pages were asked for.
+    pub pages_requested: bool,
     /// The RFC 3161 timestamp authority (an http:// URL; empty: none), as the data folder
     /// keeps it; a change is kept for the next signatures.
     pub tsa: String,
@@ -274,6 +278,45 @@ pub fn ui(ctx: &egui::Context, dialog: &mut SignDialog, signer: &str, commands: 
                         .as_deref()
                         .unwrap_or("Checking the coordinator's signature…"),
                 );
+                // The pages being confirmed, as the store holds the screening (a change since
+                // the coordinator signed refuses the countersignature).
+                if !std::mem::replace(&mut dialog.pages_requested, true) {
+                    commands.push(Command::PreviewPages);
+                }
+                egui::CollapsingHeader::new("Review the summary's pages")
+                    .default_open(true)
+                    .show(ui, |ui| match &dialog.pages {
+                        None => {
+                            ui.label("Laying out the pages…");
+                        }
+                        Some(Err(why)) => {
+                            ui.label(format!("The pages could not be laid out: {why}"));
+                        }
+                        Some(Ok(pages)) => {
+                            ui.label(
+                                egui::RichText::new(
+                                    "Laid out from the record as the store holds it (the same \
+                                     layout as the PDF; its draft mark is this preview's, not \
+                                     the signed file's).",
+                                )
+                                .small()
+                                .weak(),
+                            );
+                            egui::ScrollArea::vertical()
+                                .max_height(320.0)
+                                .show(ui, |ui| {
+                                    let total = pages.len();
+                                    for (n, draws) in pages.iter().enumerate() {
+                                        super::page_preview::page(
+                                            ui,
+                                            draws,
+                                            &format!("Page {} of {total} (preview)", n + 1),
+                                        );
+                                        ui.add_space(6.0);
+                                    }
+                                });
+                        }
+                    });
             } else {
                 ui.checkbox(
                     &mut dialog.typed_signature,

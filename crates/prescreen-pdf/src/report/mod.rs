@@ -161,6 +161,16 @@ pub fn render(input: &ReportInput, options: &ReportOptions) -> Result<Vec<u8>, R
     render_with_layout(input, options).map(|r| r.pdf)
 }
 
+/// The report's pages as drawing primitives (the same layout the PDF is written from): what
+/// the window shows as page images, e.g. to the investigator before countersigning.
+pub fn page_drawings(
+    input: &ReportInput,
+    options: &ReportOptions,
+) -> Result<Vec<Vec<layout::Draw>>, ReportError> {
+    let fonts = layout::fonts().ok_or(ReportError::Font)?;
+    Ok(sections::lay_out(fonts, input, options).pages)
+}
+
 /// Renders the report and says where the signature block is (for the signature widget).
 pub fn render_with_layout(
     input: &ReportInput,
