@@ -429,20 +429,15 @@ pub(super) fn set_answer(
         w.supersede_signatures(&coordinator, id, reason)?;
         let new_text = entry.map(entry_text).transpose()?;
         match &new_text {
-            Some(text) => {
-                w.tx.prepare_cached(
-                    "INSERT INTO answer (screening_id, criterion_id, entry, updated_utc) \
-                     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (screening_id, criterion_id) \
-                     DO UPDATE SET entry = excluded.entry, updated_utc = excluded.updated_utc",
+            Some(text) => w.put_answer(id, criterion_id, text)?,
+            None => {
+                w.tx.execute(
+                    "DELETE FROM answer WHERE screening_id = ?1 AND criterion_id = ?2",
+                    [id, criterion_id],
                 )
-                .and_then(|mut s| s.execute(params![id, criterion_id, text, w.stamp.utc_text()]))
+                .map_err(|e| w.err(e))?;
             }
-            None => w.tx.execute(
-                "DELETE FROM answer WHERE screening_id = ?1 AND criterion_id = ?2",
-                [id, criterion_id],
-            ),
         }
-        .map_err(|e| w.err(e))?;
         w.append(
             &coordinator,
             EventDraft {
@@ -532,12 +527,7 @@ pub(super) fn set_candidate(
                     .map(entry_text)
                     .transpose()?;
                 let new = entry_text(&entry)?;
-                w.tx.execute(
-                    "UPDATE answer SET entry = ?3, updated_utc = ?4 \
-                     WHERE screening_id = ?1 AND criterion_id = ?2",
-                    params![id, criterion, new, w.stamp.utc_text()],
-                )
-                .map_err(|e| w.err(e))?;
+                w.put_answer(id, &criterion, &new)?;
                 w.append(
                     &coordinator,
                     EventDraft {

@@ -125,13 +125,7 @@ pub(super) fn reconfirm(
         let new_text = entry_text(&entry)?;
         let superseding = format!("{criterion_id} re-confirmed at the visit");
         w.supersede_signatures(&coordinator, id, Some(reason.unwrap_or(&superseding)))?;
-        w.tx.prepare_cached(
-            "INSERT INTO answer (screening_id, criterion_id, entry, updated_utc) \
-             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (screening_id, criterion_id) \
-             DO UPDATE SET entry = excluded.entry, updated_utc = excluded.updated_utc",
-        )
-        .and_then(|mut s| s.execute(params![id, criterion_id, new_text, w.stamp.utc_text()]))
-        .map_err(|e| w.err(e))?;
+        w.put_answer(id, criterion_id, &new_text)?;
         w.append(
             &coordinator,
             EventDraft {

@@ -389,6 +389,24 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Stores (or replaces) one criterion's entry, as its RON text.
+    pub(super) fn put_answer(
+        &self,
+        id: &str,
+        criterion: &str,
+        text: &str,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO answer (screening_id, criterion_id, entry, updated_utc) \
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (screening_id, criterion_id) \
+                 DO UPDATE SET entry = excluded.entry, updated_utc = excluded.updated_utc",
+            )
+            .and_then(|mut s| s.execute(params![id, criterion, text, self.stamp.utc_text()]))
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
     /// Today on the writer's clock, for checks that refuse a future date.
     pub(super) fn today(&self) -> Date {
         self.stamp.local_date()
