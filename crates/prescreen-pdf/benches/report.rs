@@ -94,5 +94,60 @@ fn report(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, report);
+/// The investigator's countersignature on a coordinator-certified summary, and `verify` of
+/// the file with both signatures (P-256 keys, no TSA: a network round trip is not timed).
+fn countersignature(c: &mut Criterion) {
+    use prescreen_pdf::signing::pdf_sig::{SignatureDetails, countersign_pdf};
+    use prescreen_pdf::signing::verify::verify;
+    let (input, options) = input_and_options();
+    let (Ok(coordinator), Ok(investigator)) = (
+        generate(
+            "Camille Lefèvre",
+            "Clinical research coordinator",
+            "CHU Toulouse",
+            KeyAlgorithm::P256,
+            options.generated_at,
+        ),
+        generate(
+            "Dr Lucie Bernard",
+            "Investigator (sub-investigator, delegation log line 4)",
+            "CHU Toulouse",
+            KeyAlgorithm::P256,
+            options.generated_at,
+        ),
+    ) else {
+        panic!("key generation failed");
+    };
+    let Ok(certified) = sign_report(&input, &options, &coordinator) else {
+        panic!("certification failed");
+    };
+    let details = SignatureDetails {
+        signed_at: options.generated_at,
+        utc_offset: options.utc_offset,
+        meaning: SignatureMeaning::EligibilityConfirmedByInvestigator,
+        location: "CHU Toulouse".to_owned(),
+    };
+    let role = "Investigator (sub-investigator, delegation log line 4)";
+    let Ok(both) = countersign_pdf(&certified, &investigator, &details, role) else {
+        panic!("countersignature failed");
+    };
+    println!(
+        "certified A-MUSE report: {} bytes; countersigned: {} bytes",
+        certified.len(),
+        both.len()
+    );
+    c.bench_function("countersign a certified A-MUSE report (P-256)", |b| {
+        b.iter(|| {
+            std::hint::black_box(countersign_pdf(&certified, &investigator, &details, role).ok())
+        });
+    });
+    c.bench_function(
+        "verify a countersigned A-MUSE report (two signatures)",
+        |b| {
+            b.iter(|| std::hint::black_box(verify(&both).is_valid()));
+        },
+    );
+}
+
+criterion_group!(benches, report, countersignature);
 criterion_main!(benches);

@@ -69,12 +69,7 @@ pub fn timestamp_document(pdf: &[u8], url: &str) -> Result<Vec<u8>, SigningError
     fields.push(Object::Reference((field_id, 0)));
     acroform.set("Fields", Object::Array(fields));
     catalog.set("AcroForm", Object::Dictionary(acroform));
-    let mut annots = match page.get(b"Annots") {
-        Ok(Object::Array(items)) => items.clone(),
-        _ => Vec::new(),
-    };
-    annots.push(Object::Reference((field_id, 0)));
-    page.set("Annots", Object::Array(annots));
+    super::pdf_sig::add_annot(&base, &mut page, field_id);
     let mut page_body = Vec::new();
     write_object(&mut page_body, &Object::Dictionary(page));
     let mut catalog_body = Vec::new();

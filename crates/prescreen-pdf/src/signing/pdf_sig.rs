@@ -297,18 +297,7 @@ fn sign_pdf_inner(
         y2 - y1
     );
 
-    let mut annots = match page.get(b"Annots") {
-        Ok(Object::Array(items)) => items.clone(),
-        Ok(Object::Reference(id)) => base
-            .doc
-            .get_object(*id)
-            .and_then(Object::as_array)
-            .cloned()
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    };
-    annots.push(Object::Reference((widget_id, 0)));
-    page.set("Annots", Object::Array(annots));
+    add_annot(&base, &mut page, widget_id);
 
     let mut fields = vec![Object::Reference((widget_id, 0))];
     let mut objects = vec![
@@ -429,7 +418,8 @@ fn hex_text(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn add_annot(base: &Base, page: &mut lopdf::Dictionary, id: u32) {
+/// Adds a widget to a page's `/Annots` (an array in the page, or one it refers to).
+pub(crate) fn add_annot(base: &Base, page: &mut lopdf::Dictionary, id: u32) {
     let mut annots = match page.get(b"Annots") {
         Ok(Object::Array(items)) => items.clone(),
         Ok(Object::Reference(r)) => base
