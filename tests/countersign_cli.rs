@@ -63,6 +63,20 @@ fn act_as(data: &Path, name: &str, role: &str) {
     );
 }
 
+/// A signing identity in the data folder (P-256, site TLS): the default one, or one named
+/// `--identity NAME`; `extra` adds e.g. a delegation.
+fn identity(data: &Path, named: Option<&str>, name: &str, role: &str, extra: &[&str]) {
+    let mut args = vec!["identity"];
+    if let Some(named) = named {
+        args.extend(["--identity", named]);
+    }
+    args.extend([
+        "new", "--name", name, "--role", role, "--site", "TLS", "--key", "p256",
+    ]);
+    args.extend(extra);
+    ok(data, &args);
+}
+
 /// The fixture's ELIGIBLE A-MUSE candidate, imported; its visit held and every re-check done
 /// when `complete` (else the visit check stays open).
 fn screened(data: &Path, complete: bool) -> String {
@@ -118,39 +132,13 @@ fn the_investigator_countersigns_and_verify_lists_both() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     act_as(&data, "Camille Martin", "Study coordinator");
-    ok(
+    identity(&data, None, "Camille Martin", "coordinator", &[]);
+    identity(
         &data,
-        &[
-            "identity",
-            "new",
-            "--name",
-            "Camille Martin",
-            "--role",
-            "coordinator",
-            "--site",
-            "TLS",
-            "--key",
-            "p256",
-        ],
-    );
-    ok(
-        &data,
-        &[
-            "identity",
-            "--identity",
-            "investigator",
-            "new",
-            "--name",
-            "Dr Lucie Bernard",
-            "--role",
-            "investigator",
-            "--delegation",
-            "sub-investigator, delegation log line 4",
-            "--site",
-            "TLS",
-            "--key",
-            "p256",
-        ],
+        Some("investigator"),
+        "Dr Lucie Bernard",
+        "investigator",
+        &["--delegation", "sub-investigator, delegation log line 4"],
     );
     let shown = ok(&data, &["identity", "--identity", "investigator", "show"]);
     assert!(
@@ -242,38 +230,8 @@ fn no_countersignature_while_the_visit_check_is_open_or_from_another_store() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     act_as(&data, "Camille Martin", "Study coordinator");
-    ok(
-        &data,
-        &[
-            "identity",
-            "new",
-            "--name",
-            "Camille Martin",
-            "--role",
-            "coordinator",
-            "--site",
-            "TLS",
-            "--key",
-            "p256",
-        ],
-    );
-    ok(
-        &data,
-        &[
-            "identity",
-            "--identity",
-            "pi",
-            "new",
-            "--name",
-            "Dr Lucie Bernard",
-            "--role",
-            "investigator",
-            "--site",
-            "TLS",
-            "--key",
-            "p256",
-        ],
-    );
+    identity(&data, None, "Camille Martin", "coordinator", &[]);
+    identity(&data, Some("pi"), "Dr Lucie Bernard", "investigator", &[]);
     let id = screened(&data, false);
     let signed = dir.path().join("signed.pdf");
     sign(&data, &id, &signed);
@@ -296,21 +254,7 @@ fn no_countersignature_while_the_visit_check_is_open_or_from_another_store() {
     // Another store does not know this summary.
     let elsewhere = dir.path().join("elsewhere");
     act_as(&elsewhere, "Dr Lucie Bernard", "Investigator");
-    ok(
-        &elsewhere,
-        &[
-            "identity",
-            "new",
-            "--name",
-            "Dr Lucie Bernard",
-            "--role",
-            "investigator",
-            "--site",
-            "TLS",
-            "--key",
-            "p256",
-        ],
-    );
+    identity(&elsewhere, None, "Dr Lucie Bernard", "investigator", &[]);
     let foreign = refused(
         &elsewhere,
         &[
@@ -335,21 +279,8 @@ fn export_and_countersign_timestamp_with_a_tsa_and_fall_back_without() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     act_as(&data, "Camille Martin", "Study coordinator");
-    for (identity, name, role) in [
-        (None, "Camille Martin", "coordinator"),
-        (Some("pi"), "Dr Lucie Bernard", "investigator"),
-    ] {
-        let mut args = Vec::new();
-        if let Some(identity) = identity {
-            args.extend(["identity", "--identity", identity]);
-        } else {
-            args.push("identity");
-        }
-        args.extend([
-            "new", "--name", name, "--role", role, "--site", "TLS", "--key", "p256",
-        ]);
-        ok(&data, &args);
-    }
+    identity(&data, None, "Camille Martin", "coordinator", &[]);
+    identity(&data, Some("pi"), "Dr Lucie Bernard", "investigator", &[]);
     let id = screened(&data, true);
     let signed = dir.path().join("signed.pdf");
     let exported = ok(

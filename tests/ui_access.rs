@@ -84,13 +84,7 @@ fn every_focusable_control_is_named_and_every_choice_names_its_question() {
 fn a_log_row_is_reached_and_opened_from_the_keyboard() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = a_muse_screening_started(dir.path());
-    let id = harness
-        .state()
-        .workspace()
-        .unwrap()
-        .screening
-        .screening_id
-        .clone();
+    let id = screening_id(&harness);
     click(&mut harness, "New candidate");
     click(&mut harness, "Screening log");
     let name = format!("{id} a-muse 2026-11-23 draft INCOMPLETE");
@@ -114,13 +108,7 @@ fn the_verdict_is_a_live_heading_the_sections_are_headings_and_the_window_names_
     use eframe::egui::accesskit::{Live, Role};
     let dir = tempfile::tempdir().unwrap();
     let harness = a_muse_screening_started(dir.path());
-    let id = harness
-        .state()
-        .workspace()
-        .unwrap()
-        .screening
-        .screening_id
-        .clone();
+    let id = screening_id(&harness);
     assert_eq!(
         harness.state().title(),
         format!("{id} — A-MUSE — prescreen")

@@ -183,13 +183,7 @@ fn a_remembered_month_is_kept_as_entered_and_evaluated_over_its_days() {
         explanation(&harness, "EX02")
     );
     let stored = SqliteStore::open(&dir.path().join("prescreen.sqlite3")).unwrap();
-    let id = harness
-        .state()
-        .workspace()
-        .unwrap()
-        .screening
-        .screening_id
-        .clone();
+    let id = screening_id(&harness);
     let history = stored.screening_history(&id).unwrap();
     assert!(
         history.iter().any(|e| e

@@ -21,13 +21,7 @@ const INVESTIGATOR_SECRET: &str = "another synthetic passphrase 7";
 fn the_coordinator_signs_and_the_investigator_countersigns_in_the_window() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = a_muse_screening_started(dir.path());
-    let id = harness
-        .state()
-        .workspace()
-        .unwrap()
-        .screening
-        .screening_id
-        .clone();
+    let id = screening_id(&harness);
     answer_a_muse_to_eligible(&mut harness);
     // The visit, on the pre-screening day: every answer re-confirmed with T.
     harness.key_press_modifiers(Modifiers::COMMAND, Key::I);
@@ -194,13 +188,7 @@ fn a_timestamp_authority_typed_in_the_dialog_timestamps_and_is_kept() {
     settle(&mut harness);
     let message = dialog_message(&harness);
     assert!(message.starts_with("Signed PDF written"), "{message}");
-    let id = harness
-        .state()
-        .workspace()
-        .unwrap()
-        .screening
-        .screening_id
-        .clone();
+    let id = screening_id(&harness);
     let pdf = std::fs::read(
         dir.path()
             .join("exports")

@@ -18,16 +18,6 @@ fn store(dir: &std::path::Path) -> SqliteStore {
     SqliteStore::open(&dir.join("prescreen.sqlite3")).unwrap()
 }
 
-fn screening_id(harness: &Harness<'_, PrescreenApp>) -> String {
-    harness
-        .state()
-        .workspace()
-        .unwrap()
-        .screening
-        .screening_id
-        .clone()
-}
-
 fn events(dir: &std::path::Path, id: &str) -> usize {
     store(dir).screening_history(id).unwrap().len()
 }

@@ -95,13 +95,7 @@ fn move_to(harness: &mut Harness<'_, PrescreenApp>, id: &str, caption: &str) -> 
 fn pre_screen_then_the_visit_reconfirmed_with_single_keys_then_enrolled() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = a_muse_screening_started(dir.path());
-    let id = harness
-        .state()
-        .workspace()
-        .unwrap()
-        .screening
-        .screening_id
-        .clone();
+    let id = screening_id(&harness);
     pre_screen(&mut harness);
     move_to(&mut harness, &id, "Record verdict (pre-screened)");
     move_to(&mut harness, &id, "Approached");

@@ -276,3 +276,14 @@ pub fn dialog_message(harness: &Harness<'_, PrescreenApp>) -> String {
         .and_then(|d| d.message.clone())
         .unwrap_or_default()
 }
+
+/// The active screening's id.
+pub fn screening_id(harness: &Harness<'_, PrescreenApp>) -> String {
+    harness
+        .state()
+        .workspace()
+        .unwrap()
+        .screening
+        .screening_id
+        .clone()
+}
