@@ -9,7 +9,7 @@ use lopdf::Object;
 use crate::report::increment::{self, Base, write_object};
 
 use super::SigningError;
-use super::pdf_sig::{TOKEN_MARGIN, fill_document_timestamp};
+use super::pdf_sig::{TOKEN_MARGIN, fill_signature};
 use super::tsa;
 
 /// The document timestamp field's name (`/T`).
@@ -86,7 +86,7 @@ pub fn timestamp_document(pdf: &[u8], url: &str) -> Result<Vec<u8>, SigningError
             (root_id.0, catalog_body),
         ],
     );
-    fill_document_timestamp(out, room, &|digest| {
+    fill_signature(out, room, &|digest| {
         tsa::timestamp_digest(url, digest)
             .map(|token| token.der)
             .map_err(|e| SigningError::Timestamp(e.to_string()))

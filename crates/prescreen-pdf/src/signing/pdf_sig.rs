@@ -434,17 +434,9 @@ pub(crate) fn add_annot(base: &Base, page: &mut lopdf::Dictionary, id: u32) {
     page.set("Annots", Object::Array(annots));
 }
 
-/// [`fill_signature`] for a document timestamp: `/Contents` holds the token itself.
-pub(crate) fn fill_document_timestamp(
-    out: Vec<u8>,
-    room: usize,
-    make_token: &CmsMaker<'_>,
-) -> Result<Vec<u8>, SigningError> {
-    fill_signature(out, room, make_token)
-}
-
-/// Patches the last `/ByteRange`, hashes both ranges, signs, and fills `/Contents`.
-fn fill_signature(
+/// Patches the last `/ByteRange`, hashes both ranges, signs (or, for a document timestamp,
+/// asks the TSA), and fills `/Contents`.
+pub(crate) fn fill_signature(
     mut out: Vec<u8>,
     placeholder_bytes: usize,
     make_cms: &CmsMaker<'_>,
