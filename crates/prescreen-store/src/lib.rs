@@ -10,6 +10,8 @@ pub mod clock;
 pub mod csv;
 pub mod data_dir;
 pub mod ids;
+mod records;
+mod sql;
 pub mod sqlite;
 pub mod state;
 
@@ -376,6 +378,18 @@ pub enum StoreError {
     /// re-confirm.
     #[error("{0}")]
     Visit(String),
+    /// The login may not do this (a monitor writing, a change attributed to someone else,
+    /// another site's records).
+    #[error("not permitted: {0}")]
+    NotPermitted(String),
+    /// The site server refused or failed (its words; never a password).
+    #[error("{store}: {detail}")]
+    Server {
+        /// The server, as a URL without its password.
+        store: String,
+        /// What went wrong.
+        detail: String,
+    },
     /// Enrolment waits for the visit check.
     #[error("{screening}: not enrolled while the visit check is open: {}", open.join(", "))]
     VisitCheckOpen {

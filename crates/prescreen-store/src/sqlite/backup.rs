@@ -7,14 +7,14 @@ use rusqlite::Connection;
 use tracing::info;
 
 use super::SqliteStore;
-use super::codec::*;
 use crate::StoreError;
+use crate::records::codec::io_error;
 
 pub(super) fn backup_to(store: &SqliteStore, path: &Path) -> Result<(), StoreError> {
     let target_text = path.display().to_string();
     if let (Ok(a), Ok(b)) = (
         std::fs::canonicalize(path),
-        std::fs::canonicalize(&store.file),
+        std::fs::canonicalize(&store.db.file),
     ) && a == b
     {
         return Err(StoreError::Io(IoError::other(
@@ -39,7 +39,7 @@ pub(super) fn backup_to(store: &SqliteStore, path: &Path) -> Result<(), StoreErr
             // that writers in WAL mode do not block and cannot restart.
             let mut attempts = 0;
             loop {
-                let backup = rusqlite::backup::Backup::new(&store.conn, &mut copy)
+                let backup = rusqlite::backup::Backup::new(&store.db.conn, &mut copy)
                     .map_err(|e| store.err(e))?;
                 match backup.step(-1).map_err(|e| store.err(e))? {
                     rusqlite::backup::StepResult::Done => break,

@@ -8,36 +8,23 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use jiff::civil::Date;
 use rusqlite::{Connection, TransactionBehavior};
 use tracing::{debug, info};
 
 mod backup;
-mod codec;
-mod log;
+mod identity;
 mod schema;
-mod screenings;
-mod signers;
-mod trail;
-mod visit;
-mod writer;
 
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 
-use crate::audit::{AuditEvent, ChainReport};
 use crate::clock::{Clock, SystemClock};
-use crate::{
-    Coordinator, CoordinatorId, LogFilter, LogRow, NewCoordinator, NewScreening, NewTrustedSigner,
-    ScreeningStatus, Store, StoreError, StoredScreening, StoredVerdict, TrialSummary,
-    TrustedSigner,
-};
-use prescreen_core::screening::{Candidate, CriterionEntry, Screening};
-use prescreen_core::trial::load::LoadedTrial;
+use crate::records::codec::store_derived;
+use crate::records::{Records, Writer};
+use crate::sql::{Db, Dialect, Row, Value};
+use crate::{Coordinator, CoordinatorId, NewCoordinator, StoreError};
 use prescreen_core::trial::model::TrialDefinition;
 
-use codec::*;
 use schema::*;
-use writer::*;
 
 /// How hard a commit waits for the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,8 +39,7 @@ pub enum Durability {
 
 /// The SQLite implementation of [`Store`].
 pub struct SqliteStore {
-    conn: Connection,
-    file: String,
+    db: SqliteConn,
     clock: Box<dyn Clock>,
     definitions: HashMap<String, TrialDefinition>,
     /// How the schema differs from what the migrations made (a dropped trigger, an added
@@ -64,7 +50,7 @@ pub struct SqliteStore {
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SqliteStore")
-            .field("file", &self.file)
+            .field("file", &self.db.file)
             .finish_non_exhaustive()
     }
 }
@@ -121,8 +107,7 @@ impl SqliteStore {
         ))
         .map_err(|e| db_error(&file, e))?;
         let mut store = Self {
-            conn,
-            file,
+            db: SqliteConn { conn, file },
             clock,
             definitions: HashMap::new(),
             schema_problems: Vec::new(),
@@ -136,23 +121,24 @@ impl SqliteStore {
         }
         // The schema (append-only triggers included) must be exactly what the migrations
         // made; anything else is reported and the store is opened read-only.
-        store.schema_problems = schema_problems(&store.conn, &store.file)?;
+        store.schema_problems = schema_problems(&store.db.conn, &store.db.file)?;
         if !store.schema_problems.is_empty() {
             tracing::warn!(problems = ?store.schema_problems, "schema differs: store opened read-only");
         }
-        debug!(file = %store.file, "store opened");
+        debug!(file = %store.db.file, "store opened");
         Ok(store)
     }
 
     /// The database file this store uses.
     pub fn path_text(&self) -> &str {
-        &self.file
+        &self.db.file
     }
 
     /// Applies the missing migrations, each in its own transaction with its version number.
     fn migrate(&mut self) -> Result<(), StoreError> {
-        let file = self.file.clone();
+        let file = self.db.file.clone();
         let tx = self
+            .db
             .conn
             .transaction_with_behavior(TransactionBehavior::Exclusive)
             .map_err(|e| db_error(&file, e))?;
@@ -180,7 +166,13 @@ impl SqliteStore {
             info!(version, "schema migration applied");
         }
         if current > 0 && current < 3 {
-            Self::refresh_derived(&tx, &file, &mut self.definitions)?;
+            Self::refresh_derived(
+                &SqliteDb {
+                    conn: &tx,
+                    file: &file,
+                },
+                &mut self.definitions,
+            )?;
         }
         tx.commit().map_err(|e| db_error(&file, e))
     }
@@ -189,20 +181,15 @@ impl SqliteStore {
     /// criteria, re-screen date) with today's engine and its stored definition. Derived data
     /// only: no audit event, no answer or candidate field changes.
     fn refresh_derived(
-        tx: &Connection,
-        file: &str,
+        db: &dyn Db,
         definitions: &mut HashMap<String, TrialDefinition>,
     ) -> Result<(), StoreError> {
-        let ids: Vec<String> = tx
-            .prepare("SELECT id FROM screening ORDER BY id")
-            .and_then(|mut statement| {
-                statement
-                    .query_map([], |row| row.get(0))?
-                    .collect::<Result<_, _>>()
-            })
-            .map_err(|e| db_error(file, e))?;
+        let ids: Vec<String> =
+            db.query_vec("SELECT id FROM screening ORDER BY id", &[], |row| {
+                row.get(0)
+            })?;
         for id in &ids {
-            store_derived(tx, file, definitions, id, None)?;
+            store_derived(db, definitions, id, None)?;
         }
         info!(screenings = ids.len(), "derived verdict columns recomputed");
         Ok(())
@@ -210,7 +197,8 @@ impl SqliteStore {
 
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        self.conn
+        self.db
+            .conn
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .map_err(|e| self.err(e))
     }
@@ -218,6 +206,7 @@ impl SqliteStore {
     /// SQLite's own `PRAGMA integrity_check`: `Ok(())` or the problems it lists.
     pub fn check_integrity(&self) -> Result<Result<(), Vec<String>>, StoreError> {
         let mut statement = self
+            .db
             .conn
             .prepare("PRAGMA integrity_check")
             .map_err(|e| self.err(e))?;
@@ -230,11 +219,17 @@ impl SqliteStore {
     }
 
     fn err(&self, error: rusqlite::Error) -> StoreError {
-        db_error(&self.file, error)
+        db_error(&self.db.file, error)
+    }
+}
+
+impl Records for SqliteStore {
+    fn db(&self) -> &dyn Db {
+        &self.db
     }
 
-    /// Runs `work` in one IMMEDIATE transaction (taking the write lock up front, so two
-    /// writers wait for each other instead of failing) with one timestamp for all its events.
+    /// One IMMEDIATE transaction (taking the write lock up front, so two writers wait for
+    /// each other instead of failing) with one timestamp for all its events.
     fn write<T>(
         &mut self,
         work: impl FnOnce(&mut Writer<'_>) -> Result<T, StoreError>,
@@ -242,228 +237,164 @@ impl SqliteStore {
         if let Some(problem) = self.schema_problems.first() {
             return Err(StoreError::ReadOnly(format!(
                 "{}: the schema is not what prescreen made ({problem})",
-                self.file
+                self.db.file
             )));
         }
         let stamp = self.clock.now();
-        let file = self.file.clone();
+        let file = &self.db.file;
         let tx = self
+            .db
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| db_error(&file, e))?;
+            .map_err(|e| db_error(file, e))?;
+        let db = SqliteDb { conn: &tx, file };
         let mut writer = Writer {
-            tx,
-            file: &file,
+            tx: &db,
             stamp,
             definitions: &mut self.definitions,
             pending: Vec::new(),
+            acting_login: None,
         };
         let value = work(&mut writer)?;
         writer.finish()?;
-        writer.tx.commit().map_err(|e| db_error(&file, e))?;
+        drop(writer);
+        tx.commit().map_err(|e| db_error(file, e))?;
         Ok(value)
     }
-}
 
-impl Store for SqliteStore {
+    fn schema_problems(&self) -> Vec<String> {
+        self.schema_problems.clone()
+    }
+
     fn save_coordinator(&mut self, new: &NewCoordinator) -> Result<Coordinator, StoreError> {
-        screenings::save_coordinator(self, new)
+        identity::save_coordinator(self, new)
     }
 
     fn set_current_coordinator(&mut self, id: CoordinatorId) -> Result<(), StoreError> {
-        screenings::set_current_coordinator(self, id)
+        identity::set_current_coordinator(self, id)
     }
 
     fn current_coordinator(&self) -> Result<Option<Coordinator>, StoreError> {
-        screenings::current_coordinator(self)
-    }
-
-    fn coordinator(&self, id: CoordinatorId) -> Result<Coordinator, StoreError> {
-        screenings::coordinator(self, id)
-    }
-
-    fn record_trial_definition(&mut self, trial: &LoadedTrial) -> Result<(), StoreError> {
-        screenings::record_trial_definition(self, trial)
-    }
-
-    fn trial_text(
-        &self,
-        trial_id: &str,
-        version: &str,
-        sha256: &str,
-    ) -> Result<Option<String>, StoreError> {
-        screenings::trial_text(self, trial_id, version, sha256)
-    }
-
-    fn create_screening(
-        &mut self,
-        trial: &LoadedTrial,
-        new: &NewScreening,
-        by: CoordinatorId,
-    ) -> Result<String, StoreError> {
-        screenings::create_screening(self, trial, new, by)
-    }
-
-    fn import_screening(
-        &mut self,
-        trial: &LoadedTrial,
-        screening: &Screening,
-        by: CoordinatorId,
-    ) -> Result<String, StoreError> {
-        screenings::import_screening(self, trial, screening, by)
-    }
-
-    fn load_screening(&self, id: &str) -> Result<StoredScreening, StoreError> {
-        screenings::load_screening(self, id)
-    }
-
-    fn set_answer(
-        &mut self,
-        id: &str,
-        criterion_id: &str,
-        entry: Option<&CriterionEntry>,
-        by: CoordinatorId,
-        reason: Option<&str>,
-    ) -> Result<StoredVerdict, StoreError> {
-        screenings::set_answer(self, id, criterion_id, entry, by, reason)
-    }
-
-    fn set_candidate(
-        &mut self,
-        id: &str,
-        candidate: &Candidate,
-        by: CoordinatorId,
-        reason: Option<&str>,
-    ) -> Result<StoredVerdict, StoreError> {
-        screenings::set_candidate(self, id, candidate, by, reason)
-    }
-
-    fn set_dates(
-        &mut self,
-        id: &str,
-        prescreening_date: Date,
-        planned_visit_date: Option<Date>,
-        by: CoordinatorId,
-        reason: Option<&str>,
-    ) -> Result<StoredVerdict, StoreError> {
-        screenings::set_dates(self, id, prescreening_date, planned_visit_date, by, reason)
-    }
-
-    fn set_status(
-        &mut self,
-        id: &str,
-        status: ScreeningStatus,
-        by: CoordinatorId,
-        reason: Option<&str>,
-    ) -> Result<(), StoreError> {
-        screenings::set_status(self, id, status, by, reason)
-    }
-
-    fn start_visit(
-        &mut self,
-        id: &str,
-        visit_date: Date,
-        by: CoordinatorId,
-        reason: Option<&str>,
-    ) -> Result<StoredVerdict, StoreError> {
-        visit::start_visit(self, id, visit_date, by, reason)
-    }
-
-    fn reconfirm(
-        &mut self,
-        id: &str,
-        criterion_id: &str,
-        changed: bool,
-        on: Option<Date>,
-        by: CoordinatorId,
-        reason: Option<&str>,
-    ) -> Result<StoredVerdict, StoreError> {
-        visit::reconfirm(self, id, criterion_id, changed, on, by, reason)
-    }
-
-    fn record_verdict(&mut self, id: &str, by: CoordinatorId) -> Result<StoredVerdict, StoreError> {
-        screenings::record_verdict(self, id, by)
-    }
-
-    fn mark_signed(&mut self, id: &str, by: CoordinatorId, detail: &str) -> Result<(), StoreError> {
-        screenings::mark_signed(self, id, by, detail)
-    }
-
-    fn mark_exported(
-        &mut self,
-        id: &str,
-        by: CoordinatorId,
-        detail: &str,
-    ) -> Result<(), StoreError> {
-        screenings::mark_exported(self, id, by, detail)
-    }
-
-    fn screening_history(&self, id: &str) -> Result<Vec<AuditEvent>, StoreError> {
-        trail::screening_history(self, id)
-    }
-
-    fn verify_audit_chain(&self) -> Result<ChainReport, StoreError> {
-        trail::verify_audit_chain(self)
-    }
-
-    fn screening_record_problems(&self, id: &str) -> Result<Vec<String>, StoreError> {
-        trail::screening_record_problems(self, id)
+        identity::current_coordinator(self)
     }
 
     fn set_form_draft(&mut self, trial_id: &str, text: Option<&str>) -> Result<(), StoreError> {
-        screenings::set_form_draft(self, trial_id, text)
+        identity::set_form_draft(self, trial_id, text)
     }
 
     fn form_draft(&self, trial_id: &str) -> Result<Option<String>, StoreError> {
-        screenings::form_draft(self, trial_id)
-    }
-
-    fn audit_event_at(&self, seq: i64) -> Result<Option<AuditEvent>, StoreError> {
-        trail::audit_event_where(self, Some(seq), None)
-    }
-
-    fn audit_event_with_hash(&self, hash: &str) -> Result<Option<AuditEvent>, StoreError> {
-        trail::audit_event_where(self, None, Some(hash))
-    }
-
-    fn latest_chain_hash(&self) -> Result<String, StoreError> {
-        trail::latest_chain_hash(self)
-    }
-
-    fn log(
-        &self,
-        filter: &LogFilter,
-        sink: &mut dyn FnMut(&LogRow) -> Result<(), StoreError>,
-    ) -> Result<u64, StoreError> {
-        log::log(self, filter, sink)
-    }
-
-    fn summary(&self, filter: &LogFilter) -> Result<Vec<TrialSummary>, StoreError> {
-        log::summary(self, filter)
+        identity::form_draft(self, trial_id)
     }
 
     fn backup_to(&self, path: &Path) -> Result<(), StoreError> {
         backup::backup_to(self, path)
     }
+}
 
-    fn add_trusted_signer(
-        &mut self,
-        signer: &NewTrustedSigner,
-        by: CoordinatorId,
+/// The open database file, for reads.
+struct SqliteConn {
+    conn: Connection,
+    file: String,
+}
+
+/// A connection or a transaction on it, with the file named in errors.
+struct SqliteDb<'a> {
+    conn: &'a Connection,
+    file: &'a str,
+}
+
+impl Db for SqliteConn {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        sqlite_execute(&self.conn, &self.file, sql, params)
+    }
+
+    fn for_each_row(
+        &self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        signers::add(self, signer, by)
+        sqlite_for_each_row(&self.conn, &self.file, sql, params, each)
+    }
+}
+
+impl Db for SqliteDb<'_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
     }
 
-    fn revoke_trusted_signer(
-        &mut self,
-        fingerprint: &str,
-        reason: &str,
-        by: CoordinatorId,
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        sqlite_execute(self.conn, self.file, sql, params)
+    }
+
+    fn for_each_row(
+        &self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        signers::revoke(self, fingerprint, reason, by)
+        sqlite_for_each_row(self.conn, self.file, sql, params, each)
     }
+}
 
-    fn trusted_signers(&self) -> Result<Vec<TrustedSigner>, StoreError> {
-        signers::list(self)
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(match self {
+            Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Value::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(*i)),
+            Value::Text(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
+        })
     }
+}
+
+fn sqlite_execute(
+    conn: &Connection,
+    file: &str,
+    sql: &str,
+    params: &[Value],
+) -> Result<u64, StoreError> {
+    let changed = conn
+        .prepare_cached(sql)
+        .and_then(|mut statement| statement.execute(rusqlite::params_from_iter(params)))
+        .map_err(|e| db_error(file, e))?;
+    Ok(changed as u64)
+}
+
+/// Each row read into [`Value`]s. A real or a blob (never written by prescreen, but a
+/// tampered file may hold one) is read as text, so verification can name the row.
+fn sqlite_for_each_row(
+    conn: &Connection,
+    file: &str,
+    sql: &str,
+    params: &[Value],
+    each: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    use rusqlite::types::ValueRef;
+    let mut statement = conn.prepare_cached(sql).map_err(|e| db_error(file, e))?;
+    let columns = statement.column_count();
+    let mut rows = statement
+        .query(rusqlite::params_from_iter(params))
+        .map_err(|e| db_error(file, e))?;
+    let mut row = Row::default();
+    while let Some(found) = rows.next().map_err(|e| db_error(file, e))? {
+        row.values.clear();
+        for index in 0..columns {
+            let value = match found.get_ref(index).map_err(|e| db_error(file, e))? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(i) => Value::Int(i),
+                ValueRef::Real(x) => Value::Text(x.to_string()),
+                ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
+                    Value::Text(String::from_utf8_lossy(bytes).into_owned())
+                }
+            };
+            row.values.push(value);
+        }
+        each(&row)?;
+    }
+    Ok(())
 }

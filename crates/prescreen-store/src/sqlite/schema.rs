@@ -157,11 +157,6 @@ CREATE TRIGGER screening_never_deleted BEFORE DELETE ON screening
 BEGIN SELECT RAISE(ABORT, 'screenings are voided, never deleted'); END;
 "#;
 
-/// The setting that remembers who the command line and app act as.
-pub(super) const CURRENT_COORDINATOR: &str = "current_coordinator";
-/// The setting that mirrors the chain head (`seq:hash`), so a cut-off tail is noticed.
-pub(super) const AUDIT_HEAD: &str = "audit_head";
-
 /// What the read-only look at an existing file found.
 pub(super) enum Inspection {
     /// No file, an empty file or an empty SQLite database: create the schema.

@@ -4,15 +4,14 @@
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
-use rusqlite::{OptionalExtension, Transaction, params};
 use tracing::debug;
 
 use super::codec::*;
-use super::db_error;
-use super::schema::*;
 use crate::audit::{AuditAction, AuditEvent, CURRENT_ENCODING, GENESIS_HASH};
 use crate::clock::Stamp;
 use crate::ids;
+use super::AUDIT_HEAD;
+use crate::sql::{Db, Dialect, vals};
 use crate::{Coordinator, CoordinatorId, ScreeningStatus, StoreError, StoredVerdict};
 use prescreen_core::eligibility::VerdictKind;
 use prescreen_core::lifecycle::{plan_field_change, signed_change_reason};
@@ -23,16 +22,17 @@ use prescreen_core::trial::model::TrialDefinition;
 /// One write transaction and what its steps share. Events are collected as the steps run
 /// and appended to the chain by [`Writer::finish`], just before the commit, so the last event
 /// for each screening can carry the hash of its state after the whole write.
-pub(super) struct Writer<'a> {
-    pub(super) tx: Transaction<'a>,
-    pub(super) file: &'a str,
-    pub(super) stamp: Stamp,
-    pub(super) definitions: &'a mut HashMap<String, TrialDefinition>,
-    pub(super) pending: Vec<PendingEvent>,
+pub(crate) struct Writer<'a> {
+    pub(crate) tx: &'a dyn Db,
+    pub(crate) stamp: Stamp,
+    pub(crate) definitions: &'a mut HashMap<String, TrialDefinition>,
+    pub(crate) pending: Vec<PendingEvent>,
+    /// On a server, the login's own coordinator row: nobody acts as someone else.
+    pub(crate) acting_login: Option<CoordinatorId>,
 }
 
 /// An event of this transaction, waiting for its place in the chain.
-pub(super) struct PendingEvent {
+pub(crate) struct PendingEvent {
     by: Coordinator,
     screening_id: Option<String>,
     action: AuditAction,
@@ -43,23 +43,19 @@ pub(super) struct PendingEvent {
 }
 
 /// What an event says, before it gets its place in the chain.
-pub(super) struct EventDraft<'a> {
-    pub(super) screening_id: Option<&'a str>,
-    pub(super) action: AuditAction,
-    pub(super) target: Option<&'a str>,
-    pub(super) old_value: Option<&'a str>,
-    pub(super) new_value: Option<&'a str>,
-    pub(super) reason: Option<&'a str>,
+pub(crate) struct EventDraft<'a> {
+    pub(crate) screening_id: Option<&'a str>,
+    pub(crate) action: AuditAction,
+    pub(crate) target: Option<&'a str>,
+    pub(crate) old_value: Option<&'a str>,
+    pub(crate) new_value: Option<&'a str>,
+    pub(crate) reason: Option<&'a str>,
 }
 
 impl Writer<'_> {
-    pub(super) fn err(&self, error: rusqlite::Error) -> StoreError {
-        db_error(self.file, error)
-    }
-
     /// Appends one event per changed field (a field that had a value needs the reason) and,
     /// when anything changes on a signed screening, the supersession first.
-    pub(super) fn record_field_changes(
+    pub(crate) fn record_field_changes(
         &mut self,
         by: &Coordinator,
         id: &str,
@@ -94,34 +90,27 @@ impl Writer<'_> {
 
     /// The signed PDFs of a screening (their audit details) that no later change has
     /// superseded yet.
-    pub(super) fn live_signatures(&self, id: &str) -> Result<Vec<String>, StoreError> {
-        let mut statement = self
-            .tx
-            .prepare_cached(
-                "SELECT action, new_value FROM audit_event \
-                 WHERE screening_id = ?1 AND action IN ('signed', 'superseded') ORDER BY seq",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = statement
-            .query_map([id], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?))
-            })
-            .map_err(|e| self.err(e))?;
+    pub(crate) fn live_signatures(&self, id: &str) -> Result<Vec<String>, StoreError> {
         let mut live = Vec::new();
-        for row in rows {
-            let (action, detail) = row.map_err(|e| self.err(e))?;
-            if action == AuditAction::Superseded.as_str() {
-                live.clear();
-            } else {
-                live.push(detail.unwrap_or_default());
-            }
-        }
+        self.tx.for_each_row(
+            "SELECT action, new_value FROM audit_event \
+             WHERE screening_id = ?1 AND action IN ('signed', 'superseded') ORDER BY seq",
+            vals![id],
+            &mut |row| {
+                if row.text(0)? == AuditAction::Superseded.as_str() {
+                    live.clear();
+                } else {
+                    live.push(row.get::<_, Option<String>>(1)?.unwrap_or_default());
+                }
+                Ok(())
+            },
+        )?;
         Ok(live)
     }
 
     /// Before a change to a signed screening: the change needs a reason, and the trail records
     /// that the earlier signed PDFs are superseded (in the same transaction as the change).
-    pub(super) fn supersede_signatures(
+    pub(crate) fn supersede_signatures(
         &mut self,
         by: &Coordinator,
         id: &str,
@@ -148,7 +137,7 @@ impl Writer<'_> {
 
     /// Appends one event to the global chain.
     /// Records an event of this write; it joins the chain at [`Writer::finish`].
-    pub(super) fn append(
+    pub(crate) fn append(
         &mut self,
         by: &Coordinator,
         draft: EventDraft<'_>,
@@ -167,19 +156,15 @@ impl Writer<'_> {
 
     /// Appends this write's events to the chain, in order; the last event for each screening
     /// carries the SHA-256 of the screening's state as this transaction leaves it.
-    pub(super) fn finish(&mut self) -> Result<(), StoreError> {
+    pub(crate) fn finish(&mut self) -> Result<(), StoreError> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let last: Option<(i64, String)> = self
-            .tx
-            .query_row(
-                "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1",
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()
-            .map_err(|e| self.err(e))?;
+        let last: Option<(i64, String)> = self.tx.query_opt(
+            "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1",
+            vals![],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
         let (mut seq, mut prev_hash) = match last {
             Some((seq, hash)) => (seq, hash),
             None => (0, GENESIS_HASH.to_owned()),
@@ -193,7 +178,7 @@ impl Writer<'_> {
         for (index, pending_event) in pending.iter().enumerate() {
             let state_hash = match pending_event.screening_id.as_deref() {
                 Some(id) if last_for_screening.get(id) == Some(&index) => {
-                    Some(load_state(&self.tx, self.file, id)?.hash())
+                    Some(load_state(self.tx, id)?.hash())
                 }
                 _ => None,
             };
@@ -217,34 +202,30 @@ impl Writer<'_> {
                 state_hash,
             };
             event.hash = event.computed_hash();
-            self.tx
-                .prepare_cached(
-                    "INSERT INTO audit_event (seq, at_utc, utc_offset, coordinator_id, \
-                     coordinator_name, coordinator_role, screening_id, action, target, old_value, \
-                     new_value, reason, prev_hash, hash, encoding, state_hash) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                )
-                .and_then(|mut statement| {
-                    statement.execute(params![
-                        event.seq,
-                        event.at_utc,
-                        event.utc_offset,
-                        event.coordinator_id,
-                        event.coordinator_name,
-                        event.coordinator_role,
-                        event.screening_id,
-                        event.action,
-                        event.target,
-                        event.old_value,
-                        event.new_value,
-                        event.reason,
-                        event.prev_hash,
-                        event.hash,
-                        event.encoding,
-                        event.state_hash,
-                    ])
-                })
-                .map_err(|e| self.err(e))?;
+            self.tx.execute(
+                "INSERT INTO audit_event (seq, at_utc, utc_offset, coordinator_id, \
+                 coordinator_name, coordinator_role, screening_id, action, target, old_value, \
+                 new_value, reason, prev_hash, hash, encoding, state_hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                vals![
+                    event.seq,
+                    event.at_utc,
+                    event.utc_offset,
+                    event.coordinator_id,
+                    event.coordinator_name,
+                    event.coordinator_role,
+                    event.screening_id,
+                    event.action,
+                    event.target,
+                    event.old_value,
+                    event.new_value,
+                    event.reason,
+                    event.prev_hash,
+                    event.hash,
+                    event.encoding,
+                    event.state_hash,
+                ],
+            )?;
             debug!(
                 seq = event.seq,
                 action = %event.action,
@@ -254,23 +235,35 @@ impl Writer<'_> {
             );
             prev_hash = event.hash;
         }
-        self.tx
-            .prepare_cached(
+        let head = match self.tx.dialect() {
+            Dialect::Sqlite => {
                 "INSERT INTO setting (key, value) VALUES (?1, ?2) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )
-            .and_then(|mut statement| {
-                statement.execute(params![AUDIT_HEAD, format!("{seq}:{prev_hash}")])
-            })
-            .map_err(|e| self.err(e))?;
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+            }
+            // One head per site: the row's site is the login's (a column default).
+            Dialect::Postgres => {
+                "INSERT INTO setting (key, value) VALUES (?1, ?2) \
+                 ON CONFLICT (site_code, key) DO UPDATE SET value = excluded.value"
+            }
+        };
+        self.tx
+            .execute(head, vals![AUDIT_HEAD, format!("{seq}:{prev_hash}")])?;
         Ok(())
     }
 
-    pub(super) fn coordinator(&self, id: CoordinatorId) -> Result<Coordinator, StoreError> {
-        load_coordinator(&self.tx, self.file, id)
+    pub(crate) fn coordinator(&self, id: CoordinatorId) -> Result<Coordinator, StoreError> {
+        if let Some(login) = self.acting_login
+            && login != id
+        {
+            return Err(StoreError::NotPermitted(format!(
+                "coordinator {id} is not the person logged in; every change is recorded as \
+                 the login that makes it"
+            )));
+        }
+        load_coordinator(self.tx, id)
     }
 
-    pub(super) fn definition(
+    pub(crate) fn definition(
         &mut self,
         trial_id: &str,
         version: &str,
@@ -279,28 +272,26 @@ impl Writer<'_> {
         if let Some(definition) = self.definitions.get(sha256) {
             return Ok(definition.clone());
         }
-        let definition = stored_definition(&self.tx, self.file, trial_id, version, sha256)?;
+        let definition = stored_definition(self.tx, trial_id, version, sha256)?;
         self.definitions
             .insert(sha256.to_owned(), definition.clone());
         Ok(definition)
     }
 
-    pub(super) fn record_definition(&mut self, trial: &LoadedTrial) -> Result<(), StoreError> {
+    pub(crate) fn record_definition(&mut self, trial: &LoadedTrial) -> Result<(), StoreError> {
         let definition = &trial.definition;
-        self.tx
-            .execute(
-                "INSERT INTO trial_definition (trial_id, version, sha256, acronym, text, \
+        self.tx.execute(
+            "INSERT INTO trial_definition (trial_id, version, sha256, acronym, text, \
                  recorded_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-                params![
-                    definition.id,
-                    definition.version(),
-                    trial.sha256,
-                    definition.acronym,
-                    trial.text,
-                    self.stamp.utc_text()
-                ],
-            )
-            .map_err(|e| self.err(e))?;
+            vals![
+                definition.id,
+                definition.version(),
+                trial.sha256,
+                definition.acronym,
+                trial.text,
+                self.stamp.utc_text()
+            ],
+        )?;
         self.definitions
             .entry(trial.sha256.clone())
             .or_insert_with(|| definition.clone());
@@ -308,8 +299,8 @@ impl Writer<'_> {
     }
 
     /// Loads a screening that may still change (refuses a voided one).
-    pub(super) fn changeable(&self, id: &str) -> Result<ScreeningRow, StoreError> {
-        let row = load_screening_row(&self.tx, self.file, id)?;
+    pub(crate) fn changeable(&self, id: &str) -> Result<ScreeningRow, StoreError> {
+        let row = load_screening_row(self.tx, id)?;
         if row.status == ScreeningStatus::Voided {
             return Err(StoreError::Voided(row.id));
         }
@@ -317,17 +308,17 @@ impl Writer<'_> {
     }
 
     /// Re-evaluates a screening with its stored definition and stores the verdict.
-    pub(super) fn reevaluate(&mut self, id: &str) -> Result<StoredVerdict, StoreError> {
+    pub(crate) fn reevaluate(&mut self, id: &str) -> Result<StoredVerdict, StoreError> {
         let now = self.stamp.utc_text();
-        store_derived(&self.tx, self.file, self.definitions, id, Some(&now))
+        store_derived(self.tx, self.definitions, id, Some(&now))
     }
 
     /// The screening as it stands in this transaction, with its definition.
-    pub(super) fn current_screening(
+    pub(crate) fn current_screening(
         &mut self,
         row: &ScreeningRow,
     ) -> Result<(Screening, TrialDefinition), StoreError> {
-        let answers = load_answers(&self.tx, self.file, &row.id)?;
+        let answers = load_answers(self.tx, &row.id)?;
         let definition = self.definition(
             &row.trial_id,
             &row.definition_version,
@@ -338,39 +329,33 @@ impl Writer<'_> {
 
     /// Links a new screening to the NOT ELIGIBLE one it repeats, with an event in each
     /// screening's trail. A screening is re-screened once.
-    pub(super) fn link_rescreening(
+    pub(crate) fn link_rescreening(
         &mut self,
         by: &Coordinator,
         earlier: &str,
         new: &str,
     ) -> Result<(), StoreError> {
-        let row = load_screening_row(&self.tx, self.file, earlier)?;
+        let row = load_screening_row(self.tx, earlier)?;
         if row.verdict.kind != VerdictKind::NotEligible {
             return Err(StoreError::DefinitionMismatch(format!(
                 "{earlier} is {}, not NOT ELIGIBLE: there is nothing to re-screen",
                 row.verdict.name()
             )));
         }
-        let already: Option<String> = self
-            .tx
-            .query_row(
-                "SELECT id FROM screening WHERE rescreen_of = ?1",
-                [earlier],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.err(e))?;
+        let already: Option<String> = self.tx.query_opt(
+            "SELECT id FROM screening WHERE rescreen_of = ?1",
+            vals![earlier],
+            |r| r.get(0),
+        )?;
         if let Some(already) = already {
             return Err(StoreError::DefinitionMismatch(format!(
                 "{earlier} was already re-screened as {already}"
             )));
         }
-        self.tx
-            .execute(
-                "UPDATE screening SET rescreen_of = ?2 WHERE id = ?1",
-                [new, earlier],
-            )
-            .map_err(|e| self.err(e))?;
+        self.tx.execute(
+            "UPDATE screening SET rescreen_of = ?2 WHERE id = ?1",
+            vals![new, earlier],
+        )?;
         let as_new = format!("re-screened as {new}");
         let of_earlier = format!("re-screen of {earlier}");
         for (screening, text) in [(earlier, &as_new), (new, &of_earlier)] {
@@ -390,46 +375,41 @@ impl Writer<'_> {
     }
 
     /// Stores (or replaces) one criterion's entry, as its RON text.
-    pub(super) fn put_answer(
+    pub(crate) fn put_answer(
         &self,
         id: &str,
         criterion: &str,
         text: &str,
     ) -> Result<(), StoreError> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO answer (screening_id, criterion_id, entry, updated_utc) \
-                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (screening_id, criterion_id) \
-                 DO UPDATE SET entry = excluded.entry, updated_utc = excluded.updated_utc",
-            )
-            .and_then(|mut s| s.execute(params![id, criterion, text, self.stamp.utc_text()]))
-            .map(|_| ())
-            .map_err(|e| self.err(e))
+        self.tx.execute(
+            "INSERT INTO answer (screening_id, criterion_id, entry, updated_utc) \
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (screening_id, criterion_id) \
+             DO UPDATE SET entry = excluded.entry, updated_utc = excluded.updated_utc",
+            vals![id, criterion, text, self.stamp.utc_text()],
+        )?;
+        Ok(())
     }
 
     /// Today on the writer's clock, for checks that refuse a future date.
-    pub(super) fn today(&self) -> Date {
+    pub(crate) fn today(&self) -> Date {
         self.stamp.local_date()
     }
 
     /// The next id for prefix + site + year; the sequence only ever grows.
-    pub(super) fn next_id(
+    pub(crate) fn next_id(
         &self,
         prefix: &str,
         site: &str,
         year: i16,
     ) -> Result<String, StoreError> {
         loop {
-            let number: i64 = self
-                .tx
-                .query_row(
-                    "INSERT INTO id_sequence (prefix, site_code, year, last_number) \
-                     VALUES (?1, ?2, ?3, 1) ON CONFLICT (prefix, site_code, year) \
-                     DO UPDATE SET last_number = last_number + 1 RETURNING last_number",
-                    params![prefix, site, year],
-                    |row| row.get(0),
-                )
-                .map_err(|e| self.err(e))?;
+            let number: i64 = self.tx.query_one(
+                "INSERT INTO id_sequence (prefix, site_code, year, last_number) \
+                 VALUES (?1, ?2, ?3, 1) ON CONFLICT (prefix, site_code, year) \
+                 DO UPDATE SET last_number = id_sequence.last_number + 1 RETURNING last_number",
+                vals![prefix, site, year],
+                |row| row.get(0),
+            )?;
             let id = ids::format_id(prefix, site, year, number);
             if !self.screening_exists(&id)? {
                 return Ok(id);
@@ -437,25 +417,31 @@ impl Writer<'_> {
         }
     }
 
-    pub(super) fn screening_exists(&self, id: &str) -> Result<bool, StoreError> {
-        self.tx
-            .query_row("SELECT 1 FROM screening WHERE id = ?1", [id], |_| Ok(()))
-            .optional()
-            .map(|found| found.is_some())
-            .map_err(|e| self.err(e))
+    pub(crate) fn screening_exists(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .tx
+            .query_opt("SELECT 1 FROM screening WHERE id = ?1", vals![id], |_| {
+                Ok(())
+            })?
+            .is_some())
     }
 
     /// Makes sure a kept id of the generated shape is never generated again.
-    pub(super) fn reserve_id(&self, id: &str) -> Result<(), StoreError> {
+    pub(crate) fn reserve_id(&self, id: &str) -> Result<(), StoreError> {
         if let Some(parts) = ids::parse_id(id) {
-            self.tx
-                .execute(
+            let greatest = match self.tx.dialect() {
+                Dialect::Sqlite => "max",
+                Dialect::Postgres => "greatest",
+            };
+            self.tx.execute(
+                &format!(
                     "INSERT INTO id_sequence (prefix, site_code, year, last_number) \
                      VALUES (?1, ?2, ?3, ?4) ON CONFLICT (prefix, site_code, year) \
-                     DO UPDATE SET last_number = max(last_number, excluded.last_number)",
-                    params![parts.prefix, parts.site, parts.year, parts.number],
-                )
-                .map_err(|e| self.err(e))?;
+                     DO UPDATE SET last_number = \
+                     {greatest}(id_sequence.last_number, excluded.last_number)"
+                ),
+                vals![parts.prefix, parts.site, parts.year, parts.number],
+            )?;
         }
         Ok(())
     }
@@ -465,7 +451,7 @@ impl Writer<'_> {
         clippy::too_many_arguments,
         reason = "a screening row's first facts, as stored"
     )]
-    pub(super) fn insert_screening(
+    pub(crate) fn insert_screening(
         &mut self,
         id: &str,
         trial: &LoadedTrial,
@@ -489,34 +475,32 @@ impl Writer<'_> {
             }
         }
         let now = self.stamp.utc_text();
-        self.tx
-            .execute(
-                "INSERT INTO screening (id, trial_id, definition_version, definition_sha256, \
+        self.tx.execute(
+            "INSERT INTO screening (id, trial_id, definition_version, definition_sha256, \
                  site_code, created_by, initials, date_of_birth, sex, childbearing_potential, \
                  prescreening_date, planned_visit_date, status, status_reason, verdict, \
                  verdict_failing, created_utc, updated_utc, pregnant, breastfeeding) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL, \
                  'INCOMPLETE', '', ?14, ?14, ?15, ?16)",
-                params![
-                    id,
-                    definition.id,
-                    definition.version(),
-                    trial.sha256,
-                    site_code,
-                    by.id,
-                    candidate.initials,
-                    candidate.date_of_birth.map(|d| d.to_string()),
-                    sex_text(candidate.sex),
-                    candidate.childbearing_potential,
-                    prescreening_date.to_string(),
-                    planned_visit_date.map(|d| d.to_string()),
-                    ScreeningStatus::Draft.as_str(),
-                    now,
-                    candidate.pregnant,
-                    candidate.breastfeeding,
-                ],
-            )
-            .map_err(|e| self.err(e))?;
+            vals![
+                id,
+                definition.id,
+                definition.version(),
+                trial.sha256,
+                site_code,
+                by.id,
+                candidate.initials,
+                candidate.date_of_birth.map(|d| d.to_string()),
+                sex_text(candidate.sex),
+                candidate.childbearing_potential,
+                prescreening_date.to_string(),
+                planned_visit_date.map(|d| d.to_string()),
+                ScreeningStatus::Draft.as_str(),
+                now,
+                candidate.pregnant,
+                candidate.breastfeeding,
+            ],
+        )?;
         let mut created = crate::state::created_text(
             &definition.id,
             definition.version(),
@@ -573,13 +557,11 @@ impl Writer<'_> {
         }
         for (criterion, entry) in answers {
             let text = entry_text(entry)?;
-            self.tx
-                .execute(
-                    "INSERT INTO answer (screening_id, criterion_id, entry, updated_utc) \
-                     VALUES (?1, ?2, ?3, ?4)",
-                    params![id, criterion, text, now],
-                )
-                .map_err(|e| self.err(e))?;
+            self.tx.execute(
+                "INSERT INTO answer (screening_id, criterion_id, entry, updated_utc) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                vals![id, criterion, text, now],
+            )?;
             self.append(
                 by,
                 EventDraft {

@@ -4,12 +4,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use jiff::civil::Date;
-use rusqlite::{Connection, OptionalExtension, params};
-
-use super::db_error;
+use crate::sql::{Db, Row, vals};
 use crate::state::ScreeningState;
 use crate::{Coordinator, CoordinatorId, ScreeningStatus, StoreError, StoredVerdict};
+use jiff::civil::Date;
 use prescreen_core::eligibility::{VerdictKind, evaluate};
 use prescreen_core::io_error::IoError;
 use prescreen_core::lifecycle::LifecycleError;
@@ -19,51 +17,51 @@ use prescreen_core::trial::model::TrialDefinition;
 use prescreen_core::validation::{InputProblem, check_candidate};
 
 /// A screening row without its answers.
-pub(super) struct ScreeningRow {
-    pub(super) id: String,
-    pub(super) trial_id: String,
-    pub(super) definition_version: String,
-    pub(super) definition_sha256: String,
-    pub(super) site_code: String,
-    pub(super) created_by: CoordinatorId,
-    pub(super) candidate: Candidate,
-    pub(super) prescreening_date: Date,
-    pub(super) planned_visit_date: Option<Date>,
-    pub(super) visit_date: Option<Date>,
-    pub(super) status: ScreeningStatus,
-    pub(super) status_reason: Option<String>,
-    pub(super) was_approached: bool,
-    pub(super) was_consented: bool,
-    pub(super) verdict: StoredVerdict,
-    pub(super) rescreen_of: Option<String>,
+pub(crate) struct ScreeningRow {
+    pub(crate) id: String,
+    pub(crate) trial_id: String,
+    pub(crate) definition_version: String,
+    pub(crate) definition_sha256: String,
+    pub(crate) site_code: String,
+    pub(crate) created_by: CoordinatorId,
+    pub(crate) candidate: Candidate,
+    pub(crate) prescreening_date: Date,
+    pub(crate) planned_visit_date: Option<Date>,
+    pub(crate) visit_date: Option<Date>,
+    pub(crate) status: ScreeningStatus,
+    pub(crate) status_reason: Option<String>,
+    pub(crate) was_approached: bool,
+    pub(crate) was_consented: bool,
+    pub(crate) verdict: StoredVerdict,
+    pub(crate) rescreen_of: Option<String>,
 }
 
-pub(super) const SCREENING_COLUMNS: &str = "id, trial_id, definition_version, definition_sha256, site_code, \
+pub(crate) const SCREENING_COLUMNS: &str = "id, trial_id, definition_version, definition_sha256, site_code, \
      created_by, initials, date_of_birth, sex, childbearing_potential, prescreening_date, \
      planned_visit_date, status, status_reason, was_approached, was_consented, verdict, \
      verdict_failing, pregnant, breastfeeding, verdict_time_limited, rescreen_from, \
      rescreen_after_event, rescreen_of, visit_date";
 
-pub(super) fn parse_date(text: &str, column: &str) -> Result<Date, StoreError> {
+pub(crate) fn parse_date(text: &str, column: &str) -> Result<Date, StoreError> {
     text.parse()
         .map_err(|_| StoreError::InvalidStoredData(format!("{column} is not a date")))
 }
 
-pub(super) fn parse_optional_date(
+pub(crate) fn parse_optional_date(
     text: Option<String>,
     column: &str,
 ) -> Result<Option<Date>, StoreError> {
     text.map(|t| parse_date(&t, column)).transpose()
 }
 
-pub(super) fn sex_text(sex: Option<Sex>) -> Option<&'static str> {
+pub(crate) fn sex_text(sex: Option<Sex>) -> Option<&'static str> {
     sex.map(|s| match s {
         Sex::Female => "female",
         Sex::Male => "male",
     })
 }
 
-pub(super) fn parse_sex(text: Option<String>) -> Result<Option<Sex>, StoreError> {
+pub(crate) fn parse_sex(text: Option<String>) -> Result<Option<Sex>, StoreError> {
     match text.as_deref() {
         None => Ok(None),
         Some("female") => Ok(Some(Sex::Female)),
@@ -74,42 +72,42 @@ pub(super) fn parse_sex(text: Option<String>) -> Result<Option<Sex>, StoreError>
     }
 }
 
-pub(super) fn parse_status(text: &str) -> Result<ScreeningStatus, StoreError> {
+pub(crate) fn parse_status(text: &str) -> Result<ScreeningStatus, StoreError> {
     text.parse()
         .map_err(|_| StoreError::InvalidStoredData("status is not a known status".to_owned()))
 }
 
 /// A stored verdict name back to its kind.
-pub(super) fn parse_verdict(text: &str) -> Result<VerdictKind, StoreError> {
+pub(crate) fn parse_verdict(text: &str) -> Result<VerdictKind, StoreError> {
     VerdictKind::from_name(text)
         .ok_or_else(|| StoreError::InvalidStoredData("verdict is not a known verdict".to_owned()))
 }
 
-pub(super) fn split_failing(text: &str) -> Vec<String> {
+pub(crate) fn split_failing(text: &str) -> Vec<String> {
     text.split_whitespace().map(str::to_owned).collect()
 }
 
-pub(super) fn entry_text(entry: &CriterionEntry) -> Result<String, StoreError> {
+pub(crate) fn entry_text(entry: &CriterionEntry) -> Result<String, StoreError> {
     ron_options()
         .to_string(entry)
         .map_err(|e| StoreError::InvalidStoredData(format!("cannot encode an answer: {e}")))
 }
 
-pub(super) fn parse_entry(text: &str, criterion: &str) -> Result<CriterionEntry, StoreError> {
+pub(crate) fn parse_entry(text: &str, criterion: &str) -> Result<CriterionEntry, StoreError> {
     ron_options().from_str(text).map_err(|_| {
         StoreError::InvalidStoredData(format!("the stored answer to {criterion} does not parse"))
     })
 }
 
-pub(super) fn io_error(file: &Path, error: std::io::Error) -> StoreError {
+pub(crate) fn io_error(file: &Path, error: std::io::Error) -> StoreError {
     StoreError::Io(IoError::new(file, error))
 }
 
 /// A field's name, its old and its new value as stored text.
-pub(super) type FieldChange = (&'static str, Option<String>, Option<String>);
+pub(crate) type FieldChange = (&'static str, Option<String>, Option<String>);
 
 /// Raw columns of a screening row, as read.
-pub(super) type RawScreening = (
+pub(crate) type RawScreening = (
     (String, String, String, String, String, i64),
     (String, Option<String>, Option<String>, Option<bool>),
     (String, Option<String>, String, Option<String>, bool, bool),
@@ -119,7 +117,7 @@ pub(super) type RawScreening = (
     Option<String>,
 );
 
-pub(super) fn read_raw_screening(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawScreening> {
+pub(crate) fn read_raw_screening(row: &Row) -> Result<RawScreening, StoreError> {
     Ok((
         (
             row.get(0)?,
@@ -145,7 +143,7 @@ pub(super) fn read_raw_screening(row: &rusqlite::Row<'_>) -> rusqlite::Result<Ra
     ))
 }
 
-pub(super) fn screening_row_from_raw(raw: RawScreening) -> Result<ScreeningRow, StoreError> {
+pub(crate) fn screening_row_from_raw(raw: RawScreening) -> Result<ScreeningRow, StoreError> {
     let (
         (id, trial_id, definition_version, definition_sha256, site_code, created_by),
         (initials, date_of_birth, sex, childbearing_potential),
@@ -195,53 +193,42 @@ pub(super) fn screening_row_from_raw(raw: RawScreening) -> Result<ScreeningRow, 
     })
 }
 
-pub(super) fn load_screening_row(
-    conn: &Connection,
-    file: &str,
-    id: &str,
-) -> Result<ScreeningRow, StoreError> {
+pub(crate) fn load_screening_row(conn: &dyn Db, id: &str) -> Result<ScreeningRow, StoreError> {
     let raw = conn
-        .query_row(
+        .query_opt(
             &format!("SELECT {SCREENING_COLUMNS} FROM screening WHERE id = ?1"),
-            [id],
+            vals![id],
             read_raw_screening,
-        )
-        .optional()
-        .map_err(|e| db_error(file, e))?
+        )?
         .ok_or_else(|| StoreError::UnknownScreening(id.to_owned()))?;
     screening_row_from_raw(raw)
 }
 
-pub(super) fn load_answers(
-    conn: &Connection,
-    file: &str,
+pub(crate) fn load_answers(
+    conn: &dyn Db,
     id: &str,
 ) -> Result<BTreeMap<String, CriterionEntry>, StoreError> {
-    let mut statement = conn
-        .prepare_cached("SELECT criterion_id, entry FROM answer WHERE screening_id = ?1")
-        .map_err(|e| db_error(file, e))?;
-    let rows = statement
-        .query_map([id], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-        })
-        .map_err(|e| db_error(file, e))?;
     let mut answers = BTreeMap::new();
-    for row in rows {
-        let (criterion, text) = row.map_err(|e| db_error(file, e))?;
-        let entry = parse_entry(&text, &criterion)?;
-        answers.insert(criterion, entry);
-    }
+    conn.for_each_row(
+        "SELECT criterion_id, entry FROM answer WHERE screening_id = ?1",
+        vals![id],
+        &mut |row| {
+            let criterion: String = row.get(0)?;
+            let entry = parse_entry(row.text(1)?, &criterion)?;
+            answers.insert(criterion, entry);
+            Ok(())
+        },
+    )?;
     Ok(answers)
 }
 
-pub(super) fn load_coordinator(
-    conn: &Connection,
-    file: &str,
+pub(crate) fn load_coordinator(
+    conn: &dyn Db,
     id: CoordinatorId,
 ) -> Result<Coordinator, StoreError> {
-    conn.query_row(
+    conn.query_opt(
         "SELECT id, name, role, site_code FROM coordinator WHERE id = ?1",
-        [id],
+        vals![id],
         |row| {
             Ok(Coordinator {
                 id: row.get(0)?,
@@ -250,13 +237,11 @@ pub(super) fn load_coordinator(
                 site_code: row.get(3)?,
             })
         },
-    )
-    .optional()
-    .map_err(|e| db_error(file, e))?
+    )?
     .ok_or(StoreError::UnknownCoordinator(id))
 }
 
-pub(super) fn screening_of(
+pub(crate) fn screening_of(
     row: &ScreeningRow,
     answers: BTreeMap<String, CriterionEntry>,
 ) -> Screening {
@@ -279,21 +264,19 @@ pub(super) fn screening_of(
 /// Evaluates a screening with its stored definition (cached by hash) and stores the derived
 /// columns: verdict, failing and time-limited criteria, re-screen advice (and `updated_utc`
 /// when given).
-pub(super) fn store_derived(
-    conn: &Connection,
-    file: &str,
+pub(crate) fn store_derived(
+    conn: &dyn Db,
     definitions: &mut HashMap<String, TrialDefinition>,
     id: &str,
     updated_utc: Option<&str>,
 ) -> Result<StoredVerdict, StoreError> {
-    let row = load_screening_row(conn, file, id)?;
-    let answers = load_answers(conn, file, id)?;
+    let row = load_screening_row(conn, id)?;
+    let answers = load_answers(conn, id)?;
     let definition = match definitions.get(&row.definition_sha256) {
         Some(definition) => definition.clone(),
         None => {
             let definition = stored_definition(
                 conn,
-                file,
                 &row.trial_id,
                 &row.definition_version,
                 &row.definition_sha256,
@@ -304,13 +287,11 @@ pub(super) fn store_derived(
     };
     let evaluation = evaluate(&definition, &screening_of(&row, answers));
     let verdict = StoredVerdict::from_evaluation(&evaluation);
-    conn.prepare_cached(
+    conn.execute(
         "UPDATE screening SET verdict = ?2, verdict_failing = ?3, verdict_time_limited = ?4, \
          rescreen_from = ?5, rescreen_after_event = ?6, updated_utc = coalesce(?7, updated_utc) \
          WHERE id = ?1",
-    )
-    .and_then(|mut statement| {
-        statement.execute(params![
+        vals![
             id,
             verdict.name(),
             verdict.failing.join(" "),
@@ -318,28 +299,24 @@ pub(super) fn store_derived(
             verdict.rescreen_from.map(|d| d.to_string()),
             verdict.rescreen_after_event,
             updated_utc,
-        ])
-    })
-    .map_err(|e| db_error(file, e))?;
+        ],
+    )?;
     Ok(verdict)
 }
 
 /// Reads and parses a stored definition text (cached by hash by the caller).
-pub(super) fn stored_definition(
-    conn: &Connection,
-    file: &str,
+pub(crate) fn stored_definition(
+    conn: &dyn Db,
     trial_id: &str,
     version: &str,
     sha256: &str,
 ) -> Result<TrialDefinition, StoreError> {
     let text: String = conn
-        .query_row(
+        .query_opt(
             "SELECT text FROM trial_definition WHERE trial_id = ?1 AND version = ?2 AND sha256 = ?3",
-            [trial_id, version, sha256],
+            vals![trial_id, version, sha256],
             |row| row.get(0),
-        )
-        .optional()
-        .map_err(|e| db_error(file, e))?
+        )?
         .ok_or_else(|| StoreError::UnknownDefinition {
             trial: trial_id.to_owned(),
             version: version.to_owned(),
@@ -364,7 +341,7 @@ pub(super) fn stored_definition(
 }
 
 /// Refuses candidate fields or dates that fail the core's checks, naming each field.
-pub(super) fn refuse_candidate_problems(
+pub(crate) fn refuse_candidate_problems(
     candidate: &Candidate,
     prescreening_date: Date,
     planned_visit_date: Option<Date>,
@@ -391,7 +368,7 @@ pub(super) fn refuse_candidate_problems(
 }
 
 /// The store's error for a lifecycle refusal, naming the screening.
-pub(super) fn lifecycle_error(id: &str) -> impl Fn(LifecycleError) -> StoreError + '_ {
+pub(crate) fn lifecycle_error(id: &str) -> impl Fn(LifecycleError) -> StoreError + '_ {
     move |error| match error {
         LifecycleError::ReasonRequired { what } => StoreError::ReasonRequired {
             screening: id.to_owned(),
@@ -416,7 +393,7 @@ pub(super) fn lifecycle_error(id: &str) -> impl Fn(LifecycleError) -> StoreError
     }
 }
 
-pub(super) fn candidate_fields(candidate: &Candidate) -> [(&'static str, Option<String>); 6] {
+pub(crate) fn candidate_fields(candidate: &Candidate) -> [(&'static str, Option<String>); 6] {
     [
         (
             "initials",
@@ -441,12 +418,8 @@ pub(super) fn candidate_fields(candidate: &Candidate) -> [(&'static str, Option<
 
 /// A screening's state as the tables hold it, in the text the audit events carry (see
 /// [`crate::state`]): answers as their stored RON text, never re-serialised.
-pub(super) fn load_state(
-    conn: &Connection,
-    file: &str,
-    id: &str,
-) -> Result<ScreeningState, StoreError> {
-    let row = load_screening_row(conn, file, id)?;
+pub(crate) fn load_state(conn: &dyn Db, id: &str) -> Result<ScreeningState, StoreError> {
+    let row = load_screening_row(conn, id)?;
     let mut state = ScreeningState::new(id);
     state.trial_id = row.trial_id.clone();
     state.definition_version = row.definition_version.clone();
@@ -476,17 +449,13 @@ pub(super) fn load_state(
     state.was_approached = row.was_approached;
     state.was_consented = row.was_consented;
     state.rescreen_of = row.rescreen_of.clone();
-    let mut statement = conn
-        .prepare_cached("SELECT criterion_id, entry FROM answer WHERE screening_id = ?1")
-        .map_err(|e| db_error(file, e))?;
-    let rows = statement
-        .query_map([id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })
-        .map_err(|e| db_error(file, e))?;
-    for answer in rows {
-        let (criterion, text) = answer.map_err(|e| db_error(file, e))?;
-        state.answers.insert(criterion, text);
-    }
+    conn.for_each_row(
+        "SELECT criterion_id, entry FROM answer WHERE screening_id = ?1",
+        vals![id],
+        &mut |row| {
+            state.answers.insert(row.get(0)?, row.get(1)?);
+            Ok(())
+        },
+    )?;
     Ok(state)
 }

@@ -1,76 +1,61 @@
 //! Reading the audit trail back: a screening's history, the chain walk, the head.
 
-use rusqlite::OptionalExtension;
 use tracing::info;
 
-use super::SqliteStore;
 use super::codec::*;
-use super::schema::*;
+use super::{AUDIT_HEAD, Records};
 use crate::StoreError;
 use crate::audit::{AuditEvent, ChainReport, ChainVerifier, GENESIS_HASH};
+use crate::sql::{Row, Value, vals};
 use crate::state::{Replay, trusted_signer_text};
 use prescreen_core::lifecycle::StoredVerdict;
 
-pub(super) fn screening_history(
-    store: &SqliteStore,
+pub(crate) fn screening_history(
+    store: &impl Records,
     id: &str,
 ) -> Result<Vec<AuditEvent>, StoreError> {
-    load_screening_row(&store.conn, &store.file, id)?;
-    let mut statement = store
-        .conn
-        .prepare(&format!(
-            "SELECT {EVENT_COLUMNS} FROM audit_event WHERE screening_id = ?1 ORDER BY seq"
-        ))
-        .map_err(|e| store.err(e))?;
-    let events = statement
-        .query_map([id], read_event)
-        .map_err(|e| store.err(e))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| store.err(e))?;
+    load_screening_row(store.db(), id)?;
+    let events = store.db().query_vec(
+        &format!("SELECT {EVENT_COLUMNS} FROM audit_event WHERE screening_id = ?1 ORDER BY seq"),
+        vals![id],
+        read_event,
+    )?;
     Ok(events)
 }
 
-pub(super) fn verify_audit_chain(store: &SqliteStore) -> Result<ChainReport, StoreError> {
-    let mut statement = store
-        .conn
-        .prepare(&format!(
-            "SELECT {EVENT_COLUMNS} FROM audit_event ORDER BY seq"
-        ))
-        .map_err(|e| store.err(e))?;
-    let mut rows = statement.query([]).map_err(|e| store.err(e))?;
+pub(crate) fn verify_audit_chain(store: &impl Records) -> Result<ChainReport, StoreError> {
     let mut verifier = ChainVerifier::default();
     let mut replay = Replay::default();
     let mut records = Vec::new();
     let mut last_seq = 0;
-    while let Some(row) = rows.next().map_err(|e| store.err(e))? {
-        let event = read_event(row).map_err(|e| store.err(e))?;
-        last_seq = event.seq;
-        verifier.push(&event);
-        if let Err(problem) = replay.apply(&event) {
-            records.push(format!("event #{}: {problem}", event.seq));
-        }
-        if let (Some(expected), Some(id)) = (&event.state_hash, &event.screening_id) {
-            let replayed = replay.states.get(id).map(|s| s.hash());
-            if replayed.as_ref() != Some(expected) {
-                records.push(format!(
-                    "event #{}: the state of {id} it records is not the state its events give",
-                    event.seq
-                ));
+    store.db().for_each_row(
+        &format!("SELECT {EVENT_COLUMNS} FROM audit_event ORDER BY seq"),
+        vals![],
+        &mut |row| {
+            let event = read_event(row)?;
+            last_seq = event.seq;
+            verifier.push(&event);
+            if let Err(problem) = replay.apply(&event) {
+                records.push(format!("event #{}: {problem}", event.seq));
             }
-        }
-    }
-    drop(rows);
-    drop(statement);
+            if let (Some(expected), Some(id)) = (&event.state_hash, &event.screening_id) {
+                let replayed = replay.states.get(id).map(|s| s.hash());
+                if replayed.as_ref() != Some(expected) {
+                    records.push(format!(
+                        "event #{}: the state of {id} it records is not the state its events give",
+                        event.seq
+                    ));
+                }
+            }
+            Ok(())
+        },
+    )?;
     records.extend(compare_tables(store, &replay)?);
-    let head: Option<String> = store
-        .conn
-        .query_row(
-            "SELECT value FROM setting WHERE key = ?1",
-            [AUDIT_HEAD],
-            |row| row.get(0),
-        )
-        .optional()
-        .map_err(|e| store.err(e))?;
+    let head: Option<String> = store.db().query_opt(
+        "SELECT value FROM setting WHERE key = ?1",
+        vals![AUDIT_HEAD],
+        |row| row.get(0),
+    )?;
     let expected = format!("{last_seq}:{}", verifier.head());
     match head {
         Some(head) if head != expected => verifier.fail(
@@ -100,8 +85,8 @@ pub(super) fn verify_audit_chain(store: &SqliteStore) -> Result<ChainReport, Sto
 /// replay to (and the state hash they carry) against the tables, the cached verdict against
 /// the stored answers and definition. Cheap enough to run before every export; the links
 /// between events need the whole chain ([`verify_audit_chain`]).
-pub(super) fn screening_record_problems(
-    store: &SqliteStore,
+pub(crate) fn screening_record_problems(
+    store: &impl Records,
     id: &str,
 ) -> Result<Vec<String>, StoreError> {
     let events = screening_history(store, id)?;
@@ -142,18 +127,20 @@ pub(super) fn screening_record_problems(
 /// The tables against the replayed trail, screening by screening and field by field; the
 /// cached verdicts against the stored answers; the stored definitions against their hashes;
 /// the schema against what the migrations made.
-fn compare_tables(store: &SqliteStore, replay: &Replay) -> Result<Vec<String>, StoreError> {
+fn compare_tables(store: &impl Records, replay: &Replay) -> Result<Vec<String>, StoreError> {
     let mut problems = Vec::new();
-    problems.extend(store.schema_problems.iter().map(|p| format!("schema: {p}")));
-    let ids: Vec<String> = store
-        .conn
-        .prepare("SELECT id FROM screening ORDER BY id")
-        .and_then(|mut statement| {
-            statement
-                .query_map([], |row| row.get(0))?
-                .collect::<Result<_, _>>()
-        })
-        .map_err(|e| store.err(e))?;
+    problems.extend(
+        store
+            .schema_problems()
+            .iter()
+            .map(|p| format!("schema: {p}")),
+    );
+    let ids: Vec<String> =
+        store
+            .db()
+            .query_vec("SELECT id FROM screening ORDER BY id", vals![], |row| {
+                row.get(0)
+            })?;
     let mut definitions = Definitions::new();
     for id in &ids {
         problems.extend(compare_screening(store, id, replay, &mut definitions)?);
@@ -193,84 +180,67 @@ fn compare_tables(store: &SqliteStore, replay: &Replay) -> Result<Vec<String>, S
 }
 
 /// The event with this `seq`, or with this hash (the anchors name one or the other).
-pub(super) fn audit_event_where(
-    store: &SqliteStore,
+pub(crate) fn audit_event_where(
+    store: &impl Records,
     seq: Option<i64>,
     hash: Option<&str>,
 ) -> Result<Option<AuditEvent>, StoreError> {
-    let (condition, value): (&str, rusqlite::types::Value) = match (seq, hash) {
-        (Some(seq), _) => ("seq = ?1", seq.into()),
-        (None, Some(hash)) => ("hash = ?1", hash.to_ascii_lowercase().into()),
+    let (condition, value) = match (seq, hash) {
+        (Some(seq), _) => ("seq = ?1", Value::Int(seq)),
+        (None, Some(hash)) => ("hash = ?1", Value::Text(hash.to_ascii_lowercase())),
         (None, None) => return Ok(None),
     };
-    store
-        .conn
-        .query_row(
-            &format!(
-                "SELECT {EVENT_COLUMNS} FROM audit_event WHERE {condition} ORDER BY seq LIMIT 1"
-            ),
-            [value],
-            read_event,
-        )
-        .optional()
-        .map_err(|e| store.err(e))
+    store.db().query_opt(
+        &format!("SELECT {EVENT_COLUMNS} FROM audit_event WHERE {condition} ORDER BY seq LIMIT 1"),
+        &[value],
+        read_event,
+    )
 }
 
-pub(super) fn latest_chain_hash(store: &SqliteStore) -> Result<String, StoreError> {
-    let hash: Option<String> = store
-        .conn
-        .query_row(
-            "SELECT hash FROM audit_event ORDER BY seq DESC LIMIT 1",
-            [],
-            |row| row.get(0),
-        )
-        .optional()
-        .map_err(|e| store.err(e))?;
+pub(crate) fn latest_chain_hash(store: &impl Records) -> Result<String, StoreError> {
+    let hash: Option<String> = store.db().query_opt(
+        "SELECT hash FROM audit_event ORDER BY seq DESC LIMIT 1",
+        vals![],
+        |row| row.get(0),
+    )?;
     Ok(hash.unwrap_or_else(|| GENESIS_HASH.to_owned()))
 }
 
-pub(super) const EVENT_COLUMNS: &str = "seq, at_utc, utc_offset, coordinator_id, coordinator_name, \
+pub(crate) const EVENT_COLUMNS: &str = "seq, at_utc, utc_offset, coordinator_id, coordinator_name, \
      coordinator_role, screening_id, action, target, old_value, new_value, reason, prev_hash, hash, encoding, state_hash";
 
 /// Reads an event leniently: a value of the wrong type (as tampering may leave) is read as
 /// text or as absent, so verification names the event instead of failing on the read.
-pub(super) fn read_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEvent> {
-    use rusqlite::types::ValueRef;
-    let text = |i: usize| -> rusqlite::Result<Option<String>> {
-        Ok(match row.get_ref(i)? {
-            ValueRef::Null => None,
-            ValueRef::Integer(n) => Some(n.to_string()),
-            ValueRef::Real(x) => Some(x.to_string()),
-            ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
-                Some(String::from_utf8_lossy(bytes).into_owned())
-            }
-        })
+pub(crate) fn read_event(row: &Row) -> Result<AuditEvent, StoreError> {
+    let text = |i: usize| -> Option<String> {
+        match row.values.get(i) {
+            None | Some(Value::Null) => None,
+            Some(Value::Int(n)) => Some(n.to_string()),
+            Some(Value::Text(text)) => Some(text.clone()),
+        }
     };
-    let required = |i: usize| text(i).map(Option::unwrap_or_default);
-    let coordinator_id = match row.get_ref(3)? {
-        ValueRef::Integer(n) => n,
-        _ => -1,
+    let required = |i: usize| text(i).unwrap_or_default();
+    let integer = |i: usize| match row.values.get(i) {
+        Some(Value::Int(n)) => Some(*n),
+        _ => None,
     };
     Ok(AuditEvent {
         seq: row.get(0)?,
-        at_utc: required(1)?,
-        utc_offset: required(2)?,
-        coordinator_id,
-        coordinator_name: required(4)?,
-        coordinator_role: required(5)?,
-        screening_id: text(6)?,
-        action: required(7)?,
-        target: text(8)?,
-        old_value: text(9)?,
-        new_value: text(10)?,
-        reason: text(11)?,
-        prev_hash: required(12)?,
-        hash: required(13)?,
-        encoding: match row.get_ref(14)? {
-            ValueRef::Integer(n) => u8::try_from(n).unwrap_or(u8::MAX),
-            _ => 0,
-        },
-        state_hash: text(15)?,
+        at_utc: required(1),
+        utc_offset: required(2),
+        coordinator_id: integer(3).unwrap_or(-1),
+        coordinator_name: required(4),
+        coordinator_role: required(5),
+        screening_id: text(6),
+        action: required(7),
+        target: text(8),
+        old_value: text(9),
+        new_value: text(10),
+        reason: text(11),
+        prev_hash: required(12),
+        hash: required(13),
+        encoding: integer(14).map_or(0, |n| u8::try_from(n).unwrap_or(u8::MAX)),
+        state_hash: text(15),
     })
 }
 
@@ -280,13 +250,13 @@ type Definitions = std::collections::HashMap<String, prescreen_core::trial::Tria
 /// One screening's table row and answers against its replayed state, and its cached verdict
 /// against what its answers give.
 fn compare_screening(
-    store: &SqliteStore,
+    store: &impl Records,
     id: &str,
     replay: &Replay,
     definitions: &mut Definitions,
 ) -> Result<Vec<String>, StoreError> {
     let mut problems = Vec::new();
-    let in_table = load_state(&store.conn, &store.file, id)?;
+    let in_table = load_state(store.db(), id)?;
     match replay.states.get(id) {
         None => problems.push(format!(
             "{id}: in the tables but never created in the trail"
@@ -300,12 +270,11 @@ fn compare_screening(
             }
         }
     }
-    let row = load_screening_row(&store.conn, &store.file, id)?;
+    let row = load_screening_row(store.db(), id)?;
     let definition = match definitions.get(&row.definition_sha256) {
         Some(definition) => definition.clone(),
         None => match stored_definition(
-            &store.conn,
-            &store.file,
+            store.db(),
             &row.trial_id,
             &row.definition_version,
             &row.definition_sha256,
@@ -320,7 +289,7 @@ fn compare_screening(
             }
         },
     };
-    let answers = load_answers(&store.conn, &store.file, id)?;
+    let answers = load_answers(store.db(), id)?;
     let evaluation =
         prescreen_core::eligibility::evaluate(&definition, &screening_of(&row, answers));
     let expected = StoredVerdict::from_evaluation(&evaluation);

@@ -3,31 +3,31 @@
 use std::collections::HashMap;
 
 use prescreen_core::sear::{SearRow, SearTally};
-use rusqlite::Connection;
 use tracing::debug;
 
-use super::SqliteStore;
+use super::Records;
 use super::codec::*;
+use crate::sql::{Db, Value, vals};
 use crate::{LogFilter, LogRow, ReasonCriterion, StoreError, StoredVerdict, TrialSummary};
 
 /// Builds the WHERE clause and its parameters for a log filter.
-pub(super) fn filter_clause(filter: &LogFilter, use_statuses: bool) -> (String, Vec<String>) {
+pub(crate) fn filter_clause(filter: &LogFilter, use_statuses: bool) -> (String, Vec<Value>) {
     let mut conditions = Vec::new();
     let mut values = Vec::new();
     if let Some(trial) = &filter.trial {
-        values.push(trial.clone());
+        values.push(Value::Text(trial.clone()));
         conditions.push(format!("s.trial_id = ?{}", values.len()));
     }
     if let Some(from) = filter.from {
-        values.push(from.to_string());
+        values.push(Value::Text(from.to_string()));
         conditions.push(format!("s.prescreening_date >= ?{}", values.len()));
     }
     if let Some(to) = filter.to {
-        values.push(to.to_string());
+        values.push(Value::Text(to.to_string()));
         conditions.push(format!("s.prescreening_date <= ?{}", values.len()));
     }
     if use_statuses && let Some(day) = filter.rescreen_due_on {
-        values.push(day.to_string());
+        values.push(Value::Text(day.to_string()));
         conditions.push(format!(
             "s.status != 'voided' AND s.rescreen_from IS NOT NULL AND s.rescreen_from <= ?{} \
              AND NOT EXISTS (SELECT 1 FROM screening r WHERE r.rescreen_of = s.id)",
@@ -37,7 +37,7 @@ pub(super) fn filter_clause(filter: &LogFilter, use_statuses: bool) -> (String, 
     if use_statuses && !filter.statuses.is_empty() {
         let mut placeholders = Vec::new();
         for status in &filter.statuses {
-            values.push(status.as_str().to_owned());
+            values.push(Value::Text(status.as_str().to_owned()));
             placeholders.push(format!("?{}", values.len()));
         }
         conditions.push(format!("s.status IN ({})", placeholders.join(", ")));
@@ -52,15 +52,14 @@ pub(super) fn filter_clause(filter: &LogFilter, use_statuses: bool) -> (String, 
 
 /// Short criterion texts per definition hash, parsed once per query.
 #[derive(Default)]
-pub(super) struct CriterionTexts {
+pub(crate) struct CriterionTexts {
     by_definition: HashMap<String, HashMap<String, String>>,
 }
 
 impl CriterionTexts {
     fn load(
         &mut self,
-        conn: &Connection,
-        file: &str,
+        conn: &dyn Db,
         trial_id: &str,
         version: &str,
         sha256: &str,
@@ -68,7 +67,7 @@ impl CriterionTexts {
         self.by_definition
             .entry(sha256.to_owned())
             .or_insert_with(|| {
-                stored_definition(conn, file, trial_id, version, sha256)
+                stored_definition(conn, trial_id, version, sha256)
                     .map(|definition| {
                         definition
                             .criteria
@@ -81,8 +80,8 @@ impl CriterionTexts {
     }
 }
 
-pub(super) fn log(
-    store: &SqliteStore,
+pub(crate) fn log(
+    store: &impl Records,
     filter: &LogFilter,
     sink: &mut dyn FnMut(&LogRow) -> Result<(), StoreError>,
 ) -> Result<u64, StoreError> {
@@ -95,15 +94,11 @@ pub(super) fn log(
          FROM screening s JOIN coordinator c ON c.id = s.created_by \
          {clause} ORDER BY s.prescreening_date, s.id"
     );
-    let mut statement = store.conn.prepare(&sql).map_err(|e| store.err(e))?;
-    let mut rows = statement
-        .query(rusqlite::params_from_iter(values.iter()))
-        .map_err(|e| store.err(e))?;
     let mut texts = CriterionTexts::default();
     let mut count = 0;
-    while let Some(row) = rows.next().map_err(|e| store.err(e))? {
+    store.db().for_each_row(&sql, &values, &mut |row| {
         let get = |i| row.get::<_, String>(i);
-        let read = || -> rusqlite::Result<_> {
+        let read = || -> Result<_, StoreError> {
             Ok((
                 get(0)?,
                 get(1)?,
@@ -138,7 +133,7 @@ pub(super) fn log(
             rescreen_from,
             rescreen_after_event,
             rescreened_as,
-        ) = read().map_err(|e| store.err(e))?;
+        ) = read()?;
         let stored = StoredVerdict {
             kind: parse_verdict(&verdict)?,
             failing: split_failing(&failing),
@@ -150,7 +145,7 @@ pub(super) fn log(
         let reasons = if failing.is_empty() {
             Vec::new()
         } else {
-            let known = texts.load(&store.conn, &store.file, &trial_id, &version, &sha);
+            let known = texts.load(store.db(), &trial_id, &version, &sha);
             failing
                 .into_iter()
                 .map(|criterion_id| ReasonCriterion {
@@ -176,13 +171,14 @@ pub(super) fn log(
         };
         sink(&log_row)?;
         count += 1;
-    }
+        Ok(())
+    })?;
     debug!(rows = count, "screening log streamed");
     Ok(count)
 }
 
-pub(super) fn summary(
-    store: &SqliteStore,
+pub(crate) fn summary(
+    store: &impl Records,
     filter: &LogFilter,
 ) -> Result<Vec<TrialSummary>, StoreError> {
     // One pass over the covering index `screening_summary`: the core tallies rows as they
@@ -192,39 +188,24 @@ pub(super) fn summary(
         "SELECT s.trial_id, s.status, s.verdict, s.was_approached, s.was_consented, \
          s.verdict_failing, s.status_reason, s.verdict_time_limited FROM screening s {clause}"
     );
-    let mut statement = store.conn.prepare(&sql).map_err(|e| store.err(e))?;
-    let mut rows = statement
-        .query(rusqlite::params_from_iter(values.iter()))
-        .map_err(|e| store.err(e))?;
     let mut tally = SearTally::default();
-    while let Some(row) = rows.next().map_err(|e| store.err(e))? {
-        let text = |i: usize| -> Result<&str, StoreError> {
-            row.get_ref(i)
-                .and_then(|v| v.as_str().map_err(rusqlite::Error::from))
-                .map_err(|e| store.err(e))
-        };
-        let flag = |i: usize| -> Result<bool, StoreError> {
-            row.get::<_, bool>(i).map_err(|e| store.err(e))
-        };
-        let status_reason = row
-            .get_ref(6)
-            .and_then(|v| v.as_str_or_null().map_err(rusqlite::Error::from))
-            .map_err(|e| store.err(e))?;
+    store.db().for_each_row(&sql, &values, &mut |row| {
+        let flag = |i: usize| row.get::<_, bool>(i);
         tally.add(&SearRow {
-            trial_id: text(0)?,
-            status: parse_status(text(1)?)?,
-            verdict: parse_verdict(text(2)?)?,
+            trial_id: row.text(0)?,
+            status: parse_status(row.text(1)?)?,
+            verdict: parse_verdict(row.text(2)?)?,
             was_approached: flag(3)?,
             was_consented: flag(4)?,
-            failing: text(5)?,
-            time_limited: text(7)?,
-            status_reason,
+            failing: row.text(5)?,
+            time_limited: row.text(7)?,
+            status_reason: row.text_or_null(6)?,
         });
-    }
-    drop(rows);
+        Ok(())
+    })?;
     let mut texts = HashMap::new();
     for trial_id in tally.trials_with_failures() {
-        let known = store.latest_criterion_texts(&trial_id)?;
+        let known = latest_criterion_texts(store, &trial_id)?;
         texts.insert(trial_id, known);
     }
     let summaries = tally.finish(&texts);
@@ -232,32 +213,23 @@ pub(super) fn summary(
     Ok(summaries)
 }
 
-impl SqliteStore {
-    /// Criterion short texts of the most recently recorded definition of a trial (earlier
-    /// versions fill in criteria the latest no longer has).
-    fn latest_criterion_texts(
-        &self,
-        trial_id: &str,
-    ) -> Result<HashMap<String, String>, StoreError> {
-        let mut statement = self
-            .conn
-            .prepare(
-                "SELECT version, sha256 FROM trial_definition WHERE trial_id = ?1 \
-                 ORDER BY recorded_utc",
-            )
-            .map_err(|e| self.err(e))?;
-        let versions: Vec<(String, String)> = statement
-            .query_map([trial_id], |row| Ok((row.get(0)?, row.get(1)?)))
-            .map_err(|e| self.err(e))?
-            .collect::<Result<_, _>>()
-            .map_err(|e| self.err(e))?;
-        let mut texts = HashMap::new();
-        let mut cache = CriterionTexts::default();
-        for (version, sha) in versions {
-            for (id, text) in cache.load(&self.conn, &self.file, trial_id, &version, &sha) {
-                texts.insert(id.clone(), text.clone());
-            }
+/// Criterion short texts of the most recently recorded definition of a trial (earlier
+/// versions fill in criteria the latest no longer has).
+fn latest_criterion_texts(
+    store: &impl Records,
+    trial_id: &str,
+) -> Result<HashMap<String, String>, StoreError> {
+    let versions: Vec<(String, String)> = store.db().query_vec(
+        "SELECT version, sha256 FROM trial_definition WHERE trial_id = ?1 ORDER BY recorded_utc",
+        vals![trial_id],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    let mut texts = HashMap::new();
+    let mut cache = CriterionTexts::default();
+    for (version, sha) in versions {
+        for (id, text) in cache.load(store.db(), trial_id, &version, &sha) {
+            texts.insert(id.clone(), text.clone());
         }
-        Ok(texts)
     }
+    Ok(texts)
 }

@@ -2,21 +2,21 @@
 //! transaction with its audit event. The rules are the core's (`prescreen_core::visit`).
 
 use jiff::civil::Date;
-use rusqlite::params;
 use tracing::info;
 
-use super::SqliteStore;
+use super::Records;
 use super::codec::*;
 use super::writer::*;
 use crate::audit::AuditAction;
+use crate::sql::vals;
 use crate::{Coordinator, CoordinatorId, StoreError, StoredVerdict};
 use prescreen_core::eligibility::evaluate;
 use prescreen_core::lifecycle::{normalise_reason, require_reason};
 use prescreen_core::visit::{ReconfirmError, check_visit_date, reconfirm as plan_reconfirm};
 
 /// Records (or, with a reason, corrects) the day the visit took place.
-pub(super) fn start_visit(
-    store: &mut SqliteStore,
+pub(crate) fn start_visit(
+    store: &mut impl Records,
     id: &str,
     visit_date: Date,
     by: CoordinatorId,
@@ -61,7 +61,7 @@ pub(super) fn start_visit(
 }
 
 /// The visit date's column and its event (also used by an import that carries one).
-pub(super) fn write_visit_date(
+pub(crate) fn write_visit_date(
     w: &mut Writer<'_>,
     coordinator: &Coordinator,
     id: &str,
@@ -73,9 +73,8 @@ pub(super) fn write_visit_date(
     w.supersede_signatures(coordinator, id, Some(reason.unwrap_or(&superseding)))?;
     w.tx.execute(
         "UPDATE screening SET visit_date = ?2 WHERE id = ?1",
-        params![id, visit_date.to_string()],
-    )
-    .map_err(|e| w.err(e))?;
+        vals![id, visit_date.to_string()],
+    )?;
     w.append(
         coordinator,
         EventDraft {
@@ -91,8 +90,8 @@ pub(super) fn write_visit_date(
 
 /// Re-confirms a pre-screen answer at the visit: still true, or changed (then the criterion
 /// waits for its new answer).
-pub(super) fn reconfirm(
-    store: &mut SqliteStore,
+pub(crate) fn reconfirm(
+    store: &mut impl Records,
     id: &str,
     criterion_id: &str,
     changed: bool,

@@ -2,11 +2,10 @@
 //! accepts as VALID. Entries are added and revoked, never deleted; each change is an audit
 //! event.
 
-use rusqlite::{OptionalExtension, params};
-
-use super::SqliteStore;
+use super::Records;
 use super::writer::EventDraft;
 use crate::audit::AuditAction;
+use crate::sql::vals;
 use crate::state::trusted_signer_text;
 use crate::{CoordinatorId, NewTrustedSigner, SignerKind, StoreError, TrustedSigner};
 use prescreen_core::lifecycle::require_reason;
@@ -16,8 +15,8 @@ fn is_fingerprint(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-pub(super) fn add(
-    store: &mut SqliteStore,
+pub(crate) fn add(
+    store: &mut impl Records,
     signer: &NewTrustedSigner,
     by: CoordinatorId,
 ) -> Result<(), StoreError> {
@@ -45,14 +44,11 @@ pub(super) fn add(
     }
     store.write(|w| {
         let coordinator = w.coordinator(by)?;
-        let exists: Option<String> =
-            w.tx.query_row(
-                "SELECT name FROM trusted_signer WHERE fingerprint = ?1",
-                [&fingerprint],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(|e| w.err(e))?;
+        let exists: Option<String> = w.tx.query_opt(
+            "SELECT name FROM trusted_signer WHERE fingerprint = ?1",
+            vals![fingerprint],
+            |row| row.get(0),
+        )?;
         if let Some(name) = exists {
             return Err(StoreError::DuplicateSigner(format!(
                 "{fingerprint} is already registered (as {name})"
@@ -61,7 +57,7 @@ pub(super) fn add(
         w.tx.execute(
             "INSERT INTO trusted_signer (fingerprint, kind, name, role, certificate, added_utc, \
              added_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
+            vals![
                 fingerprint,
                 signer.kind.as_str(),
                 signer.name.trim(),
@@ -70,8 +66,7 @@ pub(super) fn add(
                 w.stamp.utc_text(),
                 coordinator.id
             ],
-        )
-        .map_err(|e| w.err(e))?;
+        )?;
         let what = trusted_signer_text(signer.kind, signer.name.trim(), signer.role.trim());
         w.append(
             &coordinator,
@@ -87,8 +82,8 @@ pub(super) fn add(
     })
 }
 
-pub(super) fn revoke(
-    store: &mut SqliteStore,
+pub(crate) fn revoke(
+    store: &mut impl Records,
     fingerprint: &str,
     reason: &str,
     by: CoordinatorId,
@@ -104,14 +99,11 @@ pub(super) fn revoke(
         .map_err(|p| StoreError::InvalidInput(vec![p]))?;
     store.write(|w| {
         let coordinator = w.coordinator(by)?;
-        let found: Option<(String, Option<String>)> =
-            w.tx.query_row(
-                "SELECT name, revoked_utc FROM trusted_signer WHERE fingerprint = ?1",
-                [&fingerprint],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()
-            .map_err(|e| w.err(e))?;
+        let found: Option<(String, Option<String>)> = w.tx.query_opt(
+            "SELECT name, revoked_utc FROM trusted_signer WHERE fingerprint = ?1",
+            vals![fingerprint],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
         let (name, revoked) =
             found.ok_or_else(|| StoreError::UnknownSigner(fingerprint.clone()))?;
         if revoked.is_some() {
@@ -121,9 +113,8 @@ pub(super) fn revoke(
         }
         w.tx.execute(
             "UPDATE trusted_signer SET revoked_utc = ?2, revoke_reason = ?3 WHERE fingerprint = ?1",
-            params![fingerprint, w.stamp.utc_text(), reason],
-        )
-        .map_err(|e| w.err(e))?;
+            vals![fingerprint, w.stamp.utc_text(), reason],
+        )?;
         w.append(
             &coordinator,
             EventDraft {
@@ -138,17 +129,13 @@ pub(super) fn revoke(
     })
 }
 
-pub(super) fn list(store: &SqliteStore) -> Result<Vec<TrustedSigner>, StoreError> {
-    let mut statement = store
-        .conn
-        .prepare(
-            "SELECT t.fingerprint, t.kind, t.name, t.role, t.certificate, t.added_utc, \
-             c.name, t.revoked_utc, t.revoke_reason FROM trusted_signer t \
-             JOIN coordinator c ON c.id = t.added_by ORDER BY t.added_utc, t.fingerprint",
-        )
-        .map_err(|e| store.err(e))?;
-    let rows = statement
-        .query_map([], |row| {
+pub(crate) fn list(store: &impl Records) -> Result<Vec<TrustedSigner>, StoreError> {
+    store.db().query_vec(
+        "SELECT t.fingerprint, t.kind, t.name, t.role, t.certificate, t.added_utc, \
+         c.name, t.revoked_utc, t.revoke_reason FROM trusted_signer t \
+         JOIN coordinator c ON c.id = t.added_by ORDER BY t.added_utc, t.fingerprint",
+        vals![],
+        |row| {
             let kind: String = row.get(1)?;
             let revoked_utc: Option<String> = row.get(7)?;
             let reason: Option<String> = row.get(8)?;
@@ -166,8 +153,6 @@ pub(super) fn list(store: &SqliteStore) -> Result<Vec<TrustedSigner>, StoreError
                 added_by: row.get(6)?,
                 revoked: revoked_utc.map(|at| (at, reason.unwrap_or_default())),
             })
-        })
-        .map_err(|e| store.err(e))?;
-    rows.collect::<Result<Vec<_>, _>>()
-        .map_err(|e| store.err(e))
+        },
+    )
 }

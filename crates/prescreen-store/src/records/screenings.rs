@@ -4,17 +4,16 @@
 use std::collections::BTreeMap;
 
 use jiff::civil::Date;
-use rusqlite::{OptionalExtension, params};
 use tracing::{debug, info};
 
-use super::SqliteStore;
+use super::Records;
 use super::codec::*;
-use super::schema::*;
 use super::writer::*;
 use crate::audit::AuditAction;
 use crate::ids;
+use crate::sql::vals;
 use crate::{
-    Coordinator, CoordinatorId, NewCoordinator, NewScreening, ScreeningStatus, Store, StoreError,
+    Coordinator, CoordinatorId, NewScreening, ScreeningStatus, Store, StoreError,
     StoredScreening, StoredVerdict, TransitionKind,
 };
 use prescreen_core::eligibility::evaluate;
@@ -29,158 +28,34 @@ use prescreen_core::visit::{
     answered_by_changed_facts, check_new_entry, reconfirmation_after_save,
 };
 
-pub(super) fn save_coordinator(
-    store: &mut SqliteStore,
-    new: &NewCoordinator,
-) -> Result<Coordinator, StoreError> {
-    let site_code = new.site_code.trim().to_ascii_uppercase();
-    if !ids::is_valid_site_code(&site_code) {
-        return Err(StoreError::InvalidSiteCode(new.site_code.clone()));
-    }
-    let name = new.name.trim().to_owned();
-    let role = new.role.trim().to_owned();
-    store.write(|w| {
-        let existing: Option<CoordinatorId> =
-            w.tx.query_row(
-                "SELECT id FROM coordinator WHERE name = ?1 AND role = ?2 AND site_code = ?3",
-                params![name, role, site_code],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(|e| w.err(e))?;
-        if let Some(id) = existing {
-            return w.coordinator(id);
-        }
-        w.tx.execute(
-            "INSERT INTO coordinator (name, role, site_code, created_utc) \
-             VALUES (?1, ?2, ?3, ?4)",
-            params![name, role, site_code, w.stamp.utc_text()],
-        )
-        .map_err(|e| w.err(e))?;
-        let coordinator = w.coordinator(w.tx.last_insert_rowid())?;
-        let description = format!(
-            "{} ({}, site {})",
-            coordinator.name, coordinator.role, coordinator.site_code
-        );
-        w.append(
-            &coordinator,
-            EventDraft {
-                screening_id: None,
-                action: AuditAction::CoordinatorSaved,
-                target: Some("coordinator"),
-                old_value: None,
-                new_value: Some(&description),
-                reason: None,
-            },
-        )?;
-        Ok(coordinator)
-    })
-}
-
-pub(super) fn set_current_coordinator(
-    store: &mut SqliteStore,
-    id: CoordinatorId,
-) -> Result<(), StoreError> {
-    store.write(|w| {
-        w.coordinator(id)?;
-        w.tx.execute(
-            "INSERT INTO setting (key, value) VALUES (?1, ?2) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![CURRENT_COORDINATOR, id.to_string()],
-        )
-        .map_err(|e| w.err(e))?;
-        Ok(())
-    })
-}
-
-/// The setting key of a trial's unstarted candidate form.
-fn form_draft_key(trial_id: &str) -> String {
-    format!("form_draft:{trial_id}")
-}
-
-pub(super) fn set_form_draft(
-    store: &mut SqliteStore,
-    trial_id: &str,
-    text: Option<&str>,
-) -> Result<(), StoreError> {
-    let key = form_draft_key(trial_id);
-    store.write(|w| {
-        match text {
-            Some(text) => w.tx.execute(
-                "INSERT INTO setting (key, value) VALUES (?1, ?2) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, text],
-            ),
-            None => {
-                w.tx.execute("DELETE FROM setting WHERE key = ?1", params![key])
-            }
-        }
-        .map_err(|e| w.err(e))?;
-        Ok(())
-    })
-}
-
-pub(super) fn form_draft(
-    store: &SqliteStore,
-    trial_id: &str,
-) -> Result<Option<String>, StoreError> {
-    store
-        .conn
-        .query_row(
-            "SELECT value FROM setting WHERE key = ?1",
-            [form_draft_key(trial_id)],
-            |row| row.get(0),
-        )
-        .optional()
-        .map_err(|e| store.err(e))
-}
-
-pub(super) fn current_coordinator(store: &SqliteStore) -> Result<Option<Coordinator>, StoreError> {
-    let value: Option<String> = store
-        .conn
-        .query_row(
-            "SELECT value FROM setting WHERE key = ?1",
-            [CURRENT_COORDINATOR],
-            |row| row.get(0),
-        )
-        .optional()
-        .map_err(|e| store.err(e))?;
-    match value.and_then(|v| v.parse::<CoordinatorId>().ok()) {
-        Some(id) => load_coordinator(&store.conn, &store.file, id).map(Some),
-        None => Ok(None),
-    }
-}
-
-pub(super) fn coordinator(
-    store: &SqliteStore,
+pub(crate) fn coordinator(
+    store: &impl Records,
     id: CoordinatorId,
 ) -> Result<Coordinator, StoreError> {
-    load_coordinator(&store.conn, &store.file, id)
+    load_coordinator(store.db(), id)
 }
 
-pub(super) fn record_trial_definition(
-    store: &mut SqliteStore,
+pub(crate) fn record_trial_definition(
+    store: &mut impl Records,
     trial: &LoadedTrial,
 ) -> Result<(), StoreError> {
     store.write(|w| w.record_definition(trial))
 }
 
-pub(super) fn trial_text(
-    store: &SqliteStore,
+pub(crate) fn trial_text(
+    store: &impl Records,
     trial_id: &str,
     version: &str,
     sha256: &str,
 ) -> Result<Option<String>, StoreError> {
     store
-        .conn
-        .query_row(
+        .db()
+        .query_opt(
             "SELECT text FROM trial_definition WHERE trial_id = ?1 AND version = ?2 \
              AND sha256 = ?3",
-            [trial_id, version, sha256],
+            vals![trial_id, version, sha256],
             |row| row.get::<_, String>(0),
-        )
-        .optional()
-        .map_err(|e| store.err(e))?
+        )?
         .map(|text| {
             // Re-hashed on every read, as for evaluation: an altered text is never rendered.
             if prescreen_core::trial::load::sha256_hex(&text) == sha256.to_ascii_lowercase() {
@@ -196,8 +71,8 @@ pub(super) fn trial_text(
         .transpose()
 }
 
-pub(super) fn create_screening(
-    store: &mut SqliteStore,
+pub(crate) fn create_screening(
+    store: &mut impl Records,
     trial: &LoadedTrial,
     new: &NewScreening,
     by: CoordinatorId,
@@ -221,7 +96,7 @@ pub(super) fn create_screening(
         )?;
         let earlier = match &new.rescreen_of {
             Some(earlier) => {
-                let row = load_screening_row(&w.tx, w.file, earlier)?;
+                let row = load_screening_row(w.tx, earlier)?;
                 if row.trial_id != trial.definition.id {
                     return Err(StoreError::DefinitionMismatch(format!(
                         "{earlier} screened {}; a re-screening repeats the same trial",
@@ -255,8 +130,8 @@ pub(super) fn create_screening(
     Ok(id)
 }
 
-pub(super) fn import_screening(
-    store: &mut SqliteStore,
+pub(crate) fn import_screening(
+    store: &mut impl Records,
     trial: &LoadedTrial,
     screening: &Screening,
     by: CoordinatorId,
@@ -330,21 +205,20 @@ pub(super) fn import_screening(
     Ok(id)
 }
 
-pub(super) fn load_screening(store: &SqliteStore, id: &str) -> Result<StoredScreening, StoreError> {
-    let row = load_screening_row(&store.conn, &store.file, id)?;
-    let answers = load_answers(&store.conn, &store.file, id)?;
-    let creator = load_coordinator(&store.conn, &store.file, row.created_by)?;
+pub(crate) fn load_screening(
+    store: &impl Records,
+    id: &str,
+) -> Result<StoredScreening, StoreError> {
+    let row = load_screening_row(store.db(), id)?;
+    let answers = load_answers(store.db(), id)?;
+    let creator = load_coordinator(store.db(), row.created_by)?;
     let mut screening = screening_of(&row, answers);
     screening.coordinator = Some(creator.name);
-    let rescreened_as = store
-        .conn
-        .prepare_cached("SELECT id FROM screening WHERE rescreen_of = ?1 ORDER BY id")
-        .and_then(|mut statement| {
-            statement
-                .query_map([id], |r| r.get::<_, String>(0))?
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .map_err(|e| store.err(e))?;
+    let rescreened_as = store.db().query_vec(
+        "SELECT id FROM screening WHERE rescreen_of = ?1 ORDER BY id",
+        vals![id],
+        |r| r.get::<_, String>(0),
+    )?;
     Ok(StoredScreening {
         screening,
         site_code: row.site_code,
@@ -356,8 +230,8 @@ pub(super) fn load_screening(store: &SqliteStore, id: &str) -> Result<StoredScre
     })
 }
 
-pub(super) fn set_answer(
-    store: &mut SqliteStore,
+pub(crate) fn set_answer(
+    store: &mut impl Records,
     id: &str,
     criterion_id: &str,
     entry: Option<&CriterionEntry>,
@@ -388,14 +262,11 @@ pub(super) fn set_answer(
             check_new_entry(criterion, entry, context)
                 .map_err(|problem| StoreError::InvalidInput(vec![problem]))?;
         }
-        let previous_text: Option<String> =
-            w.tx.query_row(
-                "SELECT entry FROM answer WHERE screening_id = ?1 AND criterion_id = ?2",
-                [id, criterion_id],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(|e| w.err(e))?;
+        let previous_text: Option<String> = w.tx.query_opt(
+            "SELECT entry FROM answer WHERE screening_id = ?1 AND criterion_id = ?2",
+            vals![id, criterion_id],
+            |row| row.get(0),
+        )?;
         let previous = previous_text
             .as_deref()
             .map(|text| parse_entry(text, criterion_id))
@@ -433,9 +304,8 @@ pub(super) fn set_answer(
             None => {
                 w.tx.execute(
                     "DELETE FROM answer WHERE screening_id = ?1 AND criterion_id = ?2",
-                    [id, criterion_id],
-                )
-                .map_err(|e| w.err(e))?;
+                    vals![id, criterion_id],
+                )?;
             }
         }
         w.append(
@@ -455,8 +325,8 @@ pub(super) fn set_answer(
     Ok(verdict)
 }
 
-pub(super) fn set_candidate(
-    store: &mut SqliteStore,
+pub(crate) fn set_candidate(
+    store: &mut impl Records,
     id: &str,
     candidate: &Candidate,
     by: CoordinatorId,
@@ -503,7 +373,7 @@ pub(super) fn set_candidate(
         w.tx.execute(
             "UPDATE screening SET initials = ?2, date_of_birth = ?3, sex = ?4, \
              childbearing_potential = ?5, pregnant = ?6, breastfeeding = ?7 WHERE id = ?1",
-            params![
+            vals![
                 id,
                 candidate.initials,
                 candidate.date_of_birth.map(|d| d.to_string()),
@@ -512,8 +382,7 @@ pub(super) fn set_candidate(
                 candidate.pregnant,
                 candidate.breastfeeding
             ],
-        )
-        .map_err(|e| w.err(e))?;
+        )?;
         if !changed_facts.is_empty() {
             // A fact corrected at the visit is the new answer a "changed" re-confirmation
             // of a criterion it settles was waiting for.
@@ -547,8 +416,8 @@ pub(super) fn set_candidate(
     Ok(verdict)
 }
 
-pub(super) fn set_dates(
-    store: &mut SqliteStore,
+pub(crate) fn set_dates(
+    store: &mut impl Records,
     id: &str,
     prescreening_date: Date,
     planned_visit_date: Option<Date>,
@@ -597,21 +466,20 @@ pub(super) fn set_dates(
         w.tx.execute(
             "UPDATE screening SET prescreening_date = ?2, planned_visit_date = ?3 \
              WHERE id = ?1",
-            params![
+            vals![
                 id,
                 prescreening_date.to_string(),
                 planned_visit_date.map(|d| d.to_string())
             ],
-        )
-        .map_err(|e| w.err(e))?;
+        )?;
         w.reevaluate(id)
     })?;
     debug!(screening = %id, "dates saved");
     Ok(verdict)
 }
 
-pub(super) fn set_status(
-    store: &mut SqliteStore,
+pub(crate) fn set_status(
+    store: &mut impl Records,
     id: &str,
     status: ScreeningStatus,
     by: CoordinatorId,
@@ -619,7 +487,7 @@ pub(super) fn set_status(
 ) -> Result<(), StoreError> {
     store.write(|w| {
         let coordinator = w.coordinator(by)?;
-        let row = load_screening_row(&w.tx, w.file, id)?;
+        let row = load_screening_row(w.tx, id)?;
         let verdict = w.reevaluate(id)?;
         let plan = plan_status_move(
             row.status,
@@ -636,9 +504,8 @@ pub(super) fn set_status(
         w.tx.execute(
             "UPDATE screening SET status = ?2, status_reason = ?3, was_approached = ?4, \
              was_consented = ?5 WHERE id = ?1",
-            params![id, status.as_str(), reason, plan.approached, plan.consented],
-        )
-        .map_err(|e| w.err(e))?;
+            vals![id, status.as_str(), reason, plan.approached, plan.consented],
+        )?;
         let action = if plan.kind == TransitionKind::Void {
             AuditAction::Voided
         } else {
@@ -679,8 +546,8 @@ pub(super) fn set_status(
     Ok(())
 }
 
-pub(super) fn record_verdict(
-    store: &mut SqliteStore,
+pub(crate) fn record_verdict(
+    store: &mut impl Records,
     id: &str,
     by: CoordinatorId,
 ) -> Result<StoredVerdict, StoreError> {
@@ -688,8 +555,8 @@ pub(super) fn record_verdict(
     Ok(store.load_screening(id)?.verdict)
 }
 
-pub(super) fn mark_signed(
-    store: &mut SqliteStore,
+pub(crate) fn mark_signed(
+    store: &mut impl Records,
     id: &str,
     by: CoordinatorId,
     detail: &str,
@@ -697,8 +564,8 @@ pub(super) fn mark_signed(
     note_pdf(store, id, by, AuditAction::Signed, detail)
 }
 
-pub(super) fn mark_exported(
-    store: &mut SqliteStore,
+pub(crate) fn mark_exported(
+    store: &mut impl Records,
     id: &str,
     by: CoordinatorId,
     detail: &str,
@@ -708,7 +575,7 @@ pub(super) fn mark_exported(
 
 /// A PDF written for a screening (signed or a draft) noted in its trail.
 fn note_pdf(
-    store: &mut SqliteStore,
+    store: &mut impl Records,
     id: &str,
     by: CoordinatorId,
     action: AuditAction,
@@ -716,7 +583,7 @@ fn note_pdf(
 ) -> Result<(), StoreError> {
     store.write(|w| {
         let coordinator = w.coordinator(by)?;
-        load_screening_row(&w.tx, w.file, id)?;
+        load_screening_row(w.tx, id)?;
         w.append(
             &coordinator,
             EventDraft {
