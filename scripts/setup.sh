@@ -11,9 +11,11 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # poppler-utils: pdftotext/pdftoppm/pdfsig; qpdf: structure check; openssl: test PKCS#12 files;
 # python3-venv: pinned pyHanko validator; xvfb/xdotool/imagemagick: screenshots of the window;
 # fonts-dejavu-core: the report font's upstream copy (the TTF we ship is in assets/);
-# at-spi2-core, dbus, python3-pyatspi: the end-to-end screen-reader test (tests/atspi.rs).
+# at-spi2-core, dbus, python3-pyatspi: the end-to-end screen-reader test (tests/atspi.rs);
+# postgresql: the site-server tests start a throw-away cluster of their own (initdb, pg_ctl,
+# pg_dump; never the package's own service).
 PACKAGES=(poppler-utils qpdf openssl python3-venv xvfb xdotool imagemagick fonts-dejavu-core
-  at-spi2-core dbus python3-pyatspi)
+  at-spi2-core dbus python3-pyatspi postgresql)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -37,6 +37,18 @@ pub struct Cli {
     )]
     pub data_dir: Option<PathBuf>,
 
+    /// Keep records on the site's PostgreSQL server instead of this computer's database
+    /// (`postgresql://LOGIN@HOST/DB?sslmode=verify-full`). A password in the URL is used and
+    /// never shown; otherwise it comes from PGPASSWORD, ~/.pgpass, or a prompt.
+    #[arg(
+        long = "database",
+        value_name = "URL",
+        env = "PRESCREEN_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database: Option<String>,
+
     /// What to do; without a command the desktop app opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -109,6 +121,12 @@ pub enum Command {
     },
     /// List the loaded trials with id, version and SHA-256.
     Trials,
+    /// The site server (with --database): set it up once, add the people who log in.
+    Site {
+        /// What to do.
+        #[command(subcommand)]
+        action: SiteAction,
+    },
     /// Settings this data folder keeps for the command line and the app.
     Settings {
         /// What to set.
@@ -453,6 +471,26 @@ impl From<MeaningChoice> for SignatureMeaning {
             MeaningChoice::EligibilityConfirmed => Self::EligibilityConfirmedByInvestigator,
         }
     }
+}
+
+/// `prescreen site …`.
+#[derive(Debug, Subcommand)]
+pub enum SiteAction {
+    /// Set up the database named in --database for prescreen (once, by the site's
+    /// administrator with a login that may create roles); a second run is refused.
+    Init,
+    /// Add a person: a login role with a password (prompted, or PRESCREEN_NEW_PASSWORD), in
+    /// one site, with one role.
+    AddUser {
+        /// The login name (lowercase letters, digits, '_', '.', '-').
+        name: String,
+        /// What they may do.
+        #[arg(long, value_parser = ["coordinator", "investigator", "monitor"])]
+        role: String,
+        /// Their site's code (2 to 8 letters or digits).
+        #[arg(long, value_name = "CODE")]
+        site: String,
+    },
 }
 
 /// `prescreen settings …`.

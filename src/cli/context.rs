@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use crate::storage::Store;
-use crate::storage::{Coordinator, DataDir, SqliteStore, StoreError, open_store};
+use crate::storage::pg::DatabaseUrl;
+use crate::storage::{Coordinator, DataDir, PgStore, StoreError, open_store};
 use crate::trial::TrialSet;
 
 /// The shared state of one command-line invocation.
@@ -16,19 +17,38 @@ pub struct Context {
     trial_dirs: Vec<PathBuf>,
     data_dir: Option<DataDir>,
     trials: Option<TrialSet>,
-    store: Option<SqliteStore>,
+    database: Option<String>,
+    store: Option<Box<dyn Store + Send>>,
 }
 
 impl Context {
     /// A context for `--data-dir` (or its default) and the `--trials` folders.
-    pub fn new(data_dir: Option<PathBuf>, trial_dirs: Vec<PathBuf>) -> Self {
+    pub fn new(
+        data_dir: Option<PathBuf>,
+        trial_dirs: Vec<PathBuf>,
+        database: Option<String>,
+    ) -> Self {
         Self {
             data_dir_arg: data_dir,
             trial_dirs,
             data_dir: None,
             trials: None,
+            database: database.filter(|url| !url.trim().is_empty()),
             store: None,
         }
+    }
+
+    /// The site server's URL, when `--database` (or `PRESCREEN_DATABASE_URL`) names one.
+    pub fn database_url(&self) -> Result<Option<DatabaseUrl>> {
+        self.database
+            .as_deref()
+            .map(|url| DatabaseUrl::parse(url).map_err(|e| anyhow::anyhow!("--database: {e}")))
+            .transpose()
+    }
+
+    /// Whether records live on a site server.
+    pub fn uses_server(&self) -> bool {
+        self.database.is_some()
     }
 
     /// The folder of a signing identity: the default one, or a named one beside it (one data
@@ -74,13 +94,17 @@ impl Context {
         self.trials.insert(set)
     }
 
-    /// The records store in the data folder (opened once).
-    pub fn store(&mut self) -> Result<&mut SqliteStore> {
-        let store = match self.store.take() {
+    /// The records store: the site server with `--database`, else the data folder's
+    /// database (opened once).
+    pub fn store(&mut self) -> Result<&mut (dyn Store + Send)> {
+        let store: Box<dyn Store + Send> = match self.store.take() {
             Some(store) => store,
-            None => open_store(self.data_dir()?)?,
+            None => match self.database_url()? {
+                Some(url) => Box::new(PgStore::connect(&url, &mut prompt_password)?),
+                None => Box::new(open_store(self.data_dir()?)?),
+            },
         };
-        Ok(self.store.insert(store))
+        Ok(self.store.insert(store).as_mut())
     }
 
     /// The coordinator the command line acts as.
@@ -92,14 +116,23 @@ impl Context {
     }
 
     /// The trials and the store together (a command that reads one and writes the other).
-    pub fn trials_and_store(&mut self) -> Result<(&TrialSet, &mut SqliteStore)> {
+    pub fn trials_and_store(&mut self) -> Result<(&TrialSet, &mut (dyn Store + Send))> {
         self.store()?;
         self.trials();
         match (self.trials.as_ref(), self.store.as_mut()) {
-            (Some(trials), Some(store)) => Ok((trials, store)),
+            (Some(trials), Some(store)) => Ok((trials, store.as_mut())),
             _ => Err(anyhow::anyhow!("the store could not be opened")),
         }
     }
+}
+
+/// Asks for the server password on the terminal, without echo (`url`: no password in it).
+pub fn prompt_password(url: &str) -> std::io::Result<Option<String>> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    rpassword::prompt_password(format!("Password for {url}: ")).map(Some)
 }
 
 /// Built-in trials plus every `--trials` folder.

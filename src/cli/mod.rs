@@ -31,7 +31,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))?;
         return Ok(ExitCode::SUCCESS);
     };
-    let mut context = Context::new(cli.data_dir, cli.trial_dirs);
+    let mut context = Context::new(cli.data_dir, cli.trial_dirs, cli.database);
     match command {
         Command::Coordinator { action } => cmd::coordinator::run(&mut context, action),
         Command::New(args) => cmd::new::run(&mut context, args),
@@ -49,6 +49,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Validate { paths } => cmd::validate::run(&paths),
         Command::Trials => cmd::trials::run(&mut context),
         Command::Settings { action } => cmd::settings::run(&mut context, action),
+        Command::Site { action } => cmd::site::run(&mut context, action),
         Command::Identity { identity, action } => {
             cmd::identity::run(&mut context, identity.as_deref(), action)
         }

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod csv;
 pub mod data_dir;
 pub mod ids;
+pub mod pg;
 mod records;
 mod sql;
 pub mod sqlite;
@@ -21,6 +22,7 @@ use jiff::civil::Date;
 
 pub use audit::{AuditAction, AuditEvent, BrokenLink, ChainReport};
 pub use data_dir::DataDir;
+pub use pg::PgStore;
 pub use sqlite::SqliteStore;
 
 // The lifecycle and the counts are the core's; a store keeps and returns them.
@@ -542,6 +544,12 @@ pub trait Store {
     ) -> Result<u64, StoreError>;
     /// Per-trial SEAR counts and ineligibility reasons, in trial id order.
     fn summary(&self, filter: &LogFilter) -> Result<Vec<TrialSummary>, StoreError>;
+
+    /// Where the records are, for messages and checkpoints: the database file, or the site
+    /// server's URL without its password.
+    fn location(&self) -> String;
+    /// The database engine's own consistency check (`Ok(())`, or the problems it lists).
+    fn check_integrity(&self) -> Result<Result<(), Vec<String>>, StoreError>;
 
     /// A consistent copy of the whole store at `path`, even while others write.
     fn backup_to(&self, path: &Path) -> Result<(), StoreError>;

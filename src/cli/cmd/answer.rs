@@ -7,7 +7,6 @@ use anyhow::{Result, anyhow};
 use crate::cli::args::AnswerArgs;
 use crate::cli::context::Context;
 use crate::screening::{Answer, CriterionEntry, Judgement};
-use crate::storage::Store;
 use crate::trial::load::ron_options;
 
 /// Runs `answer`: the store checks the answer with the core and refuses it, naming the

@@ -60,7 +60,7 @@ pub fn run(context: &mut Context, action: AuditAction) -> Result<ExitCode> {
             if let Err(problems) = &integrity {
                 crate::say!(
                     "database {} FAILS its integrity check: {}",
-                    store.path_text(),
+                    store.location(),
                     problems.join("; ")
                 );
             }
@@ -118,7 +118,7 @@ pub fn run(context: &mut Context, action: AuditAction) -> Result<ExitCode> {
                 last_seq: last,
                 head: report.head.clone(),
                 made_at: jiff::Timestamp::now(),
-                store: store.path_text().to_owned(),
+                store: store.location(),
             };
             let signing_dir = context_signing_dir.clone();
             let text = crate::signing::store::read(&signing_dir)?;

@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 
 use crate::cli::args::CoordinatorAction;
 use crate::cli::context::Context;
-use crate::storage::{NewCoordinator, Store, StoreError};
+use crate::storage::{NewCoordinator, StoreError};
 
 /// Runs `coordinator`.
 pub fn run(context: &mut Context, action: CoordinatorAction) -> Result<ExitCode> {

@@ -10,7 +10,6 @@ use crate::cli::cmd::identity::passphrase;
 use crate::cli::context::Context;
 use crate::report::SignatureMeaning;
 use crate::signing::store as identity_store;
-use crate::storage::Store;
 use crate::storage::clock::{Clock, SystemClock};
 
 /// Runs `countersign`.

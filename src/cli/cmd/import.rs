@@ -7,7 +7,6 @@ use anyhow::{Context as _, Result, anyhow};
 
 use crate::cli::context::Context;
 use crate::screening_file::read_screening;
-use crate::storage::Store;
 
 /// Runs `import`: the store checks the whole file with the core; nothing is stored when
 /// anything is refused.

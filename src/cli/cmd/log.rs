@@ -9,7 +9,7 @@ use crate::cli::args::{LogArgs, LogFormat};
 use crate::cli::context::Context;
 use crate::cli::output::{write_summary_csv, write_summary_table};
 use crate::storage::csv::{CSV_BOM, LOG_COLUMNS, log_fields, write_csv_record};
-use crate::storage::{LogFilter, ScreeningStatus, Store, StoreError};
+use crate::storage::{LogFilter, ScreeningStatus, StoreError};
 
 fn log_filter(args: &LogArgs) -> Result<LogFilter> {
     let statuses = args

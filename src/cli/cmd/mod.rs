@@ -15,6 +15,7 @@ pub mod new;
 pub mod settings;
 pub mod show;
 pub mod signers;
+pub mod site;
 pub mod status;
 pub mod trials;
 pub mod validate;

@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use crate::cli::args::NewArgs;
 use crate::cli::context::Context;
 use crate::screening::{Candidate, Sex};
-use crate::storage::{NewScreening, Store};
+use crate::storage::NewScreening;
 
 /// Parses a candidate date without repeating the text in the error (it may be a birth date).
 fn parse_private_date(text: &str, what: &str) -> Result<Date> {

@@ -10,7 +10,7 @@ use crate::cli::args::SignersAction;
 use crate::cli::context::Context;
 use crate::signing::identity::{fingerprint, signer_name};
 use crate::signing::trust::{ca_problem, certificate_problems, read_certificates};
-use crate::storage::{NewTrustedSigner, SignerKind, Store};
+use crate::storage::{NewTrustedSigner, SignerKind};
 use crate::verification::normalise_fingerprint;
 
 fn read_certificate(path: &Path) -> Result<crate::signing::Certificate> {

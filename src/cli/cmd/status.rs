@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Result, anyhow};
 
 use crate::cli::context::Context;
-use crate::storage::{ScreeningStatus, Store};
+use crate::storage::ScreeningStatus;
 
 /// Runs `status`.
 pub fn run(

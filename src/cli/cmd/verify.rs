@@ -10,7 +10,6 @@ use crate::cli::context::Context;
 use crate::cli::output::{exit_code, readable_pdf_date};
 use crate::signing::trust::TrustDecision;
 use crate::signing::verify::{MAX_PDF_BYTES, Verification, VerifyOutcome};
-use crate::storage::Store;
 use crate::verification::{store_findings, trust_from_arguments, trust_from_register};
 
 /// Whether this prescreen knows the definition the record names (informational: a PDF stays

@@ -53,6 +53,10 @@ pub(crate) trait Records {
     fn form_draft(&self, trial_id: &str) -> Result<Option<String>, StoreError>;
     /// See [`Store::backup_to`].
     fn backup_to(&self, path: &Path) -> Result<(), StoreError>;
+    /// See [`Store::location`].
+    fn location(&self) -> String;
+    /// See [`Store::check_integrity`].
+    fn check_integrity(&self) -> Result<Result<(), Vec<String>>, StoreError>;
 }
 
 impl<R: Records> Store for R {
@@ -234,6 +238,14 @@ impl<R: Records> Store for R {
 
     fn backup_to(&self, path: &Path) -> Result<(), StoreError> {
         Records::backup_to(self, path)
+    }
+
+    fn location(&self) -> String {
+        Records::location(self)
+    }
+
+    fn check_integrity(&self) -> Result<Result<(), Vec<String>>, StoreError> {
+        Records::check_integrity(self)
     }
 
     fn add_trusted_signer(

@@ -13,8 +13,8 @@ use crate::audit::AuditAction;
 use crate::ids;
 use crate::sql::vals;
 use crate::{
-    Coordinator, CoordinatorId, NewScreening, ScreeningStatus, Store, StoreError,
-    StoredScreening, StoredVerdict, TransitionKind,
+    Coordinator, CoordinatorId, NewScreening, ScreeningStatus, Store, StoreError, StoredScreening,
+    StoredVerdict, TransitionKind,
 };
 use prescreen_core::eligibility::evaluate;
 use prescreen_core::lifecycle::{

@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::civil::Date;
 use tracing::debug;
 
+use super::AUDIT_HEAD;
 use super::codec::*;
 use crate::audit::{AuditAction, AuditEvent, CURRENT_ENCODING, GENESIS_HASH};
 use crate::clock::Stamp;
 use crate::ids;
-use super::AUDIT_HEAD;
 use crate::sql::{Db, Dialect, vals};
 use crate::{Coordinator, CoordinatorId, ScreeningStatus, StoreError, StoredVerdict};
 use prescreen_core::eligibility::VerdictKind;

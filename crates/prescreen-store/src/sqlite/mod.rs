@@ -204,7 +204,7 @@ impl SqliteStore {
     }
 
     /// SQLite's own `PRAGMA integrity_check`: `Ok(())` or the problems it lists.
-    pub fn check_integrity(&self) -> Result<Result<(), Vec<String>>, StoreError> {
+    fn sqlite_integrity_check(&self) -> Result<Result<(), Vec<String>>, StoreError> {
         let mut statement = self
             .db
             .conn
@@ -288,6 +288,14 @@ impl Records for SqliteStore {
 
     fn backup_to(&self, path: &Path) -> Result<(), StoreError> {
         backup::backup_to(self, path)
+    }
+
+    fn location(&self) -> String {
+        self.db.file.clone()
+    }
+
+    fn check_integrity(&self) -> Result<Result<(), Vec<String>>, StoreError> {
+        self.sqlite_integrity_check()
     }
 }
 

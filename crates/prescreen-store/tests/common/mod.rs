@@ -14,6 +14,11 @@ use prescreen_store::clock::SteppingClock;
 use prescreen_store::sqlite::Durability;
 use prescreen_store::{NewCoordinator, SqliteStore, Store, StoreError};
 
+pub mod harness;
+pub mod pg;
+#[path = "../support/pg_cluster.rs"]
+pub mod pg_cluster;
+
 pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
     open_at(path, "2026-11-23T09:00:00Z")
 }

@@ -1,0 +1,452 @@
+//! The site server: screenings, answers and the audit trail on a shared PostgreSQL database,
+//! through the same records code as the embedded store.
+//!
+//! Who acts is the login (`session_user`), never a name someone typed; row-level security
+//! keeps each site's rows to that site's logins; each site's audit chain is appended under a
+//! per-site advisory lock held for the whole write transaction, so two workstations' writes
+//! to one site are serialised as the embedded store serialises two processes.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::Path;
+
+use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use postgres::{Client, Statement};
+use tracing::debug;
+
+use crate::clock::{Clock, SystemClock};
+use crate::records::{Records, Writer};
+use crate::sql::{Db, Dialect, Row, Value, dollar_placeholders, vals};
+use crate::{Coordinator, CoordinatorId, NewCoordinator, StoreError};
+use prescreen_core::trial::model::TrialDefinition;
+
+pub mod connect;
+mod schema;
+pub mod site;
+
+pub use connect::{ConnectError, DatabaseUrl};
+
+/// The PostgreSQL implementation of [`crate::Store`]: one login's connection to the site
+/// server.
+pub struct PgStore {
+    conn: PgConn,
+    clock: Box<dyn Clock>,
+    definitions: HashMap<String, TrialDefinition>,
+    login: Coordinator,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("server", &self.conn.label)
+            .field("login", &self.login.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The connection, its prepared statements, and the server's name for messages.
+struct PgConn {
+    client: RefCell<Client>,
+    statements: RefCell<HashMap<String, Statement>>,
+    label: String,
+}
+
+/// A write transaction on the connection.
+struct PgTx<'a> {
+    tx: RefCell<postgres::Transaction<'a>>,
+    statements: &'a RefCell<HashMap<String, Statement>>,
+    label: &'a str,
+}
+
+impl PgStore {
+    /// Connects to the server named by `url` and opens the store as the login.
+    pub fn connect(
+        url: &DatabaseUrl,
+        prompt: &mut connect::PasswordPrompt<'_>,
+    ) -> Result<Self, StoreError> {
+        let client = connect::connect(url, prompt).map_err(|e| StoreError::Server {
+            store: url.to_string(),
+            detail: e.to_string(),
+        })?;
+        Self::open(client, url.to_string(), Box::new(SystemClock::default()))
+    }
+
+    /// Opens the store on a connected client (`label`: the server as messages name it, never
+    /// with a password). Refuses a database `site init` has not set up, a newer schema, and a
+    /// login that is not one of the site's people.
+    pub fn open(
+        mut client: Client,
+        label: String,
+        clock: Box<dyn Clock>,
+    ) -> Result<Self, StoreError> {
+        client
+            .batch_execute(&format!("SET search_path TO {}", schema::SCHEMA))
+            .map_err(|e| pg_error(&label, &e))?;
+        let version = match client.query_opt("SELECT version FROM schema_version", &[]) {
+            Ok(row) => row.map(|r| r.get::<_, i64>(0)).unwrap_or(0),
+            Err(e) if e.code() == Some(&postgres::error::SqlState::UNDEFINED_TABLE) => {
+                return Err(StoreError::Server {
+                    store: label,
+                    detail: "this database is not set up for prescreen: the site's \
+                             administrator runs `prescreen --database URL site init` once"
+                        .to_owned(),
+                });
+            }
+            Err(e) => return Err(pg_error(&label, &e)),
+        };
+        if version > schema::SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                file: label,
+                found: version,
+                supported: schema::SCHEMA_VERSION,
+            });
+        }
+        let login = client
+            .query_opt(
+                "SELECT id, name, role, site_code FROM coordinator WHERE name = session_user",
+                &[],
+            )
+            .map_err(|e| pg_error(&label, &e))?;
+        let Some(login) = login else {
+            let who: String = client
+                .query_one("SELECT session_user::text", &[])
+                .map(|row| row.get(0))
+                .map_err(|e| pg_error(&label, &e))?;
+            return Err(StoreError::NotPermitted(format!(
+                "login {who} is not one of this server's prescreen users: the site's \
+                 administrator adds it with `prescreen --database URL site add-user {who} \
+                 --role ROLE --site CODE`"
+            )));
+        };
+        let login = Coordinator {
+            id: login.get(0),
+            name: login.get(1),
+            role: login.get(2),
+            site_code: login.get(3),
+        };
+        debug!(server = %label, site = %login.site_code, "site server opened");
+        Ok(Self {
+            conn: PgConn {
+                client: RefCell::new(client),
+                statements: RefCell::new(HashMap::new()),
+                label,
+            },
+            clock,
+            definitions: HashMap::new(),
+            login,
+        })
+    }
+
+    /// The person logged in, as the audit trail names them.
+    pub fn login(&self) -> &Coordinator {
+        &self.login
+    }
+
+    /// The server as messages name it (no password).
+    pub fn label(&self) -> &str {
+        &self.conn.label
+    }
+}
+
+impl Records for PgStore {
+    fn db(&self) -> &dyn Db {
+        &self.conn
+    }
+
+    fn write<T>(
+        &mut self,
+        work: impl FnOnce(&mut Writer<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let stamp = self.clock.now();
+        let label = self.conn.label.as_str();
+        let mut client = self.conn.client.borrow_mut();
+        let mut tx = client.transaction().map_err(|e| pg_error(label, &e))?;
+        // One writer per site at a time, for the whole transaction: the chain head read in
+        // `finish` is the head the new events follow.
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('prescreen:' || login_site()))",
+            &[],
+        )
+        .map_err(|e| pg_error(label, &e))?;
+        let db = PgTx {
+            tx: RefCell::new(tx),
+            statements: &self.conn.statements,
+            label,
+        };
+        let mut writer = Writer {
+            tx: &db,
+            stamp,
+            definitions: &mut self.definitions,
+            pending: Vec::new(),
+            acting_login: Some(self.login.id),
+        };
+        let value = work(&mut writer)?;
+        writer.finish()?;
+        drop(writer);
+        db.tx
+            .into_inner()
+            .commit()
+            .map_err(|e| pg_error(label, &e))?;
+        Ok(value)
+    }
+
+    fn schema_problems(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    fn save_coordinator(&mut self, _new: &NewCoordinator) -> Result<Coordinator, StoreError> {
+        Err(StoreError::NotPermitted(format!(
+            "on the site server people are logins, and you are logged in as {}: the site's \
+             administrator adds people with `prescreen site add-user`",
+            self.login.name
+        )))
+    }
+
+    fn set_current_coordinator(&mut self, id: CoordinatorId) -> Result<(), StoreError> {
+        if id == self.login.id {
+            Ok(())
+        } else {
+            Err(StoreError::NotPermitted(format!(
+                "on the site server you act as your login, {}",
+                self.login.name
+            )))
+        }
+    }
+
+    fn current_coordinator(&self) -> Result<Option<Coordinator>, StoreError> {
+        Ok(Some(self.login.clone()))
+    }
+
+    fn set_form_draft(&mut self, trial_id: &str, text: Option<&str>) -> Result<(), StoreError> {
+        match text {
+            Some(text) => self.conn.execute(
+                "INSERT INTO form_draft (trial_id, text) VALUES (?1, ?2) \
+                 ON CONFLICT (login_name, trial_id) DO UPDATE SET text = excluded.text",
+                vals![trial_id, text],
+            ),
+            None => self.conn.execute(
+                "DELETE FROM form_draft WHERE login_name = session_user AND trial_id = ?1",
+                vals![trial_id],
+            ),
+        }?;
+        Ok(())
+    }
+
+    fn form_draft(&self, trial_id: &str) -> Result<Option<String>, StoreError> {
+        self.db().query_opt(
+            "SELECT text FROM form_draft WHERE login_name = session_user AND trial_id = ?1",
+            vals![trial_id],
+            |row| row.get(0),
+        )
+    }
+
+    fn location(&self) -> String {
+        self.conn.label.clone()
+    }
+
+    /// The server keeps its own pages consistent (and checksums them when the cluster was
+    /// made with them); there is nothing a login can run beyond reading every row, which
+    /// `audit verify` already does.
+    fn check_integrity(&self) -> Result<Result<(), Vec<String>>, StoreError> {
+        Ok(Ok(()))
+    }
+
+    fn backup_to(&self, _path: &Path) -> Result<(), StoreError> {
+        Err(StoreError::Server {
+            store: self.conn.label.clone(),
+            detail: "a site server is backed up by its administrator with pg_dump (see the \
+                     README, \"A site server\"), not from a workstation"
+                .to_owned(),
+        })
+    }
+}
+
+impl Db for PgConn {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        let mut client = self.client.borrow_mut();
+        let statement = prepared(
+            &self.statements,
+            sql,
+            |text| client.prepare(text),
+            &self.label,
+        )?;
+        client
+            .execute(&statement, &as_params(params))
+            .map_err(|e| pg_error(&self.label, &e))
+    }
+
+    fn for_each_row(
+        &self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        // Read whole, then handed out: `each` may query again on this same connection.
+        let rows = {
+            let mut client = self.client.borrow_mut();
+            let statement = prepared(
+                &self.statements,
+                sql,
+                |text| client.prepare(text),
+                &self.label,
+            )?;
+            client
+                .query(&statement, &as_params(params))
+                .map_err(|e| pg_error(&self.label, &e))?
+        };
+        hand_out(&rows, &self.label, each)
+    }
+}
+
+impl Db for PgTx<'_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        let mut tx = self.tx.borrow_mut();
+        let statement = prepared(self.statements, sql, |text| tx.prepare(text), self.label)?;
+        tx.execute(&statement, &as_params(params))
+            .map_err(|e| pg_error(self.label, &e))
+    }
+
+    fn for_each_row(
+        &self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let rows = {
+            let mut tx = self.tx.borrow_mut();
+            let statement = prepared(self.statements, sql, |text| tx.prepare(text), self.label)?;
+            tx.query(&statement, &as_params(params))
+                .map_err(|e| pg_error(self.label, &e))?
+        };
+        hand_out(&rows, self.label, each)
+    }
+}
+
+/// The prepared statement for `sql` (placeholders translated), prepared once per connection.
+fn prepared(
+    cache: &RefCell<HashMap<String, Statement>>,
+    sql: &str,
+    prepare: impl FnOnce(&str) -> Result<Statement, postgres::Error>,
+    label: &str,
+) -> Result<Statement, StoreError> {
+    if let Some(statement) = cache.borrow().get(sql) {
+        return Ok(statement.clone());
+    }
+    let statement = prepare(&dollar_placeholders(sql)).map_err(|e| pg_error(label, &e))?;
+    cache.borrow_mut().insert(sql.to_owned(), statement.clone());
+    Ok(statement)
+}
+
+fn as_params(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
+/// Each server row as [`Value`]s, handed to `each` in order.
+fn hand_out(
+    rows: &[postgres::Row],
+    label: &str,
+    each: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut row = Row::default();
+    for found in rows {
+        row.values.clear();
+        for (index, column) in found.columns().iter().enumerate() {
+            let value = match *column.type_() {
+                Type::INT8 => found
+                    .try_get::<_, Option<i64>>(index)
+                    .map(|v| v.map(Value::Int)),
+                Type::INT4 => found
+                    .try_get::<_, Option<i32>>(index)
+                    .map(|v| v.map(|i| Value::Int(i64::from(i)))),
+                Type::INT2 => found
+                    .try_get::<_, Option<i16>>(index)
+                    .map(|v| v.map(|i| Value::Int(i64::from(i)))),
+                Type::BOOL => found
+                    .try_get::<_, Option<bool>>(index)
+                    .map(|v| v.map(|b| Value::Int(i64::from(b)))),
+                _ => found
+                    .try_get::<_, Option<String>>(index)
+                    .map(|v| v.map(Value::Text)),
+            }
+            .map_err(|e| pg_error(label, &e))?;
+            row.values.push(value.unwrap_or(Value::Null));
+        }
+        each(&row)?;
+    }
+    Ok(())
+}
+
+impl ToSql for Value {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(i) => match *ty {
+                Type::INT8 => i.to_sql(ty, out),
+                Type::INT4 => i32::try_from(*i)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(*i)?.to_sql(ty, out),
+                Type::BOOL => (*i != 0).to_sql(ty, out),
+                _ => i.to_string().to_sql(ty, out),
+            },
+            Value::Text(text) => text.as_str().to_sql(ty, out),
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        matches!(
+            *ty,
+            Type::INT8
+                | Type::INT4
+                | Type::INT2
+                | Type::BOOL
+                | Type::TEXT
+                | Type::VARCHAR
+                | Type::BPCHAR
+                | Type::NAME
+                | Type::UNKNOWN
+        )
+    }
+
+    to_sql_checked!();
+}
+
+/// A server error as the store reports it: refusals by grants or row-level security are
+/// [`StoreError::NotPermitted`]; the rest names the server and carries the server's words
+/// (a PostgreSQL message never holds a password).
+pub(crate) fn pg_error(label: &str, error: &postgres::Error) -> StoreError {
+    use postgres::error::SqlState;
+    if let Some(db) = error.as_db_error() {
+        if db.code() == &SqlState::INSUFFICIENT_PRIVILEGE {
+            let message = db.message();
+            return StoreError::NotPermitted(if message.contains("row-level security") {
+                format!("{message}: the record belongs to another site than your login's")
+            } else {
+                message.to_owned()
+            });
+        }
+        return StoreError::Server {
+            store: label.to_owned(),
+            detail: db.message().to_owned(),
+        };
+    }
+    let detail = if error.is_closed() {
+        "the connection to the server was lost".to_owned()
+    } else {
+        error.to_string()
+    };
+    StoreError::Server {
+        store: label.to_owned(),
+        detail,
+    }
+}

@@ -1,0 +1,63 @@
+//! `prescreen site`: the administrator sets up the site server and adds the people who log
+//! in. Nothing secret is printed: the URL is shown without its password, and a new login's
+//! password is prompted (or read from PRESCREEN_NEW_PASSWORD) and sent only as a verifier.
+
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+
+use crate::cli::args::SiteAction;
+use crate::cli::context::{Context, prompt_password};
+use crate::storage::pg::{connect, site};
+
+/// Runs `site`.
+pub fn run(context: &mut Context, action: SiteAction) -> Result<ExitCode> {
+    let Some(url) = context.database_url()? else {
+        bail!("`site` needs the server: pass --database URL (or set PRESCREEN_DATABASE_URL)");
+    };
+    let label = url.to_string();
+    let mut client = connect::connect(&url, &mut prompt_password)
+        .with_context(|| format!("connecting to {label}"))?;
+    match action {
+        SiteAction::Init => {
+            let report = site::site_init(&mut client, &label)?;
+            crate::say!(
+                "database {} set up for prescreen (schema version {}){}",
+                report.database,
+                report.schema_version,
+                if report.roles_created.is_empty() {
+                    String::new()
+                } else {
+                    format!("; roles created: {}", report.roles_created.join(", "))
+                }
+            );
+        }
+        SiteAction::AddUser { name, role, site } => {
+            let role: site::SiteRole = role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+            let password = new_password(&name)?;
+            site::add_user(&mut client, &label, &name, role, &site, &password)?;
+            crate::say!(
+                "login {name} added as {} of site {}",
+                role.as_str(),
+                site.trim().to_ascii_uppercase()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The new login's password: PRESCREEN_NEW_PASSWORD, else asked twice on the terminal.
+fn new_password(name: &str) -> Result<zeroize::Zeroizing<String>> {
+    if let Ok(password) = std::env::var("PRESCREEN_NEW_PASSWORD") {
+        return Ok(zeroize::Zeroizing::new(password));
+    }
+    let first = zeroize::Zeroizing::new(
+        rpassword::prompt_password(format!("New password for {name}: "))
+            .context("reading the new password (or set PRESCREEN_NEW_PASSWORD)")?,
+    );
+    let second = zeroize::Zeroizing::new(rpassword::prompt_password("Again: ")?);
+    if *first != *second {
+        bail!("the two passwords differ; nothing was changed");
+    }
+    Ok(first)
+}
