@@ -54,6 +54,7 @@ fn harness_for(
         data_dir: DataDir::at(data),
         trial_dirs: vec![trials.to_path_buf()],
         today: date(2026, 11, 23),
+        database: None,
     };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))

@@ -298,6 +298,7 @@ fn doors() -> Doors {
             data_dir: prescreen::storage::DataDir::at(dir.path()),
             trial_dirs: Vec::new(),
             today: TODAY,
+            database: None,
         },
         &ctx,
         None,

@@ -39,6 +39,9 @@ pub struct AppConfig {
     pub trial_dirs: Vec<PathBuf>,
     /// Today's date (the pre-screening date a new screening starts with).
     pub today: Date,
+    /// The site server (`--database`), if records are kept there; else the data folder's
+    /// saved one, else the data folder's own database.
+    pub database: Option<String>,
 }
 
 /// A change waiting for the reason the audit trail needs.
@@ -194,12 +197,19 @@ impl PrescreenApp {
             .iter()
             .map(|t| Workspace::new(t, config.today))
             .collect();
-        let (tasks, store_error, coordinator) = match crate::storage::open_store(&config.data_dir) {
+        // The window asks for no server password: it comes from the URL, PGPASSWORD or
+        // ~/.pgpass, and a missing one is reported where a store error is.
+        let opened = crate::settings::open_records(
+            &config.data_dir,
+            config.database.as_deref(),
+            &mut |_| Ok(None),
+        );
+        let (tasks, store_error, coordinator) = match opened {
             Ok(store) => {
                 let coordinator = store.current_coordinator().ok().flatten();
-                restore_drafts(&store, &trials, &mut workspaces);
+                restore_drafts(&*store, &trials, &mut workspaces);
                 let wake = ctx.clone();
-                let tasks = Tasks::start(Box::new(store), move || wake.request_repaint());
+                let tasks = Tasks::start(store, move || wake.request_repaint());
                 (Some(tasks), None, coordinator)
             }
             Err(error) => (None, Some(error.to_string()), None),

@@ -505,6 +505,16 @@ pub enum SettingsAction {
         #[arg(long, conflicts_with = "url")]
         clear: bool,
     },
+    /// The site server every door of this data folder keeps records on: show it, save it (a
+    /// URL without a password; a remote host needs sslmode=verify-full), or forget it with
+    /// --clear (records are then kept in the data folder's own database again).
+    Database {
+        /// The server's URL.
+        url: Option<String>,
+        /// Forget it.
+        #[arg(long, conflicts_with = "url")]
+        clear: bool,
+    },
 }
 
 /// `prescreen countersign`.

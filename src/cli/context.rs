@@ -8,7 +8,7 @@ use anyhow::Result;
 
 use crate::storage::Store;
 use crate::storage::pg::DatabaseUrl;
-use crate::storage::{Coordinator, DataDir, PgStore, StoreError, open_store};
+use crate::storage::{Coordinator, DataDir, StoreError};
 use crate::trial::TrialSet;
 
 /// The shared state of one command-line invocation.
@@ -38,17 +38,14 @@ impl Context {
         }
     }
 
-    /// The site server's URL, when `--database` (or `PRESCREEN_DATABASE_URL`) names one.
-    pub fn database_url(&self) -> Result<Option<DatabaseUrl>> {
-        self.database
-            .as_deref()
-            .map(|url| DatabaseUrl::parse(url).map_err(|e| anyhow::anyhow!("--database: {e}")))
+    /// The site server's URL, when one is named
+    /// (`--database`, else `PRESCREEN_DATABASE_URL`, else the data folder's saved one).
+    pub fn database_url(&mut self) -> Result<Option<DatabaseUrl>> {
+        let given = self.database.clone();
+        let data_dir = self.data_dir()?;
+        crate::settings::resolve_database(given.as_deref(), data_dir)
+            .map(|url| DatabaseUrl::parse(&url).map_err(|e| anyhow::anyhow!("--database: {e}")))
             .transpose()
-    }
-
-    /// Whether records live on a site server.
-    pub fn uses_server(&self) -> bool {
-        self.database.is_some()
     }
 
     /// The folder of a signing identity: the default one, or a named one beside it (one data
@@ -99,10 +96,14 @@ impl Context {
     pub fn store(&mut self) -> Result<&mut (dyn Store + Send)> {
         let store: Box<dyn Store + Send> = match self.store.take() {
             Some(store) => store,
-            None => match self.database_url()? {
-                Some(url) => Box::new(PgStore::connect(&url, &mut prompt_password)?),
-                None => Box::new(open_store(self.data_dir()?)?),
-            },
+            None => {
+                let given = self.database.clone();
+                crate::settings::open_records(
+                    self.data_dir()?,
+                    given.as_deref(),
+                    &mut prompt_password,
+                )?
+            }
         };
         Ok(self.store.insert(store).as_mut())
     }

@@ -27,6 +27,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             data_dir,
             trial_dirs: cli.trial_dirs,
             today,
+            database: cli.database,
         })
         .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))?;
         return Ok(ExitCode::SUCCESS);

@@ -24,6 +24,7 @@ pub fn harness_with_trials(
         data_dir: DataDir::at(data_dir),
         trial_dirs,
         today: date(2026, 11, 23),
+        database: None,
     };
     Harness::builder()
         .with_size(egui::vec2(1400.0, 1000.0))

@@ -1,163 +1,21 @@
 //! Benchmarks of the screening log and summary over 100 000 stored screenings.
 //!
 //! The database is built once through the `Store` API (imports, verdicts, status changes with
-//! their audit events) and kept under the target folder; later runs reuse it. Measured: the
-//! filtered log (one trial, one year, streamed and formatted as CSV), the whole log, and the
-//! SEAR summary with per-criterion ineligibility counts.
+//! their audit events) and kept under the target folder; later runs reuse it (`common/mod.rs`,
+//! shared with `site_server.rs`). Measured: the filtered log (one trial, one year, streamed and
+//! formatted as CSV), the whole log, and the SEAR summary with per-criterion ineligibility
+//! counts.
 // `criterion_group!` generates an undocumented public function.
 #![allow(missing_docs)]
 
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+mod common;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use jiff::ToSpan;
-use jiff::civil::{Date, date};
-use prescreen_core::screening::Screening;
-use prescreen_core::screening_file::screening_from_str;
-use prescreen_core::trial::load::TrialSet;
-use prescreen_store::clock::SystemClock;
+use jiff::civil::date;
 use prescreen_store::csv::{log_fields, write_csv_record};
-use prescreen_store::sqlite::{Durability, SCHEMA_VERSION};
-use prescreen_store::{LogFilter, NewCoordinator, ScreeningStatus, SqliteStore, Store};
+use prescreen_store::{LogFilter, SqliteStore, Store};
 
-const SCREENINGS: usize = 100_000;
-
-fn fixture(name: &str) -> Screening {
-    let path = format!(
-        "{}/../../tests/fixtures/{name}.ron",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let mut screening = screening_from_str(&text, &path).unwrap_or_else(|e| panic!("{e}"));
-    screening.screening_id = String::new();
-    screening
-}
-
-fn database() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("prescreen-bench-log");
-    // The schema version is in the name so a migration never benchmarks a stale layout.
-    let path = dir.join(format!("log-{SCREENINGS}-schema{SCHEMA_VERSION}.sqlite3"));
-    if let Ok(store) = SqliteStore::open(&path) {
-        let mut count = 0;
-        let _ = store.log(&LogFilter::default(), &mut |_| {
-            count += 1;
-            Ok(())
-        });
-        if count == SCREENINGS {
-            return path;
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    build(&path);
-    path
-}
-
-/// Fills a database with synthetic screenings spread over three sites, two trials and three
-/// years, in every lifecycle stage.
-fn build(path: &Path) {
-    let started = Instant::now();
-    let mut store = SqliteStore::open_with(
-        path,
-        Box::new(SystemClock::default()),
-        Durability::ProcessCrash,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    let set = TrialSet::built_in();
-    let trials = [
-        (
-            set.latest("assix").unwrap_or_else(|| panic!("assix")),
-            [
-                "assix-eligible",
-                "assix-prescreen-passed",
-                "assix-not-eligible",
-                "assix-incomplete",
-            ],
-        ),
-        (
-            set.latest("a-muse").unwrap_or_else(|| panic!("a-muse")),
-            [
-                "a-muse-eligible",
-                "a-muse-prescreen-passed",
-                "a-muse-not-eligible",
-                "a-muse-incomplete",
-            ],
-        ),
-    ];
-    let fixtures: Vec<Vec<Screening>> = trials
-        .iter()
-        .map(|(_, names)| names.iter().map(|n| fixture(n)).collect())
-        .collect();
-    let coordinators: Vec<i64> = ["CPH", "TLS", "AAR"]
-        .iter()
-        .map(|site| {
-            store
-                .save_coordinator(&NewCoordinator {
-                    name: format!("Synthetic Coordinator {site}"),
-                    role: "study nurse".to_owned(),
-                    site_code: (*site).to_owned(),
-                })
-                .unwrap_or_else(|e| panic!("{e}"))
-                .id
-        })
-        .collect();
-    let first_day = date(2024, 1, 1);
-    for i in 0..SCREENINGS {
-        let t = i % 2;
-        let kind = (i / 2) % 4;
-        let by = coordinators[(i / 8) % coordinators.len()];
-        let mut screening = fixtures[t][kind].clone();
-        let day: Date = first_day
-            .checked_add((((i * 7) % 1000) as i64).days())
-            .unwrap_or(first_day);
-        screening.prescreening_date = day;
-        screening.planned_visit_date = day.checked_add(10.days()).ok();
-        let id = store
-            .import_screening(trials[t].0, &screening, by)
-            .unwrap_or_else(|e| panic!("{e}"));
-        if kind == 3 {
-            continue; // incomplete: stays a draft
-        }
-        if store.record_verdict(&id, by).is_err() {
-            continue; // a date shift made it incomplete
-        }
-        let steps: &[(ScreeningStatus, Option<&str>)] = match (kind, i % 5) {
-            (0, 0) | (1, 0) => &[
-                (ScreeningStatus::Approached, None),
-                (ScreeningStatus::Declined, Some("does not want injections")),
-            ],
-            (0, 1) | (1, 1) => &[
-                (ScreeningStatus::Approached, None),
-                (ScreeningStatus::Consented, None),
-                (
-                    ScreeningStatus::NotEnrolled,
-                    Some("screen failure at the visit"),
-                ),
-            ],
-            (0, _) | (1, _) => &[
-                (ScreeningStatus::Approached, None),
-                (ScreeningStatus::Consented, None),
-                (ScreeningStatus::Enrolled, None),
-            ],
-            (_, 4) => &[(ScreeningStatus::Voided, Some("entered in error"))],
-            _ => &[],
-        };
-        for (status, reason) in steps {
-            store
-                .set_status(&id, *status, by, *reason)
-                .unwrap_or_else(|e| panic!("{e}"));
-        }
-        if i % 10_000 == 0 {
-            eprintln!("built {i} screenings in {:?}", started.elapsed());
-        }
-    }
-    eprintln!(
-        "built {SCREENINGS} screenings in {:?}; database {} bytes",
-        started.elapsed(),
-        std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
-    );
-}
+use common::database;
 
 fn log_benchmarks(c: &mut Criterion) {
     let path = database();

@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use crate::cli::args::SettingsAction;
 use crate::cli::context::Context;
-use crate::settings::{set_tsa_url, tsa_url};
+use crate::settings::{database_url, set_database_url, set_tsa_url, tsa_url};
 
 /// Runs `settings`.
 pub fn run(context: &mut Context, action: SettingsAction) -> Result<ExitCode> {
@@ -30,6 +30,24 @@ pub fn run(context: &mut Context, action: SettingsAction) -> Result<ExitCode> {
             crate::say!(
                 "timestamp authority set: {} (every signature from this data folder asks it)",
                 url.trim()
+            );
+        }
+        SettingsAction::Database {
+            url: None,
+            clear: false,
+        } => match database_url(&data_dir) {
+            Some(url) => crate::say!("site server: {url}"),
+            None => crate::say!("no site server: records are kept in this data folder"),
+        },
+        SettingsAction::Database { clear: true, .. } => {
+            set_database_url(&data_dir, None)?;
+            crate::say!("site server forgotten: records are kept in this data folder again");
+        }
+        SettingsAction::Database { url: Some(url), .. } => {
+            set_database_url(&data_dir, Some(&url))?;
+            crate::say!(
+                "site server saved: {} (every door of this data folder keeps records there)",
+                database_url(&data_dir).unwrap_or_default()
             );
         }
     }

@@ -13,7 +13,10 @@ use crate::storage::pg::{connect, site};
 /// Runs `site`.
 pub fn run(context: &mut Context, action: SiteAction) -> Result<ExitCode> {
     let Some(url) = context.database_url()? else {
-        bail!("`site` needs the server: pass --database URL (or set PRESCREEN_DATABASE_URL)");
+        bail!(
+            "`site` needs the server: pass --database URL (or set PRESCREEN_DATABASE_URL, or \
+             `prescreen settings database URL`)"
+        );
     };
     let label = url.to_string();
     let mut client = connect::connect(&url, &mut prompt_password)
