@@ -121,6 +121,15 @@ pub enum Command {
     },
     /// List the loaded trials with id, version and SHA-256.
     Trials,
+    /// Move this data folder's store to the site server (its administrator's URL, after
+    /// `site init`): ids, answers, trial versions and the audit trail, checked against the
+    /// source before the copy is committed; the SQLite file is left as it was. A store that
+    /// holds several sites is refused (it keeps one chain, the server one per site).
+    Migrate {
+        /// The server's URL, as its administrator.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
     /// The site server (with --database): set it up once, add the people who log in.
     Site {
         /// What to do.

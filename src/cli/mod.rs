@@ -51,6 +51,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Trials => cmd::trials::run(&mut context),
         Command::Settings { action } => cmd::settings::run(&mut context, action),
         Command::Site { action } => cmd::site::run(&mut context, action),
+        Command::Migrate { to } => cmd::site::migrate(&mut context, &to),
         Command::Identity { identity, action } => {
             cmd::identity::run(&mut context, identity.as_deref(), action)
         }

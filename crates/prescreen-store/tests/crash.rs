@@ -4,9 +4,14 @@
 //! prints a line only after the store returned). The seed is printed so a failure can be
 //! replayed with `PRESCREEN_CRASH_SEED=...`.
 //!
-//! The child is this test binary itself, re-run with `PRESCREEN_CRASH_CHILD_DIR` set so that
-//! only [`crash_writer_child`] runs: no crash helper ships in the product.
+//! The child is this test binary itself, re-run with `PRESCREEN_CRASH_CHILD_DIR` (the
+//! embedded file) or `PRESCREEN_CRASH_CHILD_URL` (a site-server login) set so that only
+//! [`crash_writer_child`] runs: no crash helper ships in the product. The same rounds run
+//! against a site server: a client killed mid-transaction leaves nothing half-written there
+//! either, and every save that returned was committed.
 #![cfg(test)]
+
+mod common;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -18,10 +23,18 @@ use jiff::civil::Date;
 use prescreen_core::screening::{Answer, Candidate, CriterionEntry, Sex};
 use prescreen_core::trial::TrialSet;
 use prescreen_core::trial::model::Rule;
-use prescreen_store::{NewCoordinator, NewScreening, SqliteStore, Store};
+use prescreen_store::pg::DatabaseUrl;
+use prescreen_store::pg::site::SiteRole;
+use prescreen_store::{NewCoordinator, NewScreening, PgStore, SqliteStore, Store};
 
 /// Set in the child's environment: the data folder it writes to.
 const CHILD_ENV: &str = "PRESCREEN_CRASH_CHILD_DIR";
+/// Set in the child's environment instead: the site server it writes to, as a login.
+const CHILD_URL_ENV: &str = "PRESCREEN_CRASH_CHILD_URL";
+
+fn open_server(url: &str) -> PgStore {
+    PgStore::connect(&DatabaseUrl::parse(url).unwrap(), &mut |_| Ok(None)).unwrap()
+}
 
 /// The crash test's child: creates a screening every ten saves and flips confirmation
 /// answers, printing `created ID` / `saved ID CRITERION N` only after the store returned.
@@ -29,11 +42,13 @@ const CHILD_ENV: &str = "PRESCREEN_CRASH_CHILD_DIR";
 #[test]
 fn crash_writer_child() {
     use std::io::Write;
-    let Some(dir) = std::env::var_os(CHILD_ENV) else {
+    let mut store: Box<dyn Store> = if let Ok(url) = std::env::var(CHILD_URL_ENV) {
+        Box::new(open_server(&url))
+    } else if let Some(dir) = std::env::var_os(CHILD_ENV) {
+        Box::new(SqliteStore::open(&std::path::Path::new(&dir).join("prescreen.sqlite3")).unwrap())
+    } else {
         return;
     };
-    let mut store =
-        SqliteStore::open(&std::path::Path::new(&dir).join("prescreen.sqlite3")).unwrap();
     let set = TrialSet::built_in();
     let trial = set.latest("assix").unwrap();
     let criteria: Vec<String> = trial
@@ -114,21 +129,43 @@ const KILLS: usize = 50;
 
 #[test]
 fn answers_whose_save_returned_survive_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("prescreen.sqlite3");
+    let child = (CHILD_ENV, dir.path().display().to_string());
+    crash_rounds(KILLS, &child, &|| Box::new(SqliteStore::open(&db).unwrap()));
+}
+
+#[test]
+fn saves_that_returned_survive_sigkill_on_a_site_server() {
+    let site = common::pg::new_site();
+    let login = site.add_user("crash", SiteRole::Coordinator, "TST");
+    let url = site.url(&login, common::pg::PASSWORD).to_string();
+    // Display leaves the password out; the child needs it, so the URL is built again here.
+    let url = url.replacen(
+        &format!("{login}@"),
+        &format!("{login}:{}@", common::pg::PASSWORD),
+        1,
+    );
+    let child = (CHILD_URL_ENV, url.clone());
+    crash_rounds(KILLS / 2, &child, &|| Box::new(open_server(&url)));
+}
+
+/// Kills the child writer `kills` times at random moments; after each kill the store (as
+/// `open` opens it) is intact and holds every save that returned.
+fn crash_rounds(kills: usize, child_env: &(&str, String), open: &dyn Fn() -> Box<dyn Store>) {
     let seed = std::env::var("PRESCREEN_CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| fastrand::u64(..));
     println!("crash test seed: {seed} (replay with PRESCREEN_CRASH_SEED={seed})");
     let mut rng = fastrand::Rng::with_seed(seed);
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("prescreen.sqlite3");
 
     // (screening, criterion) → the highest save number whose save returned.
     let mut confirmed: HashMap<(String, String), u64> = HashMap::new();
     let mut created: Vec<String> = Vec::new();
     let mut total_saves = 0_usize;
 
-    for kill in 0..KILLS {
+    for kill in 0..kills {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",
@@ -136,7 +173,7 @@ fn answers_whose_save_returned_survive_sigkill() {
                 "--nocapture",
                 "--test-threads=1",
             ])
-            .env(CHILD_ENV, dir.path())
+            .env(child_env.0, &child_env.1)
             .env_remove("PRESCREEN_LOG")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -195,8 +232,7 @@ fn answers_whose_save_returned_survive_sigkill() {
         }
 
         // The database opens, is intact, its chain verifies, and nothing returned is lost.
-        let store =
-            SqliteStore::open(&db).unwrap_or_else(|e| panic!("round {kill}: {e} (seed {seed})"));
+        let store = open();
         assert_eq!(
             store.check_integrity().unwrap(),
             Ok(()),
@@ -232,8 +268,8 @@ fn answers_whose_save_returned_survive_sigkill() {
         }
     }
     println!(
-        "{KILLS} kills survived; {total_saves} confirmed saves across {} screenings",
+        "{kills} kills survived; {total_saves} confirmed saves across {} screenings",
         created.len()
     );
-    assert!(total_saves >= KILLS);
+    assert!(total_saves >= kills);
 }

@@ -331,3 +331,125 @@ fn a_wrong_password_is_a_clear_error_that_echoes_no_secret() {
     assert!(text.contains("verify-full"), "{text}");
     assert!(!text.contains(secret), "{text}");
 }
+
+#[test]
+fn a_workstation_store_moves_to_the_server_whole_and_the_file_is_left_as_it_was() {
+    use prescreen_store::pg::migrate::migrate_from_sqlite;
+    let mut s = common::setup();
+    let imported = s
+        .store
+        .import_screening(&trial("assix"), &fixture("assix-not-eligible"), s.by)
+        .unwrap();
+    let mut unnamed = fixture("a-muse-eligible");
+    unnamed.screening_id.clear();
+    let generated = s
+        .store
+        .import_screening(&trial("a-muse"), &unnamed, s.by)
+        .unwrap();
+    let note = CriterionEntry {
+        note: Some("moved with 'quotes' \\ intact".to_owned()),
+        ..CriterionEntry::new(Answer::No)
+    };
+    s.store
+        .set_answer(
+            &generated,
+            "IN08",
+            Some(&note),
+            s.by,
+            Some("re-read the letter"),
+        )
+        .unwrap();
+    s.store
+        .set_status(
+            &imported,
+            prescreen_store::ScreeningStatus::PreScreened,
+            s.by,
+            None,
+        )
+        .unwrap();
+    let before_log = count_log(&s.store);
+    let before_head = s.store.latest_chain_hash().unwrap();
+    // Closed (its WAL checkpointed into the file) before the file is fingerprinted.
+    drop(s.store);
+    let digest = |path: &std::path::Path| {
+        let bytes = std::fs::read(path).unwrap();
+        prescreen_core::trial::load::sha256_hex(&String::from_utf8_lossy(&bytes))
+    };
+    let file_before = digest(&s.path);
+    let source = common::open(&s.path).unwrap();
+
+    let site = new_site();
+    let mut admin = site.superuser();
+    let moved = migrate_from_sqlite(&source, &mut admin, "test cluster").unwrap();
+    assert_eq!(moved.site_code, "CPH");
+    assert_eq!(moved.screenings, 2);
+    assert_eq!(moved.head, before_head);
+    drop(source);
+    assert_eq!(digest(&s.path), file_before, "the SQLite file was changed");
+
+    // A login of the site sees the same records, the chain verifies, and goes on from there.
+    let nurse = site.add_user("nurse", SiteRole::Coordinator, "CPH");
+    let mut server = site.open(&nurse);
+    let report = server.verify_audit_chain().unwrap();
+    assert!(
+        report.is_intact() && report.records.is_empty(),
+        "{report:?}"
+    );
+    assert_eq!(report.head, before_head);
+    assert_eq!(count_log(&server), before_log);
+    let kept = server.load_screening(&generated).unwrap();
+    assert_eq!(kept.screening.answers["IN08"].note, note.note);
+    let history = server.screening_history(&generated).unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|e| e.coordinator_name == "Synthetic Coordinator")
+    );
+    let me = server.login().id;
+    server
+        .set_answer(
+            &generated,
+            "IN06",
+            Some(&CriterionEntry::new(Answer::Yes)),
+            me,
+            None,
+        )
+        .unwrap();
+    let next = server
+        .create_screening(&trial("assix"), &candidate("AB"), me)
+        .unwrap();
+    assert_eq!(next, "AS-CPH-2026-0003", "the id sequence moved too");
+    assert!(server.verify_audit_chain().unwrap().is_intact());
+
+    // Moving it again is refused as a whole: the server holds that site already.
+    let reopened = common::open(&s.path).unwrap();
+    let again = migrate_from_sqlite(&reopened, &mut admin, "test cluster");
+    assert!(
+        matches!(&again, Err(StoreError::Server { detail, .. }) if detail.contains("already holds")),
+        "{again:?}"
+    );
+}
+
+#[test]
+fn a_store_of_several_sites_is_not_moved() {
+    use prescreen_store::pg::migrate::migrate_from_sqlite;
+    let mut s = common::setup();
+    s.store
+        .import_screening(&trial("a-muse"), &fixture("a-muse-eligible"), s.by)
+        .unwrap();
+    let site = new_site();
+    let moved = migrate_from_sqlite(&s.store, &mut site.superuser(), "test cluster");
+    let Err(StoreError::Server { detail, .. }) = moved else {
+        panic!("a store of CPH and TLS must be refused: {moved:?}");
+    };
+    assert!(
+        detail.contains("CPH, TLS") && detail.contains("nothing was copied"),
+        "{detail}"
+    );
+    let count: i64 = site
+        .superuser()
+        .query_one("SELECT count(*) FROM prescreen.coordinator", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 0);
+}

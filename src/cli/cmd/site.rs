@@ -8,7 +8,7 @@ use anyhow::{Context as _, Result, bail};
 
 use crate::cli::args::SiteAction;
 use crate::cli::context::{Context, prompt_password};
-use crate::storage::pg::{connect, site};
+use crate::storage::pg::{DatabaseUrl, connect, migrate as moving, site};
 
 /// Runs `site`.
 pub fn run(context: &mut Context, action: SiteAction) -> Result<ExitCode> {
@@ -63,4 +63,26 @@ fn new_password(name: &str) -> Result<zeroize::Zeroizing<String>> {
         bail!("the two passwords differ; nothing was changed");
     }
     Ok(first)
+}
+
+/// Runs `migrate --to URL`: the data folder's own store (never the server named by
+/// `--database`) is copied to the server at URL.
+pub fn migrate(context: &mut Context, to: &str) -> Result<ExitCode> {
+    let url = DatabaseUrl::parse(to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+    let label = url.to_string();
+    let source = crate::storage::open_store(context.data_dir()?)?;
+    let mut client = connect::connect(&url, &mut prompt_password)
+        .with_context(|| format!("connecting to {label}"))?;
+    let moved = moving::migrate_from_sqlite(&source, &mut client, &label)?;
+    crate::say!(
+        "moved site {}: {} screenings, {} answers, {} audit events (head {}) to {label}; {} \
+         was left as it was",
+        moved.site_code,
+        moved.screenings,
+        moved.answers,
+        moved.events,
+        moved.head,
+        crate::storage::Store::location(&source)
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -21,6 +21,7 @@ use crate::{Coordinator, CoordinatorId, NewCoordinator, StoreError};
 use prescreen_core::trial::model::TrialDefinition;
 
 pub mod connect;
+pub mod migrate;
 mod schema;
 pub mod site;
 
@@ -52,10 +53,10 @@ struct PgConn {
 }
 
 /// A write transaction on the connection.
-struct PgTx<'a> {
-    tx: RefCell<postgres::Transaction<'a>>,
-    statements: &'a RefCell<HashMap<String, Statement>>,
-    label: &'a str,
+pub(crate) struct PgTx<'a> {
+    pub(crate) tx: RefCell<postgres::Transaction<'a>>,
+    pub(crate) statements: &'a RefCell<HashMap<String, Statement>>,
+    pub(crate) label: &'a str,
 }
 
 impl PgStore {
@@ -103,7 +104,8 @@ impl PgStore {
         }
         let login = client
             .query_opt(
-                "SELECT id, name, role, site_code FROM coordinator WHERE name = session_user",
+                "SELECT id, name, role, site_code FROM coordinator \
+                 WHERE name = session_user AND can_login = 1",
                 &[],
             )
             .map_err(|e| pg_error(&label, &e))?;

@@ -33,20 +33,27 @@ CREATE TABLE schema_version (
 INSERT INTO schema_version (version) VALUES (0);
 
 -- The login -> site table: one row per person, filled by `site add-user`. `name` is the
--- login role; the row's id is the coordinator id every audit event names.
+-- login role; the row's id is the coordinator id every audit event names. Rows with
+-- can_login = 0 are the coordinators of a workstation's store moved here by `migrate`: their
+-- names stay in the trail they wrote, and nobody logs in as them. Logins' ids start high so
+-- a moved store keeps its own ids (each event's hash covers its coordinator id).
 CREATE TABLE coordinator (
-    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    role TEXT NOT NULL CHECK (role IN ('coordinator', 'investigator', 'monitor')),
+    id BIGINT GENERATED ALWAYS AS IDENTITY (START WITH 1000000) PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
     site_code TEXT NOT NULL CHECK (site_code ~ '^[A-Z0-9]{2,8}$'),
-    created_utc TEXT NOT NULL
+    created_utc TEXT NOT NULL,
+    can_login BIGINT NOT NULL DEFAULT 1,
+    CHECK (can_login = 0 OR role IN ('coordinator', 'investigator', 'monitor'))
 );
+CREATE UNIQUE INDEX coordinator_login ON coordinator (name) WHERE can_login = 1;
 
 -- The site of the person logged in; row-level security reads it. SECURITY DEFINER so that
 -- it reads `coordinator` whatever that table's own policy shows.
 CREATE FUNCTION login_site() RETURNS TEXT
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = prescreen
-    AS $$ SELECT site_code FROM prescreen.coordinator WHERE name = session_user $$;
+    AS $$ SELECT site_code FROM prescreen.coordinator
+           WHERE name = session_user AND can_login = 1 $$;
 REVOKE ALL ON FUNCTION login_site() FROM PUBLIC;
 
 CREATE TABLE setting (
