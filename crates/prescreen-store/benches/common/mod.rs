@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use jiff::ToSpan;
 use jiff::civil::{Date, date};
-use prescreen_core::screening::Screening;
+use prescreen_core::partial_date::PartialDate;
+use prescreen_core::screening::{Answer, EventAnswer, Screening};
 use prescreen_core::screening_file::screening_from_str;
 use prescreen_core::trial::load::TrialSet;
 use prescreen_store::clock::SystemClock;
@@ -47,6 +48,23 @@ pub fn database() -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     build(&path);
     path
+}
+
+/// Moves a fixture to another prescreening day, its planned visit ten days later, and the
+/// exact days its events last happened by as much as the prescreening day moved (so an event
+/// never falls after the visit, and the time windows judge as in the fixture).
+fn move_to(screening: &mut Screening, day: Date) {
+    let shift = screening
+        .prescreening_date
+        .until(day)
+        .unwrap_or_else(|e| panic!("{e}"));
+    for entry in screening.answers.values_mut() {
+        if let Answer::Event(EventAnswer::LastOn(PartialDate::Day(when))) = &mut entry.answer {
+            *when = when.checked_add(shift).unwrap_or(*when);
+        }
+    }
+    screening.prescreening_date = day;
+    screening.planned_visit_date = day.checked_add(10.days()).ok();
 }
 
 /// Fills a database with synthetic screenings spread over three sites, two trials and three
@@ -106,8 +124,7 @@ fn build(path: &Path) {
         let day: Date = first_day
             .checked_add((((i * 7) % 1000) as i64).days())
             .unwrap_or(first_day);
-        screening.prescreening_date = day;
-        screening.planned_visit_date = day.checked_add(10.days()).ok();
+        move_to(&mut screening, day);
         let id = store
             .import_screening(trials[t].0, &screening, by)
             .unwrap_or_else(|e| panic!("{e}"));
