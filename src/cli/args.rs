@@ -488,6 +488,8 @@ pub enum SiteAction {
     /// Set up the database named in --database for prescreen (once, by the site's
     /// administrator with a login that may create roles); a second run is refused.
     Init,
+    /// Bring the server's schema up to this prescreen's (after an update), in one transaction.
+    Upgrade,
     /// Add a person: a login role with a password (prompted, or PRESCREEN_NEW_PASSWORD), in
     /// one site, with one role.
     AddUser {

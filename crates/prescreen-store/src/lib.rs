@@ -97,6 +97,9 @@ pub struct StoredScreening {
     pub rescreen_of: Option<String>,
     /// Later screenings that repeat this one.
     pub rescreened_as: Vec<String>,
+    /// How many writes it has seen (1 when created): a save based on an older version is
+    /// refused as a [`StoreError::Conflict`].
+    pub version: i64,
 }
 
 /// Which screenings the log and summary cover.
@@ -392,6 +395,21 @@ pub enum StoreError {
         /// What went wrong.
         detail: String,
     },
+    /// Someone else changed the screening after this handle read it: nothing was written.
+    /// Read it again, look at their change, and re-apply yours if it still holds.
+    #[error(
+        "{screening} was changed by {changed_by} at {changed_at} after you opened it; nothing was saved — reload it, then re-apply your change if it still holds"
+    )]
+    Conflict {
+        /// The screening.
+        screening: String,
+        /// Who changed it last.
+        changed_by: String,
+        /// When (UTC).
+        changed_at: String,
+        /// Its version now.
+        version: i64,
+    },
     /// Enrolment waits for the visit check.
     #[error("{screening}: not enrolled while the visit check is open: {}", open.join(", "))]
     VisitCheckOpen {
@@ -529,6 +547,12 @@ pub trait Store {
     fn set_form_draft(&mut self, trial_id: &str, text: Option<&str>) -> Result<(), StoreError>;
     /// The candidate form kept for a trial, if any.
     fn form_draft(&self, trial_id: &str) -> Result<Option<String>, StoreError>;
+    /// Bases this handle's next changes to a screening on `version` (the one the user is looking
+    /// at); a write finding another version is refused as a [`StoreError::Conflict`]. Reading a
+    /// screening, or writing it, bases later changes on the version read or written.
+    fn base_on(&mut self, id: &str, version: i64);
+    /// The version this handle's changes to a screening are based on, if it read or wrote it.
+    fn based_on(&self, id: &str) -> Option<i64>;
     /// The audit event with this sequence number (a checkpoint names its last event).
     fn audit_event_at(&self, seq: i64) -> Result<Option<AuditEvent>, StoreError>;
     /// The audit event with this hash (a signed PDF prints the head it saw).

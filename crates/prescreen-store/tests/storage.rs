@@ -170,14 +170,16 @@ fn a_schema_1_database_is_migrated_and_keeps_its_screenings() {
                  verdict, was_approached, was_consented, verdict_failing, status_reason); \
              ALTER TABLE screening DROP COLUMN pregnant; \
              ALTER TABLE screening DROP COLUMN breastfeeding; \
-             ALTER TABLE screening DROP COLUMN visit_date; PRAGMA user_version = 1;",
+             ALTER TABLE screening DROP COLUMN visit_date; \
+             ALTER TABLE screening DROP COLUMN version; PRAGMA user_version = 1;",
         )
         .unwrap();
         rewrite_trail_as_encoding_1(&conn);
     }
     let mut store = open(&s.path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 5);
+    assert_eq!(SCHEMA_VERSION, 6);
+    assert_eq!(store.load_screening(&id).unwrap().version, 1);
     let stored = store.load_screening(&id).unwrap();
     assert_eq!(stored.screening.candidate.pregnant, None);
     let mut candidate = stored.screening.candidate.clone();

@@ -35,6 +35,14 @@ pub fn run(context: &mut Context, action: SiteAction) -> Result<ExitCode> {
                 }
             );
         }
+        SiteAction::Upgrade => {
+            let (from, to) = site::site_upgrade(&mut client, &label)?;
+            if from == to {
+                crate::say!("the server's schema is already at version {to}");
+            } else {
+                crate::say!("the server's schema moved from version {from} to {to}");
+            }
+        }
         SiteAction::AddUser { name, role, site } => {
             let role: site::SiteRole = role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
             let password = new_password(&name)?;

@@ -7,13 +7,18 @@ use std::time::Instant;
 
 use jiff::ToSpan;
 use jiff::civil::{Date, date};
+use prescreen_core::eligibility::evaluate;
 use prescreen_core::partial_date::PartialDate;
-use prescreen_core::screening::{Answer, EventAnswer, Screening};
+use prescreen_core::screening::{Answer, EventAnswer, Judgement, Screening};
 use prescreen_core::screening_file::screening_from_str;
-use prescreen_core::trial::load::TrialSet;
+use prescreen_core::trial::load::{LoadedTrial, TrialSet};
+use prescreen_core::trial::model::{Rule, TrialDefinition};
+use prescreen_core::visit::visit_check;
 use prescreen_store::clock::SystemClock;
 use prescreen_store::sqlite::{Durability, SCHEMA_VERSION};
-use prescreen_store::{LogFilter, NewCoordinator, ScreeningStatus, SqliteStore, Store};
+use prescreen_store::{
+    CoordinatorId, LogFilter, NewCoordinator, ScreeningStatus, SqliteStore, Store,
+};
 
 /// How many screenings the database holds.
 pub const SCREENINGS: usize = 100_000;
@@ -52,19 +57,57 @@ pub fn database() -> PathBuf {
 
 /// Moves a fixture to another prescreening day, its planned visit ten days later, and the
 /// exact days its events last happened by as much as the prescreening day moved (so an event
-/// never falls after the visit, and the time windows judge as in the fixture).
-fn move_to(screening: &mut Screening, day: Date) {
+/// never falls after the visit, and the time windows judge as in the fixture). Investigator
+/// judgements name a (synthetic) investigator who judged on the prescreening day, as the
+/// visit check asks before enrolment.
+fn move_to(screening: &mut Screening, trial: &TrialDefinition, day: Date) {
     let shift = screening
         .prescreening_date
         .until(day)
         .unwrap_or_else(|e| panic!("{e}"));
-    for entry in screening.answers.values_mut() {
+    for (id, entry) in &mut screening.answers {
         if let Answer::Event(EventAnswer::LastOn(PartialDate::Day(when))) = &mut entry.answer {
             *when = when.checked_add(shift).unwrap_or(*when);
+        }
+        let judgement = trial
+            .criteria
+            .iter()
+            .any(|c| &c.id == id && matches!(c.rule, Rule::InvestigatorJudgement));
+        if judgement && matches!(entry.answer, Answer::Yes | Answer::No) {
+            entry.judged_by = Some(Judgement {
+                investigator: "Synthetic Investigator".to_owned(),
+                on: day,
+            });
         }
     }
     screening.prescreening_date = day;
     screening.planned_visit_date = day.checked_add(10.days()).ok();
+}
+
+/// Holds the visit on the planned day and re-confirms every answer the visit check lists, so
+/// enrolment is allowed.
+fn visit(
+    store: &mut SqliteStore,
+    trial: &LoadedTrial,
+    screening: &Screening,
+    id: &str,
+    by: CoordinatorId,
+) {
+    let day = screening
+        .planned_visit_date
+        .unwrap_or(screening.prescreening_date);
+    store
+        .start_visit(id, day, by, None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut held = screening.clone();
+    held.visit_date = Some(day);
+    let trial = &trial.definition;
+    let check = visit_check(trial, &held, &evaluate(trial, &held));
+    for criterion in &check.reconfirm_open {
+        store
+            .reconfirm(id, criterion, false, Some(day), by, None)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
 }
 
 /// Fills a database with synthetic screenings spread over three sites, two trials and three
@@ -124,7 +167,7 @@ fn build(path: &Path) {
         let day: Date = first_day
             .checked_add((((i * 7) % 1000) as i64).days())
             .unwrap_or(first_day);
-        move_to(&mut screening, day);
+        move_to(&mut screening, &trials[t].0.definition, day);
         let id = store
             .import_screening(trials[t].0, &screening, by)
             .unwrap_or_else(|e| panic!("{e}"));
@@ -156,6 +199,9 @@ fn build(path: &Path) {
             _ => &[],
         };
         for (status, reason) in steps {
+            if *status == ScreeningStatus::Enrolled {
+                visit(&mut store, trials[t].0, &screening, &id, by);
+            }
             store
                 .set_status(&id, *status, by, *reason)
                 .unwrap_or_else(|e| panic!("{e}"));

@@ -46,7 +46,7 @@ const TABLES: [(&str, &str); 6] = [
          date_of_birth, sex, childbearing_potential, prescreening_date, planned_visit_date, \
          status, status_reason, was_approached, was_consented, verdict, verdict_failing, \
          created_utc, updated_utc, pregnant, breastfeeding, verdict_time_limited, \
-         rescreen_from, rescreen_after_event, visit_date",
+         rescreen_from, rescreen_after_event, visit_date, version",
     ),
     ("answer", "screening_id, criterion_id, entry, updated_utc"),
     (

@@ -33,6 +33,7 @@ pub struct PgStore {
     conn: PgConn,
     clock: Box<dyn Clock>,
     definitions: HashMap<String, TrialDefinition>,
+    seen: RefCell<HashMap<String, i64>>,
     login: Coordinator,
 }
 
@@ -102,6 +103,16 @@ impl PgStore {
                 supported: schema::SCHEMA_VERSION,
             });
         }
+        if version < schema::SCHEMA_VERSION {
+            return Err(StoreError::Server {
+                store: label,
+                detail: format!(
+                    "the server's schema is version {version}, this prescreen needs {}: the \
+                     site's administrator runs `prescreen --database URL site upgrade`",
+                    schema::SCHEMA_VERSION
+                ),
+            });
+        }
         let login = client
             .query_opt(
                 "SELECT id, name, role, site_code FROM coordinator \
@@ -135,6 +146,7 @@ impl PgStore {
             },
             clock,
             definitions: HashMap::new(),
+            seen: RefCell::new(HashMap::new()),
             login,
         })
     }
@@ -160,6 +172,7 @@ impl Records for PgStore {
         work: impl FnOnce(&mut Writer<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let stamp = self.clock.now();
+        let mut seen = self.seen.borrow_mut();
         let label = self.conn.label.as_str();
         let mut client = self.conn.client.borrow_mut();
         let mut tx = client.transaction().map_err(|e| pg_error(label, &e))?;
@@ -180,16 +193,24 @@ impl Records for PgStore {
             stamp,
             definitions: &mut self.definitions,
             pending: Vec::new(),
+            seen: &mut seen,
+            written: Vec::new(),
             acting_login: Some(self.login.id),
         };
         let value = work(&mut writer)?;
         writer.finish()?;
+        let written = std::mem::take(&mut writer.written);
         drop(writer);
         db.tx
             .into_inner()
             .commit()
             .map_err(|e| pg_error(label, &e))?;
+        seen.extend(written);
         Ok(value)
+    }
+
+    fn seen(&self) -> &RefCell<HashMap<String, i64>> {
+        &self.seen
     }
 
     fn schema_problems(&self) -> Vec<String> {

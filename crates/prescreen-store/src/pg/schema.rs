@@ -20,7 +20,10 @@ pub(crate) const GROUP_ROLES: [(&str, &str); 3] = [
 
 /// The numbered migrations of the server schema; `schema_version` holds how many ran. Run as
 /// the owner role, inside `site init`'s transaction (and later upgrades).
-pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1];
+pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
+
+/// Each screening's version, for optimistic concurrency (as the embedded store's 6).
+const MIGRATION_2: &str = "ALTER TABLE screening ADD COLUMN version BIGINT NOT NULL DEFAULT 1;";
 
 /// The newest server schema this build knows.
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -205,6 +205,41 @@ fn init_transaction(client: &mut Client, label: &str) -> Result<SiteInitReport, 
     })
 }
 
+/// Applies the schema migrations a database set up by an older prescreen lacks, as the
+/// owner, in one transaction; returns the versions before and after. Run by the site's
+/// administrator (a member of the owner role, as `site init` made them).
+pub fn site_upgrade(client: &mut Client, label: &str) -> Result<(i64, i64), StoreError> {
+    let err = |e: postgres::Error| pg_error(label, &e);
+    let mut tx = client.transaction().map_err(err)?;
+    tx.batch_execute(&format!(
+        "SET LOCAL ROLE {OWNER_ROLE}; SET LOCAL search_path TO {SCHEMA};"
+    ))
+    .map_err(err)?;
+    let from: i64 = tx
+        .query_one("SELECT version FROM schema_version FOR UPDATE", &[])
+        .map_err(err)?
+        .get(0);
+    if from > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            file: label.to_owned(),
+            found: from,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate() {
+        let version = index as i64 + 1;
+        if version <= from {
+            continue;
+        }
+        tx.batch_execute(migration).map_err(err)?;
+        tx.execute("UPDATE schema_version SET version = $1", &[&version])
+            .map_err(err)?;
+    }
+    tx.commit().map_err(err)?;
+    info!(from, to = SCHEMA_VERSION, "site server schema upgraded");
+    Ok((from, SCHEMA_VERSION))
+}
+
 /// A login name prescreen accepts: 1 to 63 lowercase letters, digits, `_`, `.` or `-`,
 /// starting with a letter (so it never needs care in SQL, `.pgpass` or a log line).
 pub fn is_valid_login_name(name: &str) -> bool {

@@ -3,6 +3,8 @@
 //! supplies the connection, the transaction, and who is acting ([`Records`]); [`Store`] is
 //! implemented once, here, for every backend.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::Path;
 
 use jiff::civil::Date;
@@ -57,6 +59,8 @@ pub(crate) trait Records {
     fn location(&self) -> String;
     /// See [`Store::check_integrity`].
     fn check_integrity(&self) -> Result<Result<(), Vec<String>>, StoreError>;
+    /// The versions this handle's changes are based on, by screening id.
+    fn seen(&self) -> &RefCell<HashMap<String, i64>>;
 }
 
 impl<R: Records> Store for R {
@@ -246,6 +250,14 @@ impl<R: Records> Store for R {
 
     fn check_integrity(&self) -> Result<Result<(), Vec<String>>, StoreError> {
         Records::check_integrity(self)
+    }
+
+    fn base_on(&mut self, id: &str, version: i64) {
+        self.seen().borrow_mut().insert(id.to_owned(), version);
+    }
+
+    fn based_on(&self, id: &str) -> Option<i64> {
+        self.seen().borrow().get(id).copied()
     }
 
     fn add_trusted_signer(

@@ -219,6 +219,13 @@ pub(crate) fn load_screening(
         vals![id],
         |r| r.get::<_, String>(0),
     )?;
+    let version: i64 = store.db().query_one(
+        "SELECT version FROM screening WHERE id = ?1",
+        vals![id],
+        |r| r.get(0),
+    )?;
+    // What was read is what this handle's next changes are based on.
+    store.seen().borrow_mut().insert(id.to_owned(), version);
     Ok(StoredScreening {
         screening,
         site_code: row.site_code,
@@ -227,6 +234,7 @@ pub(crate) fn load_screening(
         verdict: row.verdict,
         rescreen_of: row.rescreen_of,
         rescreened_as,
+        version,
     })
 }
 

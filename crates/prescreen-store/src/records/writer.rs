@@ -29,6 +29,11 @@ pub(crate) struct Writer<'a> {
     pub(crate) pending: Vec<PendingEvent>,
     /// On a server, the login's own coordinator row: nobody acts as someone else.
     pub(crate) acting_login: Option<CoordinatorId>,
+    /// The version of each screening this handle's change is based on (what it last read or
+    /// wrote); a screening changed since by anyone else refuses the write.
+    pub(crate) seen: &'a mut HashMap<String, i64>,
+    /// The versions this write leaves, for the handle to remember once it commits.
+    pub(crate) written: Vec<(String, i64)>,
 }
 
 /// An event of this transaction, waiting for its place in the chain.
@@ -160,6 +165,7 @@ impl Writer<'_> {
         if self.pending.is_empty() {
             return Ok(());
         }
+        self.check_and_bump_versions()?;
         let last: Option<(i64, String)> = self.tx.query_opt(
             "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1",
             vals![],
@@ -248,6 +254,56 @@ impl Writer<'_> {
         };
         self.tx
             .execute(head, vals![AUDIT_HEAD, format!("{seq}:{prev_hash}")])?;
+        Ok(())
+    }
+
+    /// Optimistic concurrency: each screening this write changes must still be at the version
+    /// the handle based the change on (else [`StoreError::Conflict`] names who changed it and
+    /// when, and nothing is written); then its version moves on by one. Writes to one store
+    /// are serialised (SQLite's write lock, the server's per-site lock), so the check and the
+    /// bump cannot interleave with another writer's.
+    fn check_and_bump_versions(&mut self) -> Result<(), StoreError> {
+        let mut ids: Vec<String> = self
+            .pending
+            .iter()
+            .filter_map(|event| event.screening_id.clone())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        for id in ids {
+            let Some(current) = self.tx.query_opt(
+                "SELECT version FROM screening WHERE id = ?1",
+                vals![id],
+                |row| row.get::<_, i64>(0),
+            )?
+            else {
+                continue;
+            };
+            if let Some(&based_on) = self.seen.get(&id)
+                && based_on != current
+            {
+                let (changed_by, changed_at) = self
+                    .tx
+                    .query_opt(
+                        "SELECT coordinator_name, at_utc FROM audit_event \
+                         WHERE screening_id = ?1 ORDER BY seq DESC LIMIT 1",
+                        vals![id],
+                        |row| Ok((row.get(0)?, row.get(1)?)),
+                    )?
+                    .unwrap_or_default();
+                return Err(StoreError::Conflict {
+                    screening: id,
+                    changed_by,
+                    changed_at,
+                    version: current,
+                });
+            }
+            self.tx.execute(
+                "UPDATE screening SET version = version + 1 WHERE id = ?1",
+                vals![id],
+            )?;
+            self.written.push((id, current + 1));
+        }
         Ok(())
     }
 
@@ -479,9 +535,9 @@ impl Writer<'_> {
             "INSERT INTO screening (id, trial_id, definition_version, definition_sha256, \
                  site_code, created_by, initials, date_of_birth, sex, childbearing_potential, \
                  prescreening_date, planned_visit_date, status, status_reason, verdict, \
-                 verdict_failing, created_utc, updated_utc, pregnant, breastfeeding) \
+                 verdict_failing, created_utc, updated_utc, pregnant, breastfeeding, version) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL, \
-                 'INCOMPLETE', '', ?14, ?14, ?15, ?16)",
+                 'INCOMPLETE', '', ?14, ?14, ?15, ?16, 0)",
             vals![
                 id,
                 definition.id,

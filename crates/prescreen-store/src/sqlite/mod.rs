@@ -5,6 +5,7 @@
 //! prescreen database, is damaged, or comes from a newer schema is refused with its name and
 //! never altered: it is inspected read-only before anything is written.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -42,6 +43,7 @@ pub struct SqliteStore {
     db: SqliteConn,
     clock: Box<dyn Clock>,
     definitions: HashMap<String, TrialDefinition>,
+    seen: RefCell<HashMap<String, i64>>,
     /// How the schema differs from what the migrations made (a dropped trigger, an added
     /// table); not empty means the store was opened read-only.
     schema_problems: Vec<String>,
@@ -110,6 +112,7 @@ impl SqliteStore {
             db: SqliteConn { conn, file },
             clock,
             definitions: HashMap::new(),
+            seen: RefCell::new(HashMap::new()),
             schema_problems: Vec::new(),
         };
         let from_version = match inspection {
@@ -241,6 +244,7 @@ impl Records for SqliteStore {
             )));
         }
         let stamp = self.clock.now();
+        let mut seen = self.seen.borrow_mut();
         let file = &self.db.file;
         let tx = self
             .db
@@ -253,13 +257,21 @@ impl Records for SqliteStore {
             stamp,
             definitions: &mut self.definitions,
             pending: Vec::new(),
+            seen: &mut seen,
+            written: Vec::new(),
             acting_login: None,
         };
         let value = work(&mut writer)?;
         writer.finish()?;
+        let written = std::mem::take(&mut writer.written);
         drop(writer);
         tx.commit().map_err(|e| db_error(file, e))?;
+        seen.extend(written);
         Ok(value)
+    }
+
+    fn seen(&self) -> &RefCell<HashMap<String, i64>> {
+        &self.seen
     }
 
     fn schema_problems(&self) -> Vec<String> {

@@ -20,7 +20,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
     MIGRATION_3,
     MIGRATION_4,
     MIGRATION_5,
+    MIGRATION_6,
 ];
+
+/// Each screening's version, for optimistic concurrency: a save based on an older one is
+/// refused instead of overwriting someone else's change.
+const MIGRATION_6: &str = "ALTER TABLE screening ADD COLUMN version INTEGER NOT NULL DEFAULT 1;";
 
 /// The day the visit actually took place (`None` until it starts).
 const MIGRATION_5: &str = "ALTER TABLE screening ADD COLUMN visit_date TEXT;";

@@ -51,6 +51,12 @@ fn log_rows(store: &dyn Store, filter: &LogFilter) -> Vec<LogRow> {
 macro_rules! conformance_tests {
     ($backend:expr) => {
         #[test]
+        fn a_stale_save_is_refused_naming_who_changed_it_and_nothing_is_lost() {
+            conformance::a_stale_save_is_refused_naming_who_changed_it_and_nothing_is_lost(
+                Harness::new($backend),
+            );
+        }
+        #[test]
         fn ids_follow_prefix_site_year_sequence_and_are_never_reused() {
             conformance::ids_follow_prefix_site_year_sequence_and_are_never_reused(Harness::new($backend));
         }
@@ -934,4 +940,74 @@ pub fn tamper_an_inserted_answer_row_is_named(backend: Backend) {
          VALUES ('{id}', 'ZZ99', '(answer:Yes)', '2026-11-23T09:00:00Z')",
     );
     assert!(mentions(&whole, &format!("{id}: answer.ZZ99")), "{whole:?}");
+}
+
+pub fn a_stale_save_is_refused_naming_who_changed_it_and_nothing_is_lost(mut s: Harness) {
+    let id = s
+        .store
+        .create_screening(&trial("a-muse"), &new_screening(date(2026, 3, 1)), s.by)
+        .unwrap();
+    let mut other = s.second_handle();
+    let first = s.store.load_screening(&id).unwrap();
+    assert_eq!(first.version, 1);
+    // This handle's own saves follow each other without a conflict.
+    let yes = CriterionEntry::new(Answer::Yes);
+    s.store
+        .set_answer(&id, "IN06", Some(&yes), s.by, None)
+        .unwrap();
+    s.store
+        .set_answer(&id, "IN08", Some(&yes), s.by, None)
+        .unwrap();
+    assert_eq!(s.store.based_on(&id), Some(3));
+
+    // The other workstation read version 1: its save is refused, naming who and when.
+    other.base_on(&id, first.version);
+    let stale = other.set_answer(
+        &id,
+        "EX06",
+        Some(&CriterionEntry::new(Answer::No)),
+        s.by,
+        None,
+    );
+    let Err(StoreError::Conflict {
+        screening,
+        changed_by,
+        changed_at,
+        version,
+    }) = stale
+    else {
+        panic!("a stale save must be refused: {stale:?}");
+    };
+    assert_eq!(screening, id);
+    assert_eq!(changed_by, s.coordinator_name());
+    assert!(changed_at.starts_with("2026-"), "{changed_at}");
+    assert_eq!(version, 3);
+    // Nothing of it was written: no answer, no event.
+    let now = s.store.load_screening(&id).unwrap();
+    assert!(!now.screening.answers.contains_key("EX06"));
+    assert_eq!(now.version, 3);
+    // Read again, the change is re-applied on top of theirs.
+    let theirs = other.load_screening(&id).unwrap();
+    assert_eq!(theirs.screening.answers["IN06"].answer, Answer::Yes);
+    other
+        .set_answer(
+            &id,
+            "EX06",
+            Some(&CriterionEntry::new(Answer::No)),
+            s.by,
+            None,
+        )
+        .unwrap();
+    // And now the first handle is the stale one.
+    let stale = s
+        .store
+        .set_answer(&id, "IN06", None, s.by, Some("wrong patient"));
+    assert!(
+        matches!(stale, Err(StoreError::Conflict { .. })),
+        "{stale:?}"
+    );
+    let after = s.store.load_screening(&id).unwrap();
+    assert_eq!(after.version, 4);
+    assert_eq!(after.screening.answers.len(), 3);
+    assert!(s.store.verify_audit_chain().unwrap().is_intact());
 }
