@@ -69,6 +69,10 @@ pub enum Command {
         /// The entry.
         entry: CriterionEntry,
     },
+    /// Save the change a conflict kept, on top of the stored state.
+    ReapplyMine,
+    /// Let the change a conflict kept go.
+    KeepTheirs,
     /// The reason dialog was confirmed with this text.
     ConfirmReason(String),
     /// The reason dialog was cancelled: the change is dropped.

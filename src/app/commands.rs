@@ -160,6 +160,24 @@ impl PrescreenApp {
             Command::SaveEntry { criterion, entry } => {
                 self.change_entry(criterion, Some(entry), None)
             }
+            Command::ReapplyMine => {
+                let kept = self
+                    .workspaces
+                    .get_mut(self.active)
+                    .and_then(|w| w.conflict.take());
+                if let Some(kept) = kept {
+                    self.change_entry(kept.criterion, kept.entry, kept.reason);
+                }
+            }
+            Command::KeepTheirs => {
+                if let Some(workspace) = self.workspaces.get_mut(self.active)
+                    && let Some(kept) = workspace.conflict.take()
+                {
+                    // The inputs show the stored entry again.
+                    workspace.inputs.remove(&kept.criterion);
+                }
+                self.message = Some("Your change was let go; the stored answer stands.".to_owned());
+            }
             Command::ConfirmReason(reason) => {
                 let reason = reason.trim().to_owned();
                 if reason.is_empty() {

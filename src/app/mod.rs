@@ -91,6 +91,9 @@ pub struct Workspace {
     pub focused_row: Option<eframe::egui::Id>,
     /// The visit view's date field.
     pub visit_form: ui::visit::VisitForm,
+    /// A change the store refused because someone else changed the screening first, kept
+    /// until it is re-applied or let go.
+    pub conflict: Option<ui::conflict::ConflictedChange>,
 }
 
 impl Workspace {
@@ -127,6 +130,7 @@ impl Workspace {
             focus_selected_row: false,
             focused_row: None,
             visit_form: Default::default(),
+            conflict: None,
         }
     }
 }

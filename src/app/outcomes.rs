@@ -80,6 +80,7 @@ impl PrescreenApp {
                 criterion,
                 entry,
                 had_reason,
+                reason,
                 result,
             } => {
                 let Some(trial) = self.trials.get(trial_index) else {
@@ -122,6 +123,27 @@ impl PrescreenApp {
                         if !had_reason && trial_index == self.active =>
                     {
                         self.ask_reason(PendingChange::Entry { criterion, entry });
+                    }
+                    Err(StoreError::Conflict {
+                        changed_by,
+                        changed_at,
+                        ..
+                    }) => {
+                        self.message = Some(format!(
+                            "Not saved: {changed_by} changed {screening_id} at {changed_at}. \
+                             Their state is shown; your change is kept beside it."
+                        ));
+                        workspace.conflict = Some(crate::app::ui::conflict::ConflictedChange {
+                            criterion: criterion.clone(),
+                            entry,
+                            reason,
+                            changed_by,
+                            changed_at,
+                        });
+                        self.submit(crate::app::tasks::Job::ReloadScreening {
+                            trial_index,
+                            screening_id,
+                        });
                     }
                     Err(StoreError::InvalidInput(problems)) => {
                         let text = problems
@@ -175,6 +197,21 @@ impl PrescreenApp {
                 Err(error) => self.message = Some(error.to_string()),
             },
             Outcome::ScreeningOpened(Ok(stored)) => self.open_stored(stored),
+            Outcome::ScreeningReloaded {
+                trial_index,
+                result: Ok(stored),
+            } => {
+                if self
+                    .workspaces
+                    .get(trial_index)
+                    .is_some_and(|w| w.screening.screening_id == stored.screening.screening_id)
+                {
+                    self.show_stored(trial_index, stored, true);
+                }
+            }
+            Outcome::ScreeningReloaded {
+                result: Err(error), ..
+            } => self.message = Some(error.to_string()),
             Outcome::ScreeningOpened(Err(error)) => self.message = Some(error.to_string()),
             Outcome::LogLoaded(result) => self.log.set_rows(result),
             Outcome::Exported(result) => {

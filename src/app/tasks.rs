@@ -206,6 +206,14 @@ pub enum Job {
     },
     /// Read a stored screening.
     OpenScreening(String),
+    /// Read a screening again into its workspace, keeping what is being typed (after a
+    /// conflict, or when someone else changed it).
+    ReloadScreening {
+        /// The workspace.
+        trial_index: usize,
+        /// Screening id.
+        screening_id: String,
+    },
     /// Read the whole log.
     RefreshLog(LogFilter),
     /// Render or sign, write, and note it in the trail.
@@ -267,6 +275,8 @@ pub enum Outcome {
         entry: Option<CriterionEntry>,
         /// Whether a reason was given (a refusal for want of one asks for it).
         had_reason: bool,
+        /// The reason given, kept with the change if it is refused as stale.
+        reason: Option<String>,
         /// The result.
         result: Result<StoredVerdict, StoreError>,
     },
@@ -292,6 +302,13 @@ pub enum Outcome {
     },
     /// [`Job::OpenScreening`].
     ScreeningOpened(Result<StoredScreening, StoreError>),
+    /// [`Job::ReloadScreening`].
+    ScreeningReloaded {
+        /// The workspace.
+        trial_index: usize,
+        /// The stored screening as it is now.
+        result: Result<StoredScreening, StoreError>,
+    },
     /// [`Job::RefreshLog`].
     LogLoaded(Result<Vec<LogRow>, StoreError>),
     /// [`Job::Export`]: the message for the dialog.
@@ -441,7 +458,10 @@ fn run(store: &mut dyn Store, job: Job) -> Outcome {
                 by,
                 reason.as_deref(),
             );
-            // The entry as stored: the store dates a re-confirmation given at the visit.
+            // The entry as stored: the store dates a re-confirmation given at the visit. The
+            // window shows only this entry of the reload, so its next change stays based on
+            // the version this save left, not on whatever else the reload saw.
+            let own_version = store.based_on(&screening_id);
             let entry = match &result {
                 Ok(_) => store
                     .load_screening(&screening_id)
@@ -449,12 +469,16 @@ fn run(store: &mut dyn Store, job: Job) -> Outcome {
                     .unwrap_or(entry),
                 Err(_) => entry,
             };
+            if let Some(version) = own_version {
+                store.base_on(&screening_id, version);
+            }
             Outcome::AnswerSaved {
                 trial_index,
                 screening_id,
                 criterion,
                 entry,
                 had_reason: reason.is_some(),
+                reason,
                 result,
             }
         }
@@ -554,6 +578,13 @@ fn run(store: &mut dyn Store, job: Job) -> Outcome {
             }
         }
         Job::OpenScreening(id) => Outcome::ScreeningOpened(store.load_screening(&id)),
+        Job::ReloadScreening {
+            trial_index,
+            screening_id,
+        } => Outcome::ScreeningReloaded {
+            trial_index,
+            result: store.load_screening(&screening_id),
+        },
         Job::RefreshLog(filter) => {
             let mut rows = Vec::new();
             let result = store.log(&filter, &mut |row: &LogRow| {

@@ -224,9 +224,13 @@ fn site_server_benchmarks(c: &mut Criterion) {
         let (mut a, mut b) = (Vec::new(), Vec::new());
         let rows = log_csv(&sqlite, filter, &mut a);
         let server_rows = log_csv(&server, filter, &mut b);
+        let (a, b) = (String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
+        if let Some((x, y)) = a.lines().zip(b.lines()).find(|(x, y)| x != y) {
+            panic!("{name}: the CSV differs first at\nSQLite: {x}\nserver: {y}");
+        }
         assert!(
             rows == server_rows && a == b,
-            "{name}: SQLite gave {rows} rows, the server {server_rows}, or different CSV"
+            "{name}: SQLite gave {rows} rows, the server {server_rows}"
         );
         eprintln!("{name}: {rows} rows, {} bytes of CSV on both", a.len());
     }

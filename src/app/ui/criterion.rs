@@ -233,6 +233,14 @@ pub fn ui(
     };
     ui.heading(format!("{} · {kind}", criterion.id));
     ui.label(egui::RichText::new(stage).weak());
+    super::conflict::ui(
+        ui,
+        trial,
+        workspace.conflict.as_ref(),
+        entry.as_ref(),
+        &criterion.id,
+        commands,
+    );
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.label(

@@ -3,6 +3,7 @@
 
 pub mod candidate;
 pub mod checklist;
+pub mod conflict;
 pub mod criterion;
 pub mod fields;
 pub mod page_preview;

@@ -57,6 +57,8 @@ pub struct ReportOptions {
 }
 
 pub use prescreen_core::roles::SignatureMeaning;
+/// A criterion's answer in words, as the summary prints it (the window shows the same words).
+pub use sections::answer_text;
 
 /// The visible signature: who, when, why, and the handwritten strokes.
 #[derive(Debug, Clone, PartialEq)]

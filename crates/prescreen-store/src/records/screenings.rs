@@ -496,6 +496,7 @@ pub(crate) fn set_status(
     store.write(|w| {
         let coordinator = w.coordinator(by)?;
         let row = load_screening_row(w.tx, id)?;
+        w.refuse_stale(id)?;
         let verdict = w.reevaluate(id)?;
         let plan = plan_status_move(
             row.status,

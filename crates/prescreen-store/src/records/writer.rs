@@ -282,21 +282,7 @@ impl Writer<'_> {
             if let Some(&based_on) = self.seen.get(&id)
                 && based_on != current
             {
-                let (changed_by, changed_at) = self
-                    .tx
-                    .query_opt(
-                        "SELECT coordinator_name, at_utc FROM audit_event \
-                         WHERE screening_id = ?1 ORDER BY seq DESC LIMIT 1",
-                        vals![id],
-                        |row| Ok((row.get(0)?, row.get(1)?)),
-                    )?
-                    .unwrap_or_default();
-                return Err(StoreError::Conflict {
-                    screening: id,
-                    changed_by,
-                    changed_at,
-                    version: current,
-                });
+                return Err(self.conflict(&id, current)?);
             }
             self.tx.execute(
                 "UPDATE screening SET version = version + 1 WHERE id = ?1",
@@ -357,10 +343,48 @@ impl Writer<'_> {
     /// Loads a screening that may still change (refuses a voided one).
     pub(crate) fn changeable(&self, id: &str) -> Result<ScreeningRow, StoreError> {
         let row = load_screening_row(self.tx, id)?;
+        self.refuse_stale(id)?;
         if row.status == ScreeningStatus::Voided {
             return Err(StoreError::Voided(row.id));
         }
         Ok(row)
+    }
+
+    /// A change based on an older version than the stored one is refused first, before any
+    /// other check: what it would need (a reason, a visit) is judged against a state its
+    /// author has not seen. [`Writer::finish`] checks again for every screening written.
+    pub(crate) fn refuse_stale(&self, id: &str) -> Result<(), StoreError> {
+        let Some(&based_on) = self.seen.get(id) else {
+            return Ok(());
+        };
+        let current = self.tx.query_opt(
+            "SELECT version FROM screening WHERE id = ?1",
+            vals![id],
+            |row| row.get::<_, i64>(0),
+        )?;
+        match current {
+            Some(current) if current != based_on => Err(self.conflict(id, current)?),
+            _ => Ok(()),
+        }
+    }
+
+    /// The conflict error: who changed the screening last, and when.
+    fn conflict(&self, id: &str, version: i64) -> Result<StoreError, StoreError> {
+        let (changed_by, changed_at) = self
+            .tx
+            .query_opt(
+                "SELECT coordinator_name, at_utc FROM audit_event \
+                 WHERE screening_id = ?1 ORDER BY seq DESC LIMIT 1",
+                vals![id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?
+            .unwrap_or_default();
+        Ok(StoreError::Conflict {
+            screening: id.to_owned(),
+            changed_by,
+            changed_at,
+            version,
+        })
     }
 
     /// Re-evaluates a screening with its stored definition and stores the verdict.
