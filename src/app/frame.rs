@@ -43,6 +43,23 @@ impl PrescreenApp {
             self.dark,
             &mut commands,
         );
+        if let Some(why) = &self.offline {
+            egui::Panel::top("offline-banner").show(ui, |ui| {
+                let text = format!(
+                    "The site server cannot be reached ({why}). What you type is kept; your \
+                     changes wait and are saved, in order, as soon as it is back. Retrying…"
+                );
+                let banner = ui.label(
+                    egui::RichText::new(text)
+                        .strong()
+                        .color(ui.visuals().warn_fg_color),
+                );
+                // Said at once by a screen reader, and again when it changes.
+                ui.ctx().accesskit_node_builder(banner.id, |node| {
+                    node.set_live(egui::accesskit::Live::Assertive);
+                });
+            });
+        }
         let busy = self.is_busy();
         egui::Panel::bottom("status-bar").show(ui, |ui| {
             ui.horizontal(|ui| {

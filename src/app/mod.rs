@@ -142,6 +142,8 @@ pub struct PrescreenApp {
     trial_problems: Vec<String>,
     /// The worker that owns the store; `None` when the store could not be opened.
     tasks: Option<Tasks>,
+    /// Why the site server cannot be reached, while it cannot (the banner; saves wait).
+    offline: Option<String>,
     store_error: Option<String>,
     coordinator: Option<Coordinator>,
     profile_form: profile::ProfileForm,
@@ -231,6 +233,7 @@ impl PrescreenApp {
             trials,
             trial_problems,
             tasks,
+            offline: None,
             store_error,
             coordinator,
             profile_form: profile::ProfileForm::default(),
@@ -298,6 +301,11 @@ impl PrescreenApp {
     /// candidate from pre-screening to the visit); new defaults and checks use it.
     pub fn set_today(&mut self, today: Date) {
         self.config.today = today;
+    }
+
+    /// Why the site server cannot be reached, while the banner says so.
+    pub fn offline(&self) -> Option<&str> {
+        self.offline.as_deref()
     }
 
     /// The last message shown to the user (errors and confirmations).

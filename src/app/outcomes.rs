@@ -196,6 +196,49 @@ impl PrescreenApp {
                 }
                 Err(error) => self.message = Some(error.to_string()),
             },
+            Outcome::Connection(Some(why)) => {
+                self.offline = Some(why);
+            }
+            Outcome::Connection(None) => {
+                self.offline = None;
+                self.message =
+                    Some("The site server is back; the changes that waited were saved.".to_owned());
+            }
+            Outcome::StoreChanged => {
+                if self.view == View::Log {
+                    self.refresh_log();
+                }
+                let open: Vec<(usize, String)> = self
+                    .workspaces
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, w)| w.stored)
+                    .map(|(index, w)| (index, w.screening.screening_id.clone()))
+                    .collect();
+                for (trial_index, screening_id) in open {
+                    self.submit(crate::app::tasks::Job::CheckForChanges {
+                        trial_index,
+                        screening_id,
+                    });
+                }
+            }
+            Outcome::ChangedElsewhere {
+                trial_index,
+                changed: Some((stored, by, at)),
+            } => {
+                let id = stored.screening.screening_id.clone();
+                if self
+                    .workspaces
+                    .get(trial_index)
+                    .is_some_and(|w| w.screening.screening_id == id)
+                {
+                    self.show_stored(trial_index, stored, true);
+                    self.message = Some(format!(
+                        "{id} was changed by {by} at {at}: their change is shown now."
+                    ));
+                }
+            }
+            Outcome::ChangedElsewhere { changed: None, .. } => {}
             Outcome::ScreeningOpened(Ok(stored)) => self.open_stored(stored),
             Outcome::ScreeningReloaded {
                 trial_index,

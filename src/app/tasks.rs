@@ -41,6 +41,7 @@ pub enum CreatePurpose {
 }
 
 /// What an export needs; the passphrase is wiped when the job is dropped.
+#[derive(Clone)]
 pub struct ExportJob {
     /// The screening.
     pub screening_id: String,
@@ -82,6 +83,7 @@ impl std::fmt::Debug for ExportJob {
 }
 
 /// A new signing identity's facts; the passphrase is wiped when the job is dropped.
+#[derive(Clone)]
 pub struct IdentityJob {
     /// Name as it will be printed.
     pub name: String,
@@ -107,8 +109,9 @@ impl std::fmt::Debug for IdentityJob {
     }
 }
 
-/// One piece of slow work.
-#[derive(Debug)]
+/// One piece of slow work. Clone: a job the server could not take is run again once it is
+/// back.
+#[derive(Debug, Clone)]
 pub enum Job {
     /// Save the first-run profile and act as it.
     SaveProfile(NewCoordinator),
@@ -206,6 +209,14 @@ pub enum Job {
     },
     /// Read a stored screening.
     OpenScreening(String),
+    /// Whether someone else changed an open screening since this window based its changes on
+    /// it; if so, it is read again (what is typed is kept).
+    CheckForChanges {
+        /// The workspace.
+        trial_index: usize,
+        /// Screening id.
+        screening_id: String,
+    },
     /// Read a screening again into its workspace, keeping what is being typed (after a
     /// conflict, or when someone else changed it).
     ReloadScreening {
@@ -302,6 +313,20 @@ pub enum Outcome {
     },
     /// [`Job::OpenScreening`].
     ScreeningOpened(Result<StoredScreening, StoreError>),
+    /// Unasked: the site server went away (`Some(why)`: saves wait, what is typed is kept)
+    /// or came back (`None`).
+    Connection(Option<String>),
+    /// Unasked: someone else changed the records (the chain head moved): the log is read
+    /// again and open screenings are checked.
+    StoreChanged,
+    /// [`Job::CheckForChanges`]: the screening someone else changed, as it is now, with who
+    /// changed it and when (`None`: unchanged).
+    ChangedElsewhere {
+        /// The workspace.
+        trial_index: usize,
+        /// The stored screening now and who changed it last, when.
+        changed: Option<(StoredScreening, String, String)>,
+    },
     /// [`Job::ReloadScreening`].
     ScreeningReloaded {
         /// The workspace.
@@ -336,6 +361,8 @@ pub struct Done {
     pub thread: ThreadId,
     /// How long the job took.
     pub elapsed: Duration,
+    /// Whether it answers a submitted job (else the worker said it unasked).
+    pub solicited: bool,
 }
 
 /// The UI thread's end of the worker.
@@ -355,22 +382,7 @@ impl Tasks {
         let (outbox, done) = channel::<Done>();
         let spawned = std::thread::Builder::new()
             .name("prescreen-worker".to_owned())
-            .spawn(move || {
-                let mut store = store;
-                for job in inbox {
-                    let started = Instant::now();
-                    let outcome = run(store.as_mut(), job);
-                    let done = Done {
-                        outcome,
-                        thread: std::thread::current().id(),
-                        elapsed: started.elapsed(),
-                    };
-                    if outbox.send(done).is_err() {
-                        break;
-                    }
-                    wake();
-                }
-            });
+            .spawn(move || work(store, &inbox, &outbox, &wake));
         if let Err(error) = spawned {
             tracing::error!(%error, "the worker thread could not start");
         }
@@ -417,9 +429,92 @@ impl Tasks {
     }
 
     fn received(&mut self, done: Done) -> Outcome {
-        self.pending = self.pending.saturating_sub(1);
+        if done.solicited {
+            self.pending = self.pending.saturating_sub(1);
+        }
         self.last = Some((done.thread, done.elapsed));
         done.outcome
+    }
+}
+
+/// How often an idle worker looks whether someone else changed the records.
+pub const CHANGE_POLL: Duration = Duration::from_secs(2);
+
+/// The worker thread: runs each job; while idle, looks every [`CHANGE_POLL`] whether the
+/// chain head moved (someone else saved). Polling rather than PostgreSQL's LISTEN/NOTIFY:
+/// one indexed query works the same on a shared SQLite file and on the server, needs no
+/// second connection, and a change shows within two seconds. A job that finds the server
+/// gone is run again once it is back: the worker says so (unasked outcomes), tries again
+/// with growing pauses, and the jobs behind it wait in order — nothing is written anywhere
+/// else and nothing is dropped.
+fn work(
+    mut store: Box<dyn Store + Send>,
+    inbox: &Receiver<Job>,
+    outbox: &Sender<Done>,
+    wake: &(impl Fn() + Send + 'static),
+) {
+    let send = |outcome: Outcome, solicited: bool, started: Instant| {
+        let done = Done {
+            outcome,
+            thread: std::thread::current().id(),
+            elapsed: started.elapsed(),
+            solicited,
+        };
+        let sent = outbox.send(done).is_ok();
+        wake();
+        sent
+    };
+    let mut head = store.latest_chain_hash().ok();
+    loop {
+        let job = match inbox.recv_timeout(CHANGE_POLL) {
+            Ok(job) => job,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                let now = store.latest_chain_hash().ok();
+                if now.is_some() && now != head {
+                    head = now;
+                    if !send(Outcome::StoreChanged, false, Instant::now()) {
+                        return;
+                    }
+                } else if now.is_none() && store.connection_lost() {
+                    // Idle and the server went away: reconnect quietly before the next job.
+                    let _ = store.reconnect();
+                }
+                continue;
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(250);
+        let mut said_offline = false;
+        let outcome = loop {
+            let outcome = run(store.as_mut(), job.clone());
+            if !store.connection_lost() {
+                break outcome;
+            }
+            if !said_offline {
+                said_offline = true;
+                drop(outcome);
+                let why = "the site server cannot be reached".to_owned();
+                if !send(Outcome::Connection(Some(why)), false, started) {
+                    return;
+                }
+            }
+            loop {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(5));
+                if store.reconnect().is_ok() {
+                    break;
+                }
+            }
+        };
+        if said_offline && !send(Outcome::Connection(None), false, started) {
+            return;
+        }
+        // Our own saves move the head too: only someone else's change is news.
+        head = store.latest_chain_hash().ok().or(head);
+        if !send(outcome, true, started) {
+            return;
+        }
     }
 }
 
@@ -578,6 +673,35 @@ fn run(store: &mut dyn Store, job: Job) -> Outcome {
             }
         }
         Job::OpenScreening(id) => Outcome::ScreeningOpened(store.load_screening(&id)),
+        Job::CheckForChanges {
+            trial_index,
+            screening_id,
+        } => {
+            let mine = store.based_on(&screening_id);
+            let changed = match store.load_screening(&screening_id) {
+                Ok(stored) if mine.is_some_and(|v| v != stored.version) => {
+                    let last = store
+                        .screening_history(&screening_id)
+                        .ok()
+                        .and_then(|events| events.last().cloned());
+                    let (by, at) = last
+                        .map(|e| (e.coordinator_name, e.at_utc))
+                        .unwrap_or_default();
+                    Some((stored, by, at))
+                }
+                _ => {
+                    // Unchanged (or unreadable now): stay based on what the window shows.
+                    if let Some(version) = mine {
+                        store.base_on(&screening_id, version);
+                    }
+                    None
+                }
+            };
+            Outcome::ChangedElsewhere {
+                trial_index,
+                changed,
+            }
+        }
         Job::ReloadScreening {
             trial_index,
             screening_id,

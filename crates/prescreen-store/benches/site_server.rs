@@ -35,7 +35,7 @@ use prescreen_store::clock::SystemClock;
 use prescreen_store::csv::{log_fields, write_csv_record};
 use prescreen_store::pg::connect::{self, DatabaseUrl};
 use prescreen_store::pg::site::{self, SiteRole};
-use prescreen_store::{LogFilter, PgStore, SqliteStore, Store, StoreError};
+use prescreen_store::{LogFilter, LogRow, PgStore, SqliteStore, Store, StoreError};
 
 use common::database;
 use pg_cluster::cluster;
@@ -144,8 +144,8 @@ fn copy_table(
 }
 
 /// A site server database holding the SQLite database's rows, all at one site, and the store
-/// of a coordinator login of that site.
-fn server_store(sqlite_path: &Path) -> PgStore {
+/// of a coordinator login of that site; with the database's name and the login's URL.
+fn server_store(sqlite_path: &Path) -> (PgStore, String, DatabaseUrl) {
     let started = Instant::now();
     let database = cluster().fresh_database();
     let mut pg = cluster().superuser_client(&database);
@@ -182,9 +182,7 @@ fn server_store(sqlite_path: &Path) -> PgStore {
         cluster().root_cert_path().display()
     ))
     .unwrap_or_else(|e| panic!("{e}"));
-    let client = connect::connect(&url, &mut |_| Ok(None)).unwrap_or_else(|e| panic!("{e}"));
-    let store = PgStore::open(client, url.to_string(), Box::new(SystemClock::default()))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let store = open_login(&url);
     eprintln!(
         "postgres: cluster and site init {ready:?}; copied {} in {copied:?}; \
          VACUUM ANALYZE {:?}; ready as {LOGIN} after {:?} in all",
@@ -192,7 +190,44 @@ fn server_store(sqlite_path: &Path) -> PgStore {
         analysed.saturating_sub(copied),
         started.elapsed()
     );
-    store
+    (store, database, url)
+}
+
+/// The login's store on a new connection.
+fn open_login(url: &DatabaseUrl) -> PgStore {
+    let client = connect::connect(url, &mut |_| Ok(None)).unwrap_or_else(|e| panic!("{e}"));
+    PgStore::open(client, url.to_string(), Box::new(SystemClock::default()))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// With `PRESCREEN_BENCH_EXPLAIN` set: runs the measured calls once more on a new session of
+/// the login with `auto_explain` on (every statement's plan, with actual times and buffers),
+/// and copies the server's log to `site_server-explain.log` under the target's temporary
+/// folder. The measured session is not affected.
+fn explain(database: &str, url: &DatabaseUrl, filters: &[&LogFilter]) {
+    if std::env::var_os("PRESCREEN_BENCH_EXPLAIN").is_none() {
+        return;
+    }
+    let mut pg = cluster().superuser_client(database);
+    pg.batch_execute(&format!(
+        "ALTER ROLE {LOGIN} SET session_preload_libraries = 'auto_explain'; \
+         ALTER ROLE {LOGIN} SET auto_explain.log_min_duration = 0; \
+         ALTER ROLE {LOGIN} SET auto_explain.log_analyze = on; \
+         ALTER ROLE {LOGIN} SET auto_explain.log_buffers = on;"
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let store = open_login(url);
+    for filter in filters {
+        log_csv(&store, filter, &mut std::io::sink());
+        store.summary(filter).unwrap_or_else(|e| panic!("{e}"));
+    }
+    drop(store);
+    pg.batch_execute(&format!("ALTER ROLE {LOGIN} RESET ALL"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let from = cluster().socket_dir().join("log");
+    let to = Path::new(env!("CARGO_TARGET_TMPDIR")).join("site_server-explain.log");
+    std::fs::copy(&from, &to).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+    eprintln!("plans of the measured statements: {}", to.display());
 }
 
 /// The log as CSV into `out`; returns the row count.
@@ -205,10 +240,25 @@ fn log_csv(store: &dyn Store, filter: &LogFilter, out: &mut dyn std::io::Write) 
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The log's rows, every one at [`SITE`].
+fn rows_at_one_site(store: &dyn Store, filter: &LogFilter) -> Vec<LogRow> {
+    let mut rows = Vec::new();
+    store
+        .log(filter, &mut |row| {
+            rows.push(LogRow {
+                site_code: SITE.to_owned(),
+                ..row.clone()
+            });
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    rows
+}
+
 fn site_server_benchmarks(c: &mut Criterion) {
     let path = database();
     let sqlite = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
-    let server = server_store(&path);
+    let (server, database, url) = server_store(&path);
     let stores: [(&str, &dyn Store); 2] = [("sqlite", &sqlite), ("postgres", &server)];
     let filtered = LogFilter {
         trial: Some("assix".to_owned()),
@@ -219,26 +269,32 @@ fn site_server_benchmarks(c: &mut Criterion) {
     };
     let whole = LogFilter::default();
 
-    // Both stores must answer alike, or the figures compare different work.
+    // Both stores must answer alike (but for the site, all CPH on the server), or the
+    // figures compare different work.
     for (name, filter) in [("filtered log", &filtered), ("whole log", &whole)] {
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        let rows = log_csv(&sqlite, filter, &mut a);
-        let server_rows = log_csv(&server, filter, &mut b);
-        let (a, b) = (String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
-        if let Some((x, y)) = a.lines().zip(b.lines()).find(|(x, y)| x != y) {
-            panic!("{name}: the CSV differs first at\nSQLite: {x}\nserver: {y}");
-        }
-        assert!(
-            rows == server_rows && a == b,
-            "{name}: SQLite gave {rows} rows, the server {server_rows}"
+        let (a, b) = (
+            rows_at_one_site(&sqlite, filter),
+            rows_at_one_site(&server, filter),
         );
-        eprintln!("{name}: {rows} rows, {} bytes of CSV on both", a.len());
+        if let Some((x, y)) = a.iter().zip(&b).find(|(x, y)| x != y) {
+            panic!("{name}: the rows differ first at\nSQLite: {x:?}\nserver: {y:?}");
+        }
+        assert_eq!(a.len(), b.len(), "{name}: row counts differ");
+        let mut csv = Vec::new();
+        log_csv(&server, filter, &mut csv);
+        eprintln!(
+            "{name}: {} rows on both, {} bytes of CSV",
+            a.len(),
+            csv.len()
+        );
     }
     for filter in [&filtered, &whole] {
         let a = sqlite.summary(filter).unwrap_or_else(|e| panic!("{e}"));
         let b = server.summary(filter).unwrap_or_else(|e| panic!("{e}"));
         assert!(a == b, "the summaries differ:\n{a:?}\n{b:?}");
     }
+
+    explain(&database, &url, &[&filtered, &whole]);
 
     let mut group = c.benchmark_group("site_server_100k");
     group.sample_size(10);

@@ -387,6 +387,15 @@ pub enum StoreError {
     /// another site's records).
     #[error("not permitted: {0}")]
     NotPermitted(String),
+    /// The site server cannot be reached (stopped, network down, TLS failure): nothing was
+    /// written; the change can be made again once it is back.
+    #[error("{store}: the site server cannot be reached ({detail}); nothing was saved")]
+    Unreachable {
+        /// The server, as a URL without its password.
+        store: String,
+        /// What failed.
+        detail: String,
+    },
     /// The site server refused or failed (its words; never a password).
     #[error("{store}: {detail}")]
     Server {
@@ -553,6 +562,12 @@ pub trait Store {
     fn base_on(&mut self, id: &str, version: i64);
     /// The version this handle's changes to a screening are based on, if it read or wrote it.
     fn based_on(&self, id: &str) -> Option<i64>;
+    /// Whether the last operation failed because the connection to the server was lost (an
+    /// embedded store never loses it): the worker then reconnects and runs it again.
+    fn connection_lost(&self) -> bool;
+    /// Connects to the server again (an embedded store has nothing to do). What this handle
+    /// read and based its changes on is kept.
+    fn reconnect(&mut self) -> Result<(), StoreError>;
     /// The audit event with this sequence number (a checkpoint names its last event).
     fn audit_event_at(&self, seq: i64) -> Result<Option<AuditEvent>, StoreError>;
     /// The audit event with this hash (a signed PDF prints the head it saw).

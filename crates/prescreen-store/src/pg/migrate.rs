@@ -113,10 +113,12 @@ pub fn migrate_from_sqlite(
     ))
     .map_err(err)?;
     let statements = RefCell::new(HashMap::new());
+    let lost = std::cell::Cell::new(false);
     let server = PgTx {
         tx: RefCell::new(tx),
         statements: &statements,
         label,
+        lost: &lost,
     };
     let to: &dyn Db = &server;
     let taken = to.query_opt(

@@ -6,7 +6,7 @@
 //! per-site advisory lock held for the whole write transaction, so two workstations' writes
 //! to one site are serialised as the embedded store serialises two processes.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -31,6 +31,9 @@ pub use connect::{ConnectError, DatabaseUrl};
 /// server.
 pub struct PgStore {
     conn: PgConn,
+    /// Where to connect again after the connection is lost (the URL as given, its password
+    /// included when it had one; never shown).
+    url: Option<DatabaseUrl>,
     clock: Box<dyn Clock>,
     definitions: HashMap<String, TrialDefinition>,
     seen: RefCell<HashMap<String, i64>>,
@@ -51,6 +54,8 @@ struct PgConn {
     client: RefCell<Client>,
     statements: RefCell<HashMap<String, Statement>>,
     label: String,
+    /// Set when an operation failed for want of a connection.
+    lost: Cell<bool>,
 }
 
 /// A write transaction on the connection.
@@ -58,6 +63,7 @@ pub(crate) struct PgTx<'a> {
     pub(crate) tx: RefCell<postgres::Transaction<'a>>,
     pub(crate) statements: &'a RefCell<HashMap<String, Statement>>,
     pub(crate) label: &'a str,
+    pub(crate) lost: &'a Cell<bool>,
 }
 
 impl PgStore {
@@ -66,11 +72,16 @@ impl PgStore {
         url: &DatabaseUrl,
         prompt: &mut connect::PasswordPrompt<'_>,
     ) -> Result<Self, StoreError> {
-        let client = connect::connect(url, prompt).map_err(|e| StoreError::Server {
-            store: url.to_string(),
-            detail: e.to_string(),
-        })?;
-        Self::open(client, url.to_string(), Box::new(SystemClock::default()))
+        let client = connect::connect(url, prompt).map_err(|e| connect_error(url, e))?;
+        let mut store = Self::open(client, url.to_string(), Box::new(SystemClock::default()))?;
+        store.url = Some(url.clone());
+        Ok(store)
+    }
+
+    /// Lets [`Store::reconnect`] connect again to `url` (a store opened on a client it was
+    /// handed has nowhere to go back to otherwise).
+    pub fn reconnect_to(&mut self, url: DatabaseUrl) {
+        self.url = Some(url);
     }
 
     /// Opens the store on a connected client (`label`: the server as messages name it, never
@@ -143,7 +154,9 @@ impl PgStore {
                 client: RefCell::new(client),
                 statements: RefCell::new(HashMap::new()),
                 label,
+                lost: Cell::new(false),
             },
+            url: None,
             clock,
             definitions: HashMap::new(),
             seen: RefCell::new(HashMap::new()),
@@ -174,19 +187,23 @@ impl Records for PgStore {
         let stamp = self.clock.now();
         let mut seen = self.seen.borrow_mut();
         let label = self.conn.label.as_str();
+        let lost = &self.conn.lost;
         let mut client = self.conn.client.borrow_mut();
-        let mut tx = client.transaction().map_err(|e| pg_error(label, &e))?;
+        let mut tx = client
+            .transaction()
+            .map_err(|e| noted(lost, pg_error(label, &e)))?;
         // One writer per site at a time, for the whole transaction: the chain head read in
         // `finish` is the head the new events follow.
         tx.execute(
             "SELECT pg_advisory_xact_lock(hashtext('prescreen:' || login_site()))",
             &[],
         )
-        .map_err(|e| pg_error(label, &e))?;
+        .map_err(|e| noted(lost, pg_error(label, &e)))?;
         let db = PgTx {
             tx: RefCell::new(tx),
             statements: &self.conn.statements,
             label,
+            lost,
         };
         let mut writer = Writer {
             tx: &db,
@@ -204,7 +221,7 @@ impl Records for PgStore {
         db.tx
             .into_inner()
             .commit()
-            .map_err(|e| pg_error(label, &e))?;
+            .map_err(|e| noted(lost, pg_error(label, &e)))?;
         seen.extend(written);
         Ok(value)
     }
@@ -215,6 +232,31 @@ impl Records for PgStore {
 
     fn schema_problems(&self) -> Vec<String> {
         Vec::new()
+    }
+
+    fn connection_lost(&self) -> bool {
+        self.conn.lost.get()
+    }
+
+    fn reconnect(&mut self) -> Result<(), StoreError> {
+        let Some(url) = self.url.clone() else {
+            return Err(StoreError::Unreachable {
+                store: self.conn.label.clone(),
+                detail: "the connection was lost and this store does not know where to go back to"
+                    .to_owned(),
+            });
+        };
+        let mut client =
+            connect::connect(&url, &mut |_| Ok(None)).map_err(|e| connect_error(&url, e))?;
+        client
+            .batch_execute(&format!("SET search_path TO {}", schema::SCHEMA))
+            .map_err(|e| pg_error(&self.conn.label, &e))?;
+        *self.conn.client.borrow_mut() = client;
+        // Prepared statements belong to the old session.
+        self.conn.statements.borrow_mut().clear();
+        self.conn.lost.set(false);
+        debug!(server = %self.conn.label, "reconnected to the site server");
+        Ok(())
     }
 
     fn save_coordinator(&mut self, _new: &NewCoordinator) -> Result<Coordinator, StoreError> {
@@ -332,9 +374,10 @@ impl Db for PgTx<'_> {
 
     fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
         let mut tx = self.tx.borrow_mut();
-        let statement = prepared(self.statements, sql, |text| tx.prepare(text), self.label)?;
+        let statement = prepared(self.statements, sql, |text| tx.prepare(text), self.label)
+            .map_err(|e| noted(self.lost, e))?;
         tx.execute(&statement, &as_params(params))
-            .map_err(|e| pg_error(self.label, &e))
+            .map_err(|e| noted(self.lost, pg_error(self.label, &e)))
     }
 
     fn for_each_row(
@@ -345,9 +388,10 @@ impl Db for PgTx<'_> {
     ) -> Result<(), StoreError> {
         let rows = {
             let mut tx = self.tx.borrow_mut();
-            let statement = prepared(self.statements, sql, |text| tx.prepare(text), self.label)?;
+            let statement = prepared(self.statements, sql, |text| tx.prepare(text), self.label)
+                .map_err(|e| noted(self.lost, e))?;
             tx.query(&statement, &as_params(params))
-                .map_err(|e| pg_error(self.label, &e))?
+                .map_err(|e| noted(self.lost, pg_error(self.label, &e)))?
         };
         hand_out(&rows, self.label, each)
     }
@@ -444,12 +488,43 @@ impl ToSql for Value {
     to_sql_checked!();
 }
 
+/// Remembers that an error was a lost connection, and passes it on.
+fn noted(lost: &Cell<bool>, error: StoreError) -> StoreError {
+    if matches!(error, StoreError::Unreachable { .. }) {
+        lost.set(true);
+    }
+    error
+}
+
+/// A failed connection as the store reports it: an unreachable server apart from a refusal.
+fn connect_error(url: &DatabaseUrl, error: ConnectError) -> StoreError {
+    match error {
+        ConnectError::Unreachable { .. } | ConnectError::Tls { .. } => StoreError::Unreachable {
+            store: url.to_string(),
+            detail: error.to_string(),
+        },
+        other => StoreError::Server {
+            store: url.to_string(),
+            detail: other.to_string(),
+        },
+    }
+}
+
 /// A server error as the store reports it: refusals by grants or row-level security are
 /// [`StoreError::NotPermitted`]; the rest names the server and carries the server's words
 /// (a PostgreSQL message never holds a password).
 pub(crate) fn pg_error(label: &str, error: &postgres::Error) -> StoreError {
     use postgres::error::SqlState;
     if let Some(db) = error.as_db_error() {
+        // The server shutting down or restarting (57P0x), or a connection failure it reports
+        // (08xxx): the server went away, not a refusal.
+        let code = db.code().code();
+        if code.starts_with("57P0") || code.starts_with("08") {
+            return StoreError::Unreachable {
+                store: label.to_owned(),
+                detail: db.message().to_owned(),
+            };
+        }
         if db.code() == &SqlState::INSUFFICIENT_PRIVILEGE {
             let message = db.message();
             return StoreError::NotPermitted(if message.contains("row-level security") {
@@ -463,13 +538,22 @@ pub(crate) fn pg_error(label: &str, error: &postgres::Error) -> StoreError {
             detail: db.message().to_owned(),
         };
     }
-    let detail = if error.is_closed() {
-        "the connection to the server was lost".to_owned()
+    // No server message: the connection itself failed (closed, reset, timed out), or a value
+    // did not convert (a bug, not the network).
+    let io = std::error::Error::source(error).is_some_and(|source| source.is::<std::io::Error>());
+    if error.is_closed() || io {
+        StoreError::Unreachable {
+            store: label.to_owned(),
+            detail: if error.is_closed() {
+                "the connection to the server was lost".to_owned()
+            } else {
+                error.to_string()
+            },
+        }
     } else {
-        error.to_string()
-    };
-    StoreError::Server {
-        store: label.to_owned(),
-        detail,
+        StoreError::Server {
+            store: label.to_owned(),
+            detail: error.to_string(),
+        }
     }
 }

@@ -61,6 +61,14 @@ pub(crate) trait Records {
     fn check_integrity(&self) -> Result<Result<(), Vec<String>>, StoreError>;
     /// The versions this handle's changes are based on, by screening id.
     fn seen(&self) -> &RefCell<HashMap<String, i64>>;
+    /// See [`Store::connection_lost`].
+    fn connection_lost(&self) -> bool {
+        false
+    }
+    /// See [`Store::reconnect`].
+    fn reconnect(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 impl<R: Records> Store for R {
@@ -258,6 +266,14 @@ impl<R: Records> Store for R {
 
     fn based_on(&self, id: &str) -> Option<i64> {
         self.seen().borrow().get(id).copied()
+    }
+
+    fn connection_lost(&self) -> bool {
+        Records::connection_lost(self)
+    }
+
+    fn reconnect(&mut self) -> Result<(), StoreError> {
+        Records::reconnect(self)
     }
 
     fn add_trusted_signer(
