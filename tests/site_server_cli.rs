@@ -241,3 +241,21 @@ fn an_administrator_sets_up_the_site_and_a_coordinator_screens_on_it() {
     let log = ok(data.path(), &login_url(&login, &restored), &["log"]);
     assert!(log.contains(&id), "{log}");
 }
+
+#[test]
+fn an_unreachable_server_is_a_clear_error_and_exit_1() {
+    let data = tempfile::tempdir().unwrap();
+    // A port nothing listens on, on this machine.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = free.local_addr().unwrap().port();
+    drop(free);
+    let url =
+        format!("postgresql://nurse:{NEW_PASSWORD}@127.0.0.1:{port}/prescreen?sslmode=require");
+    let run = prescreen(data.path(), &url, &["log"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("cannot be reached"), "{}", run.stderr);
+    assert!(
+        !data.path().join("prescreen.sqlite3").exists(),
+        "nothing written elsewhere"
+    );
+}

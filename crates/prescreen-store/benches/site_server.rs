@@ -259,9 +259,16 @@ fn site_server_benchmarks(c: &mut Criterion) {
     let path = database();
     let sqlite = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
     let (server, database, url) = server_store(&path);
-    cluster().superuser_client(&database).batch_execute(&format!("ALTER ROLE {LOGIN} SET jit = off")).unwrap_or_else(|e| panic!("{e}"));
+    cluster()
+        .superuser_client(&database)
+        .batch_execute(&format!("ALTER ROLE {LOGIN} SET jit = off"))
+        .unwrap_or_else(|e| panic!("{e}"));
     let nojit = open_login(&url);
-    let stores: [(&str, &dyn Store); 3] = [("sqlite", &sqlite), ("postgres", &server), ("postgres-jit-off", &nojit)];
+    let stores: [(&str, &dyn Store); 3] = [
+        ("sqlite", &sqlite),
+        ("postgres", &server),
+        ("postgres-jit-off", &nojit),
+    ];
     let filtered = LogFilter {
         trial: Some("assix".to_owned()),
         from: Some(date(2025, 1, 1)),
