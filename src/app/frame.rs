@@ -46,8 +46,8 @@ impl PrescreenApp {
         if let Some(why) = &self.offline {
             egui::Panel::top("offline-banner").show(ui, |ui| {
                 let text = format!(
-                    "The site server cannot be reached ({why}). What you type is kept; your \
-                     changes wait and are saved, in order, as soon as it is back. Retrying…"
+                    "{why}. What you type is kept; your changes wait and are saved, in order, \
+                     as soon as it is back. Retrying…"
                 );
                 let banner = ui.label(
                     egui::RichText::new(text)

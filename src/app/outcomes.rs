@@ -130,8 +130,9 @@ impl PrescreenApp {
                         ..
                     }) => {
                         self.message = Some(format!(
-                            "Not saved: {changed_by} changed {screening_id} at {changed_at}. \
-                             Their state is shown; your change is kept beside it."
+                            "Not saved: {changed_by} changed {screening_id} at {}. Their state \
+                             is shown; your change is kept beside it.",
+                            crate::app::ui::conflict::when(&changed_at)
                         ));
                         workspace.conflict = Some(crate::app::ui::conflict::ConflictedChange {
                             criterion: criterion.clone(),
@@ -234,7 +235,8 @@ impl PrescreenApp {
                 {
                     self.show_stored(trial_index, stored, true);
                     self.message = Some(format!(
-                        "{id} was changed by {by} at {at}: their change is shown now."
+                        "{id} was changed by {by} at {}: their change is shown now.",
+                        crate::app::ui::conflict::when(&at)
                     ));
                 }
             }

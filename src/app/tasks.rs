@@ -494,7 +494,7 @@ fn work(
             if !said_offline {
                 said_offline = true;
                 drop(outcome);
-                let why = "the site server cannot be reached".to_owned();
+                let why = "The site server cannot be reached".to_owned();
                 if !send(Outcome::Connection(Some(why)), false, started) {
                     return;
                 }

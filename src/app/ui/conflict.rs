@@ -47,7 +47,8 @@ pub fn ui(
             ui.label(
                 egui::RichText::new(format!(
                     "Not saved: {} changed this screening at {} after you opened it.",
-                    conflict.changed_by, conflict.changed_at
+                    conflict.changed_by,
+                    when(&conflict.changed_at)
                 ))
                 .strong(),
             );
@@ -77,4 +78,24 @@ pub fn ui(
             });
         });
     ui.add_space(6.0);
+}
+
+/// A stored UTC time as people read it: to the second, "UTC" said (`2026-12-02 15:01:07 UTC`).
+pub fn when(at_utc: &str) -> String {
+    match at_utc.get(..19) {
+        Some(seconds) if at_utc.len() > 19 => format!("{} UTC", seconds.replace('T', " ")),
+        _ => at_utc.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_stored_time_is_shown_to_the_second() {
+        assert_eq!(
+            super::when("2026-12-02T15:01:07.005237418Z"),
+            "2026-12-02 15:01:07 UTC"
+        );
+        assert_eq!(super::when("yesterday"), "yesterday");
+    }
 }
