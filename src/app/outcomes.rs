@@ -258,7 +258,11 @@ impl PrescreenApp {
                 result: Err(error), ..
             } => self.message = Some(error.to_string()),
             Outcome::ScreeningOpened(Err(error)) => self.message = Some(error.to_string()),
-            Outcome::LogLoaded(result) => self.log.set_rows(result),
+            Outcome::LogLoaded {
+                result,
+                append,
+                complete,
+            } => self.log.set_rows(result, append, complete),
             Outcome::Exported(result) => {
                 if let Some(dialog) = self.sign_dialog.as_mut() {
                     dialog.phase = sign_dialog::ExportPhase::Editing;

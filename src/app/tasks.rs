@@ -335,7 +335,14 @@ pub enum Outcome {
         result: Result<StoredScreening, StoreError>,
     },
     /// [`Job::RefreshLog`].
-    LogLoaded(Result<Vec<LogRow>, StoreError>),
+    LogLoaded {
+        /// One page of rows, newest first, or why it could not be read.
+        result: Result<Vec<LogRow>, StoreError>,
+        /// Whether the page follows the ones already shown (else it starts the log afresh).
+        append: bool,
+        /// Whether it is the last page.
+        complete: bool,
+    },
     /// [`Job::Export`]: the message for the dialog.
     Exported(Result<String, String>),
     /// [`Job::PreviewPages`]: the pages' drawing primitives, or why not.
@@ -487,7 +494,13 @@ fn work(
         let mut pause = Duration::from_millis(250);
         let mut said_offline = false;
         let outcome = loop {
-            let outcome = run(store.as_mut(), job.clone());
+            let mut pages_sent = true;
+            let outcome = run(store.as_mut(), job.clone(), &mut |page| {
+                pages_sent &= send(page, false, started);
+            });
+            if !pages_sent {
+                return;
+            }
             if !store.connection_lost() {
                 break outcome;
             }
@@ -518,8 +531,12 @@ fn work(
     }
 }
 
-/// Runs one job against the store (on the worker thread).
-fn run(store: &mut dyn Store, job: Job) -> Outcome {
+/// Rows per page of the log: the first page shows at once, the rest follow.
+pub const LOG_PAGE: u64 = 500;
+
+/// Runs one job against the store (on the worker thread); `partial` takes what a long job
+/// shows before it is done (the log's first pages).
+fn run(store: &mut dyn Store, job: Job, partial: &mut dyn FnMut(Outcome)) -> Outcome {
     match job {
         Job::SaveProfile(new) => Outcome::ProfileSaved(
             store
@@ -710,15 +727,37 @@ fn run(store: &mut dyn Store, job: Job) -> Outcome {
             result: store.load_screening(&screening_id),
         },
         Job::RefreshLog(filter) => {
-            let mut rows = Vec::new();
-            let result = store.log(&filter, &mut |row: &LogRow| {
-                rows.push(row.clone());
-                Ok(())
-            });
-            Outcome::LogLoaded(result.map(|_| {
-                rows.reverse(); // newest first
-                rows
-            }))
+            // Newest first, a page at a time by key: the first rows show at once however
+            // long the log is, and the rest follow while the window stays live.
+            let mut filter = LogFilter {
+                newest_first: true,
+                limit: Some(LOG_PAGE),
+                after: None,
+                ..filter
+            };
+            let mut append = false;
+            loop {
+                let mut rows = Vec::new();
+                let result = store.log(&filter, &mut |row: &LogRow| {
+                    rows.push(row.clone());
+                    Ok(())
+                });
+                let complete = result.is_err() || (rows.len() as u64) < LOG_PAGE;
+                let next = rows
+                    .last()
+                    .map(|row| (row.prescreening_date, row.screening_id.clone()));
+                let page = Outcome::LogLoaded {
+                    result: result.map(|_| rows),
+                    append,
+                    complete,
+                };
+                if complete {
+                    break page;
+                }
+                partial(page);
+                filter.after = next;
+                append = true;
+            }
         }
         Job::Export(job) => Outcome::Exported(export(store, &job)),
         Job::PreviewPages {

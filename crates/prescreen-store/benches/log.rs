@@ -24,8 +24,7 @@ fn log_benchmarks(c: &mut Criterion) {
         trial: Some("assix".to_owned()),
         from: Some(date(2025, 1, 1)),
         to: Some(date(2025, 12, 31)),
-        statuses: Vec::new(),
-        rescreen_due_on: None,
+        ..LogFilter::default()
     };
     let stream_csv = |filter: &LogFilter| {
         let mut out = std::io::sink();

@@ -116,6 +116,13 @@ pub struct LogFilter {
     /// Only NOT ELIGIBLE screenings whose re-screen date has been reached on this day and
     /// that no later screening repeats yet ("re-screen due"). Ignored by the summary.
     pub rescreen_due_on: Option<Date>,
+    /// Newest first (the window's order) instead of oldest first. Ignored by the summary.
+    pub newest_first: bool,
+    /// At most this many rows: one page. Ignored by the summary.
+    pub limit: Option<u64>,
+    /// Only the rows after this (pre-screening date, id) in the order asked for: the next
+    /// page, read by key so a page costs the same however deep it is. Ignored by the summary.
+    pub after: Option<(Date, String)>,
 }
 
 /// A criterion named as a reason: its id and the first words of its text.

@@ -68,15 +68,25 @@ impl LogView {
         }
     }
 
-    /// The rows the worker read (newest first), or why it could not.
-    pub fn set_rows(&mut self, result: Result<Vec<LogRow>, StoreError>) {
-        self.loading = false;
+    /// A page of rows the worker read (newest first) — the first replaces what was shown,
+    /// the next ones follow it — or why it could not.
+    pub fn set_rows(
+        &mut self,
+        result: Result<Vec<LogRow>, StoreError>,
+        append: bool,
+        complete: bool,
+    ) {
+        self.loading = !complete;
         match result {
+            Ok(rows) if append => self.rows.extend(rows),
             Ok(rows) => {
                 self.rows = rows;
                 self.error = None;
             }
-            Err(error) => self.error = Some(error.to_string()),
+            Err(error) => {
+                self.error = Some(error.to_string());
+                self.loading = false;
+            }
         }
         self.visible_key = None;
     }
@@ -448,3 +458,45 @@ const ALL_STATUSES: [ScreeningStatus; 8] = [
     ScreeningStatus::NotEnrolled,
     ScreeningStatus::Voided,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str) -> LogRow {
+        LogRow {
+            screening_id: id.to_owned(),
+            trial_id: "assix".to_owned(),
+            definition_version: "1.2.0".to_owned(),
+            prescreening_date: jiff::civil::date(2026, 11, 23),
+            coordinator: "anna.nurse".to_owned(),
+            site_code: "CPH".to_owned(),
+            status: ScreeningStatus::Draft,
+            status_reason: None,
+            verdict: "INCOMPLETE".to_owned(),
+            reasons: Vec::new(),
+            verdict_line: "INCOMPLETE".to_owned(),
+            rescreen_from: None,
+            rescreened_as: None,
+        }
+    }
+
+    #[test]
+    fn pages_follow_the_first_and_a_fresh_read_starts_over() {
+        let mut view = LogView::default();
+        view.set_rows(
+            Ok(vec![row("AS-CPH-2026-0003"), row("AS-CPH-2026-0002")]),
+            false,
+            false,
+        );
+        assert!(view.loading, "more pages are coming");
+        assert!(view.row("AS-CPH-2026-0002").is_some());
+        view.set_rows(Ok(vec![row("AS-CPH-2026-0001")]), true, true);
+        assert!(!view.loading);
+        assert_eq!(view.rows.len(), 3);
+        assert_eq!(view.rows[2].screening_id, "AS-CPH-2026-0001");
+        // A new read (a filter changed, someone saved) replaces them.
+        view.set_rows(Ok(vec![row("AS-CPH-2026-0004")]), false, true);
+        assert_eq!(view.rows.len(), 1);
+    }
+}

@@ -34,6 +34,16 @@ pub(crate) fn filter_clause(filter: &LogFilter, use_statuses: bool) -> (String, 
             values.len()
         ));
     }
+    if use_statuses && let Some((date, id)) = &filter.after {
+        values.push(Value::Text(date.to_string()));
+        values.push(Value::Text(id.clone()));
+        let (date_at, id_at) = (values.len() - 1, values.len());
+        let direction = if filter.newest_first { "<" } else { ">" };
+        conditions.push(format!(
+            "(s.prescreening_date {direction} ?{date_at} OR (s.prescreening_date = ?{date_at} \
+             AND s.id {direction} ?{id_at}))"
+        ));
+    }
     if use_statuses && !filter.statuses.is_empty() {
         let mut placeholders = Vec::new();
         for status in &filter.statuses {
@@ -92,7 +102,12 @@ pub(crate) fn log(
          s.verdict_failing, s.verdict_time_limited, s.rescreen_from, s.rescreen_after_event, \
          (SELECT min(r.id) FROM screening r WHERE r.rescreen_of = s.id) \
          FROM screening s JOIN coordinator c ON c.id = s.created_by \
-         {clause} ORDER BY s.prescreening_date, s.id"
+         {clause} ORDER BY s.prescreening_date{order}, s.id{order}{limit}",
+        order = if filter.newest_first { " DESC" } else { "" },
+        limit = filter
+            .limit
+            .map(|n| format!(" LIMIT {n}"))
+            .unwrap_or_default()
     );
     let mut texts = CriterionTexts::default();
     let mut count = 0;

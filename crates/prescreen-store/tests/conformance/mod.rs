@@ -13,6 +13,10 @@ pub use tamper::*;
 macro_rules! conformance_tests {
     ($backend:expr) => {
         #[test]
+        fn the_log_reads_newest_first_in_pages_by_key() {
+            conformance::the_log_reads_newest_first_in_pages_by_key(Harness::new($backend));
+        }
+        #[test]
         fn a_stale_save_is_refused_naming_who_changed_it_and_nothing_is_lost() {
             conformance::a_stale_save_is_refused_naming_who_changed_it_and_nothing_is_lost(
                 Harness::new($backend),

@@ -821,3 +821,37 @@ pub fn a_stale_save_is_refused_naming_who_changed_it_and_nothing_is_lost(mut s: 
     assert_eq!(after.screening.answers.len(), 3);
     assert!(s.store.verify_audit_chain().unwrap().is_intact());
 }
+
+pub fn the_log_reads_newest_first_in_pages_by_key(mut s: Harness) {
+    let assix = trial("assix");
+    for day in [3, 1, 2, 2, 5, 4, 2] {
+        s.store
+            .create_screening(&assix, &new_screening(date(2026, 3, day)), s.by)
+            .unwrap();
+    }
+    let mut everything = log_rows(&*s.store, &LogFilter::default());
+    everything.reverse();
+    let mut paged: Vec<LogRow> = Vec::new();
+    let mut filter = LogFilter {
+        newest_first: true,
+        limit: Some(3),
+        ..LogFilter::default()
+    };
+    loop {
+        let page = log_rows(&*s.store, &filter);
+        assert!(page.len() <= 3);
+        let Some(last) = page.last() else {
+            break;
+        };
+        filter.after = Some((last.prescreening_date, last.screening_id.clone()));
+        paged.extend(page);
+    }
+    let ids = |rows: &[LogRow]| {
+        rows.iter()
+            .map(|r| r.screening_id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&paged), ids(&everything));
+    assert_eq!(paged.len(), 7);
+    assert_eq!(paged[0].prescreening_date, date(2026, 3, 5));
+}
