@@ -12,6 +12,7 @@ mod frame;
 mod outcomes;
 pub mod tasks;
 mod ui;
+pub mod worker;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
