@@ -93,7 +93,7 @@ impl PgStore {
         clock: Box<dyn Clock>,
     ) -> Result<Self, StoreError> {
         client
-            .batch_execute(&format!("SET search_path TO {}", schema::SCHEMA))
+            .batch_execute(&session_settings())
             .map_err(|e| pg_error(&label, &e))?;
         let version = match client.query_opt("SELECT version FROM schema_version", &[]) {
             Ok(row) => row.map(|r| r.get::<_, i64>(0)).unwrap_or(0),
@@ -249,7 +249,7 @@ impl Records for PgStore {
         let mut client =
             connect::connect(&url, &mut |_| Ok(None)).map_err(|e| connect_error(&url, e))?;
         client
-            .batch_execute(&format!("SET search_path TO {}", schema::SCHEMA))
+            .batch_execute(&session_settings())
             .map_err(|e| pg_error(&self.conn.label, &e))?;
         *self.conn.client.borrow_mut() = client;
         // Prepared statements belong to the old session.
@@ -395,6 +395,13 @@ impl Db for PgTx<'_> {
         };
         hand_out(&rows, self.label, each)
     }
+}
+
+/// What every session of the store sets first: the schema, and no JIT compilation (it costs
+/// more than it saves on these short queries and on the log: measured in the site-server
+/// bench).
+fn session_settings() -> String {
+    format!("SET search_path TO {}; SET jit = off;", schema::SCHEMA)
 }
 
 /// The prepared statement for `sql` (placeholders translated), prepared once per connection.

@@ -186,31 +186,32 @@ CREATE TRIGGER screening_never_deleted BEFORE DELETE ON screening
 CREATE TRIGGER trusted_signer_never_deleted BEFORE DELETE ON trusted_signer
     FOR EACH ROW EXECUTE FUNCTION refuse_change('trusted signers are revoked, never deleted');
 
--- Each site's rows to that site's logins only.
+-- Each site's rows to that site's logins only. `(SELECT login_site())` is evaluated once per
+-- statement (an init plan), not once per row.
 ALTER TABLE coordinator ENABLE ROW LEVEL SECURITY;
-CREATE POLICY own_site ON coordinator USING (site_code = login_site());
+CREATE POLICY own_site ON coordinator USING (site_code = (SELECT login_site()));
 ALTER TABLE setting ENABLE ROW LEVEL SECURITY;
-CREATE POLICY own_site ON setting USING (site_code = login_site())
-    WITH CHECK (site_code = login_site());
+CREATE POLICY own_site ON setting USING (site_code = (SELECT login_site()))
+    WITH CHECK (site_code = (SELECT login_site()));
 ALTER TABLE form_draft ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_login ON form_draft USING (login_name = session_user)
     WITH CHECK (login_name = session_user);
 ALTER TABLE id_sequence ENABLE ROW LEVEL SECURITY;
-CREATE POLICY own_site ON id_sequence USING (site_code = login_site())
-    WITH CHECK (site_code = login_site());
+CREATE POLICY own_site ON id_sequence USING (site_code = (SELECT login_site()))
+    WITH CHECK (site_code = (SELECT login_site()));
 ALTER TABLE screening ENABLE ROW LEVEL SECURITY;
-CREATE POLICY own_site ON screening USING (site_code = login_site())
-    WITH CHECK (site_code = login_site());
+CREATE POLICY own_site ON screening USING (site_code = (SELECT login_site()))
+    WITH CHECK (site_code = (SELECT login_site()));
 ALTER TABLE answer ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_site ON answer
     USING (EXISTS (SELECT 1 FROM screening s WHERE s.id = screening_id))
     WITH CHECK (EXISTS (SELECT 1 FROM screening s WHERE s.id = screening_id));
 ALTER TABLE audit_event ENABLE ROW LEVEL SECURITY;
-CREATE POLICY own_site ON audit_event USING (site_code = login_site())
-    WITH CHECK (site_code = login_site());
+CREATE POLICY own_site ON audit_event USING (site_code = (SELECT login_site()))
+    WITH CHECK (site_code = (SELECT login_site()));
 ALTER TABLE trusted_signer ENABLE ROW LEVEL SECURITY;
-CREATE POLICY own_site ON trusted_signer USING (site_code = login_site())
-    WITH CHECK (site_code = login_site());
+CREATE POLICY own_site ON trusted_signer USING (site_code = (SELECT login_site()))
+    WITH CHECK (site_code = (SELECT login_site()));
 
 -- Grants: the group roles read; coordinators and investigators write what a screening
 -- needs; nobody but the owner updates or deletes an audit event or adds a person.
