@@ -52,6 +52,29 @@ pub enum ExportError {
     /// The PDF could not be written.
     #[error(transparent)]
     Io(#[from] crate::io_error::IoError),
+    /// The screening was answered against a draft definition (imported from a registry and
+    /// not yet verified): good for practice, never for a signed summary.
+    #[error(
+        "trial {id} version {version} is a draft definition (not yet reviewed and marked verified): practice screenings are fine, but nothing screened against it is signed"
+    )]
+    DraftDefinition {
+        /// Trial id.
+        id: String,
+        /// Definition version.
+        version: String,
+    },
+}
+
+/// Refuses to sign a summary of a screening answered against a draft definition (every door
+/// that signs asks this first).
+pub fn refuse_draft(trial: &crate::trial::TrialDefinition) -> Result<(), ExportError> {
+    if trial.status == crate::trial::model::DefinitionStatus::Draft {
+        return Err(ExportError::DraftDefinition {
+            id: trial.id.clone(),
+            version: trial.version().to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// The trial definition a screening was answered against: from the loaded trials when the
@@ -201,6 +224,7 @@ pub fn export_pdf(
     let mut warning = None;
     let pdf = match sign {
         Some(request) => {
+            refuse_draft(&input.trial)?;
             crate::signing::check_signable(&input.evaluation)?;
             let name = signer_name(&request.identity.certificate);
             input.signature = Some(SignatureAppearance {
@@ -374,6 +398,7 @@ pub fn countersign_file(
         .map(|r| r.screening_id.clone())
         .unwrap_or_default();
     let report = gather(&*store, &screening_id, set)?;
+    refuse_draft(&report.trial)?;
     if !report.evaluation.visit.is_clear() {
         return Err(CountersignError::VisitOpen(
             report.evaluation.visit.open_items(),

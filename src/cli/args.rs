@@ -119,8 +119,13 @@ pub enum Command {
         /// Files or folders to check (default: the built-in trials).
         paths: Vec<PathBuf>,
     },
-    /// List the loaded trials with id, version and SHA-256.
-    Trials,
+    /// List the loaded trials with id, version and SHA-256; draft a definition from a
+    /// registry record; compare two definitions.
+    Trials {
+        /// What to do; without it, list the loaded trials.
+        #[command(subcommand)]
+        action: Option<TrialsAction>,
+    },
     /// Move this data folder's store to the site server (its administrator's URL, after
     /// `site init`): ids, answers, trial versions and the audit trail, checked against the
     /// source before the copy is committed; the SQLite file is left as it was. A store that
@@ -196,6 +201,43 @@ pub enum Command {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// A table for people.
+    Text,
+    /// JSON for scripts.
+    Json,
+}
+
+/// `trials` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TrialsAction {
+    /// Draft a trial definition from a ClinicalTrials.gov API v2 study record (JSON, as
+    /// https://clinicaltrials.gov/api/v2/studies/NCT… returns it): criterion texts verbatim,
+    /// status Draft, every rule a confirmation to review. Prints the warnings and the rules
+    /// the texts suggest; nothing suggested is applied.
+    Import {
+        /// The saved study record.
+        record: PathBuf,
+        /// Where to write the draft (never over an existing file).
+        #[arg(long, value_name = "FILE.ron")]
+        out: PathBuf,
+    },
+    /// Compare two trial definitions: trial fields, criteria added, removed, reworded,
+    /// renumbered or read differently. Exit 0 when they are the same, 1 when they differ,
+    /// 2 when a file cannot be read.
+    Diff {
+        /// The old definition (RON).
+        old: PathBuf,
+        /// The new definition (RON).
+        new: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+    },
+}
+
+/// How `trials diff` prints the differences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// One section per kind of change, for people.
     Text,
     /// JSON for scripts.
     Json,

@@ -48,7 +48,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import { file } => cmd::import::run(&mut context, &file),
         Command::Show { id, format } => cmd::show::run(&mut context, &id, format),
         Command::Validate { paths } => cmd::validate::run(&paths),
-        Command::Trials => cmd::trials::run(&mut context),
+        Command::Trials { action } => cmd::trials::run(&mut context, action),
         Command::Settings { action } => cmd::settings::run(&mut context, action),
         Command::Site { action } => cmd::site::run(&mut context, action),
         Command::Migrate { to } => cmd::site::migrate(&mut context, &to),

@@ -51,6 +51,7 @@ pub fn run(context: &mut Context, args: ExportArgs) -> Result<ExitCode> {
     };
     let record = record.map(|(store, id, by)| (store as &mut dyn Store, id, by));
     let exported = if args.sign {
+        crate::export::refuse_draft(&input.trial)?;
         crate::signing::check_signable(&input.evaluation)?;
         let meaning: SignatureMeaning = args.meaning.map(Into::into).ok_or_else(|| {
             anyhow!("--sign needs --meaning prescreened|screened|eligibility-confirmed")

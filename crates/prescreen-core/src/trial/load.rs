@@ -253,6 +253,13 @@ pub fn validate(trial: &TrialDefinition) -> Vec<SemanticProblem> {
     if trial.identifiers.is_empty() {
         top("no registry identifier".to_owned());
     }
+    if let Some(hash) = &trial.provenance.source_sha256
+        && !(hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+    {
+        top(format!(
+            "provenance.source_sha256 \"{hash}\" is not 64 hexadecimal digits"
+        ));
+    }
     if trial.criteria.is_empty() {
         top("no criteria".to_owned());
     }

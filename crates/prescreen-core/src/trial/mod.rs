@@ -1,5 +1,7 @@
 //! Trial definitions: the model, and loading RON text into it with errors a person can act on.
 
+pub mod diff;
+pub mod import;
 pub mod load;
 pub mod model;
 

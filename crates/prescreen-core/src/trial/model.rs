@@ -14,6 +14,10 @@ use crate::decimal_text;
 pub struct TrialDefinition {
     /// Stable machine id used on the command line and in screening files (`assix`, `a-muse`).
     pub id: String,
+    /// Whether the definition may be screened against: an imported draft is not until the
+    /// trial team has reviewed it. A file without it is in use, as every file was before.
+    #[serde(default, skip_serializing_if = "DefinitionStatus::is_in_use")]
+    pub status: DefinitionStatus,
     /// The acronym a coordinator recognises the trial by.
     pub acronym: String,
     /// Short (brief) title as registered.
@@ -71,6 +75,37 @@ impl TrialDefinition {
             .or_else(|| by_kind(IdentifierKind::Nct))
             .or_else(|| by_kind(IdentifierKind::Ctis))
             .or_else(|| self.identifiers.first())
+    }
+}
+
+/// Where a definition stands in its life: a registry import starts as a draft, the reviewed
+/// file is in use, an amended one supersedes it. Screens and signatures can tell them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum DefinitionStatus {
+    /// Proposed (e.g. imported from a registry record) and not yet reviewed: never screened
+    /// against, never signed.
+    Draft,
+    /// Reviewed and used for screening (the default, so files written before the field
+    /// existed load unchanged).
+    #[default]
+    InUse,
+    /// Replaced by a newer version; kept so screenings answered against it stay evaluable.
+    Superseded,
+}
+
+impl DefinitionStatus {
+    /// Whether this is the default status, left out when a definition is written.
+    pub fn is_in_use(&self) -> bool {
+        *self == Self::InUse
+    }
+
+    /// Label used in messages and listings.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::InUse => "in use",
+            Self::Superseded => "superseded",
+        }
     }
 }
 
@@ -152,6 +187,10 @@ pub struct Provenance {
     /// What `record_date` is ("last update posted").
     #[serde(default)]
     pub record_date_meaning: Option<String>,
+    /// SHA-256 (lowercase hex) of the exact record imported, so a later import can tell
+    /// whether the registry changed; absent for hand-transcribed definitions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_sha256: Option<String>,
     /// Version of this definition file; bump it whenever a criterion changes.
     pub definition_version: String,
     /// Who transcribed the criteria.
