@@ -135,6 +135,20 @@ pub enum Command {
         #[arg(long, value_name = "URL")]
         to: String,
     },
+    /// Move a screening in progress to another loaded version of its trial's definition
+    /// (after a protocol amendment): answers to unchanged criteria carry over, changed and
+    /// new criteria open again, removed ones are listed; one audit event names both
+    /// versions. A signed screening never moves.
+    Move {
+        /// Screening id.
+        id: String,
+        /// The definition version to move to (default: the newest loaded).
+        #[arg(long, value_name = "VERSION")]
+        to_version: Option<String>,
+        /// Why (the amendment), kept in the audit trail.
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// The site server (with --database): set it up once, add the people who log in.
     Site {
         /// What to do.
@@ -419,6 +433,10 @@ pub struct LogArgs {
     /// later screening repeats yet.
     #[arg(long)]
     pub rescreen_due: bool,
+    /// Only screenings answered against this version of their definition (with --summary:
+    /// the SEAR counts of that version).
+    #[arg(long, value_name = "VERSION")]
+    pub definition_version: Option<String>,
     /// Per trial: screened, eligible, approached, consented, declined, enrolled, and the
     /// ineligibility counts per criterion.
     #[arg(long)]

@@ -52,6 +52,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Settings { action } => cmd::settings::run(&mut context, action),
         Command::Site { action } => cmd::site::run(&mut context, action),
         Command::Migrate { to } => cmd::site::migrate(&mut context, &to),
+        Command::Move {
+            id,
+            to_version,
+            reason,
+        } => cmd::amend::run(&mut context, &id, to_version.as_deref(), reason.as_deref()),
         Command::Identity { identity, action } => {
             cmd::identity::run(&mut context, identity.as_deref(), action)
         }

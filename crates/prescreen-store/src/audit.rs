@@ -87,11 +87,17 @@ pub enum AuditAction {
     VisitStarted,
     /// A pre-screen answer was re-confirmed at the visit (still true, or changed).
     AnswerReconfirmed,
+    /// A trial definition was reviewed and marked verified (who, their role and the date are
+    /// in its provenance; the event names the version and hash).
+    DefinitionVerified,
+    /// A screening in progress moved to a newer version of its trial's definition: answers
+    /// to unchanged criteria kept, changed and new ones open again, removed ones listed.
+    DefinitionMoved,
 }
 
 impl AuditAction {
     /// Every action, for parsing and for documentation.
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 22] = [
         Self::CoordinatorSaved,
         Self::ScreeningCreated,
         Self::ScreeningImported,
@@ -112,6 +118,8 @@ impl AuditAction {
         Self::SignerRevoked,
         Self::VisitStarted,
         Self::AnswerReconfirmed,
+        Self::DefinitionVerified,
+        Self::DefinitionMoved,
     ];
 
     /// The stable text stored in the database and hashed; never change an existing one.
@@ -137,6 +145,8 @@ impl AuditAction {
             Self::SignerRevoked => "signer_revoked",
             Self::VisitStarted => "visit_started",
             Self::AnswerReconfirmed => "answer_reconfirmed",
+            Self::DefinitionVerified => "definition_verified",
+            Self::DefinitionMoved => "definition_moved",
         }
     }
 

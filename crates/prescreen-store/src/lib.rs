@@ -23,6 +23,7 @@ use jiff::civil::Date;
 pub use audit::{AuditAction, AuditEvent, BrokenLink, ChainReport};
 pub use data_dir::DataDir;
 pub use pg::PgStore;
+pub use records::amend::MoveReport;
 pub use sqlite::SqliteStore;
 
 // The lifecycle and the counts are the core's; a store keeps and returns them.
@@ -116,6 +117,9 @@ pub struct LogFilter {
     /// Only NOT ELIGIBLE screenings whose re-screen date has been reached on this day and
     /// that no later screening repeats yet ("re-screen due"). Ignored by the summary.
     pub rescreen_due_on: Option<Date>,
+    /// Only screenings answered against this version of their definition (the log and the
+    /// summary read per version).
+    pub definition_version: Option<String>,
     /// Newest first (the window's order) instead of oldest first. Ignored by the summary.
     pub newest_first: bool,
     /// At most this many rows: one page. Ignored by the summary.
@@ -617,6 +621,25 @@ pub trait Store {
     ) -> Result<(), StoreError>;
     /// The register, oldest first (revoked entries included, marked).
     fn trusted_signers(&self) -> Result<Vec<TrustedSigner>, StoreError>;
+
+    /// Notes in the trail that a definition was reviewed and marked verified (its provenance
+    /// names who, their role and the date; the event names the version and its hash).
+    fn mark_definition_verified(
+        &mut self,
+        trial: &LoadedTrial,
+        by: CoordinatorId,
+    ) -> Result<(), StoreError>;
+
+    /// Moves a screening in progress to another version of its trial's definition (see
+    /// [`prescreen_core::trial::diff::plan_move`]): one audit event naming both versions and
+    /// the criteria affected. A signed, voided or finished screening never moves.
+    fn move_screening(
+        &mut self,
+        id: &str,
+        to: &LoadedTrial,
+        by: CoordinatorId,
+        reason: Option<&str>,
+    ) -> Result<MoveReport, StoreError>;
 }
 
 /// Opens the default store in a data folder, creating the folder if needed.

@@ -251,6 +251,16 @@ impl Replay {
                 state.was_approached = approached;
                 state.was_consented = consented;
             }
+            Some(AuditAction::DefinitionMoved) => {
+                let moved = parse_moved(value.as_deref().unwrap_or_default())
+                    .ok_or_else(|| format!("event #{} names no definition", event.seq))?;
+                state.trial_id = moved.trial_id;
+                state.definition_version = moved.version;
+                state.definition_sha256 = moved.sha256;
+                for criterion in moved.reopened.iter().chain(&moved.removed) {
+                    state.answers.remove(criterion);
+                }
+            }
             Some(AuditAction::RescreenLinked) => {
                 if let Some(earlier) = value
                     .as_deref()
@@ -283,6 +293,58 @@ pub fn trusted_signer_text(kind: crate::SignerKind, name: &str, role: &str) -> S
         crate::SignerKind::Signer => format!("signer {name} ({role})"),
         crate::SignerKind::Ca => format!("CA {name} ({role})"),
     }
+}
+
+/// What a `definition_moved` event says: the definition moved to, and the criteria whose
+/// answers did not come along.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MovedText {
+    /// Trial id.
+    pub trial_id: String,
+    /// The version moved to.
+    pub version: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Criteria changed or new in that version: open again.
+    pub reopened: Vec<String>,
+    /// Criteria that version no longer has: their answers are gone with them.
+    pub removed: Vec<String>,
+}
+
+/// The text a `definition_moved` event carries:
+/// `trial ID VERSION (SHA-256 HASH); open again: IN03 EX11; removed: EX09`.
+pub fn moved_text(moved: &MovedText) -> String {
+    format!(
+        "trial {} {} (SHA-256 {}); open again: {}; removed: {}",
+        moved.trial_id,
+        moved.version,
+        moved.sha256,
+        moved.reopened.join(" "),
+        moved.removed.join(" ")
+    )
+}
+
+fn parse_moved(text: &str) -> Option<MovedText> {
+    let mut parts = text.split("; ");
+    let head = parts.next()?.strip_prefix("trial ")?;
+    let (names, sha) = head.split_once(" (SHA-256 ")?;
+    let (trial_id, version) = names.split_once(' ')?;
+    let list = |part: Option<&str>, label: &str| -> Option<Vec<String>> {
+        Some(
+            part?
+                .strip_prefix(label)?
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+        )
+    };
+    Some(MovedText {
+        trial_id: trial_id.to_owned(),
+        version: version.to_owned(),
+        sha256: sha.strip_suffix(')')?.to_owned(),
+        reopened: list(parts.next(), "open again:")?,
+        removed: list(parts.next(), "removed:")?,
+    })
 }
 
 /// The text every creation event carries: `trial ID VERSION (SHA-256 HASH), site SITE` and
@@ -340,5 +402,17 @@ mod tests {
         let (field, _, new) = a.first_difference(&b).unwrap_or_default();
         assert_eq!(field, "answer.IN03");
         assert!(new.contains("21"));
+    }
+
+    #[test]
+    fn a_move_reads_back_as_written() {
+        let moved = MovedText {
+            trial_id: "a-muse".into(),
+            version: "1.3.0".into(),
+            sha256: "ab".repeat(32),
+            reopened: vec!["IN03".into(), "EX11".into()],
+            removed: vec![],
+        };
+        assert_eq!(parse_moved(&moved_text(&moved)), Some(moved));
     }
 }

@@ -23,6 +23,7 @@ fn log_filter(args: &LogArgs) -> Result<LogFilter> {
         to: args.to,
         statuses,
         rescreen_due_on: args.rescreen_due.then(|| jiff::Zoned::now().date()),
+        definition_version: args.definition_version.clone(),
         ..LogFilter::default()
     })
 }

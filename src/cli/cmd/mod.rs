@@ -1,6 +1,7 @@
 //! One file per command: each takes its parsed arguments and the [`super::context::Context`],
 //! calls the library, and prints through [`super::output`].
 
+pub mod amend;
 pub mod answer;
 pub mod audit;
 pub mod backup;

@@ -107,6 +107,56 @@ impl DefinitionDiff {
     }
 }
 
+/// What moving a screening in progress from one version of its definition to the next does to
+/// its answers: the one rule, for every door that moves one.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct MovePlan {
+    /// Criteria unchanged in every respect (same id, text and reading): answers carry over.
+    pub unchanged: Vec<String>,
+    /// Criteria reworded, read differently, renumbered or new: open again.
+    pub reopened: Vec<String>,
+    /// Criteria the new version no longer has under their id: listed, their answers dropped.
+    pub removed: Vec<String>,
+}
+
+/// The move from `old` to `new`, from their diff: only a criterion the diff finds nothing to
+/// say about keeps its answer; a renumbered one opens again under its new id (its old id is
+/// removed), as it could not be answered the same way without someone looking.
+pub fn plan_move(old: &TrialDefinition, new: &TrialDefinition) -> MovePlan {
+    let changes = diff(old, new);
+    let mut reopened: Vec<String> = changes
+        .added
+        .iter()
+        .map(|c| c.id.clone())
+        .chain(changes.reworded.iter().map(|c| c.id.clone()))
+        .chain(changes.rule_changed.iter().map(|c| c.id.clone()))
+        .chain(changes.renumbered.iter().map(|c| c.new_id.clone()))
+        .collect();
+    reopened.sort();
+    reopened.dedup();
+    let new_ids: std::collections::BTreeSet<&str> =
+        new.criteria.iter().map(|c| c.id.as_str()).collect();
+    let mut removed: Vec<String> = old
+        .criteria
+        .iter()
+        .filter(|c| !new_ids.contains(c.id.as_str()))
+        .map(|c| c.id.clone())
+        .collect();
+    removed.sort();
+    let unchanged = new
+        .criteria
+        .iter()
+        .filter(|c| !reopened.contains(&c.id))
+        .filter(|c| old.criterion(&c.id).is_some())
+        .map(|c| c.id.clone())
+        .collect();
+    MovePlan {
+        unchanged,
+        reopened,
+        removed,
+    }
+}
+
 /// Compares two definitions (usually two versions of one trial).
 pub fn diff(old: &TrialDefinition, new: &TrialDefinition) -> DefinitionDiff {
     let mut out = DefinitionDiff {

@@ -18,6 +18,10 @@ pub(crate) fn filter_clause(filter: &LogFilter, use_statuses: bool) -> (String, 
         values.push(Value::Text(trial.clone()));
         conditions.push(format!("s.trial_id = ?{}", values.len()));
     }
+    if let Some(version) = &filter.definition_version {
+        values.push(Value::Text(version.clone()));
+        conditions.push(format!("s.definition_version = ?{}", values.len()));
+    }
     if let Some(from) = filter.from {
         values.push(Value::Text(from.to_string()));
         conditions.push(format!("s.prescreening_date >= ?{}", values.len()));

@@ -19,6 +19,7 @@ use crate::{
 use prescreen_core::screening::{Candidate, CriterionEntry, Screening};
 use prescreen_core::trial::load::LoadedTrial;
 
+pub(crate) mod amend;
 pub(crate) mod codec;
 pub(crate) mod log;
 pub(crate) mod screenings;
@@ -295,5 +296,23 @@ impl<R: Records> Store for R {
 
     fn trusted_signers(&self) -> Result<Vec<TrustedSigner>, StoreError> {
         signers::list(self)
+    }
+
+    fn mark_definition_verified(
+        &mut self,
+        trial: &LoadedTrial,
+        by: CoordinatorId,
+    ) -> Result<(), StoreError> {
+        amend::mark_definition_verified(self, trial, by)
+    }
+
+    fn move_screening(
+        &mut self,
+        id: &str,
+        to: &LoadedTrial,
+        by: CoordinatorId,
+        reason: Option<&str>,
+    ) -> Result<amend::MoveReport, StoreError> {
+        amend::move_screening(self, id, to, by, reason)
     }
 }

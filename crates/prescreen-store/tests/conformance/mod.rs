@@ -13,6 +13,16 @@ pub use tamper::*;
 macro_rules! conformance_tests {
     ($backend:expr) => {
         #[test]
+        fn a_screening_in_progress_moves_to_the_amended_definition_in_one_event() {
+            conformance::a_screening_in_progress_moves_to_the_amended_definition_in_one_event(
+                Harness::new($backend),
+            );
+        }
+        #[test]
+        fn a_signed_screening_never_moves() {
+            conformance::a_signed_screening_never_moves(Harness::new($backend));
+        }
+        #[test]
         fn the_log_reads_newest_first_in_pages_by_key() {
             conformance::the_log_reads_newest_first_in_pages_by_key(Harness::new($backend));
         }

@@ -855,3 +855,126 @@ pub fn the_log_reads_newest_first_in_pages_by_key(mut s: Harness) {
     assert_eq!(paged.len(), 7);
     assert_eq!(paged[0].prescreening_date, date(2026, 3, 5));
 }
+
+/// The shipped A-MUSE definition amended: IN06 reworded, EX10 removed, EX11 added.
+fn amended_a_muse() -> LoadedTrial {
+    let path = format!("{}/../../trials/a-muse.ron", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text.find("        (\n            id: \"EX10\"").unwrap();
+    let end = text[start..].find("        ),\n").unwrap() + start + "        ),\n".len();
+    let ex10 = text[start..end].to_owned();
+    let ex11 = ex10.replace("\"EX10\"", "\"EX11\"").replace(
+        "Vulnerable patient",
+        "Adult under guardianship or curatorship",
+    );
+    let amended = text
+        .replace(
+            "definition_version: \"1.2.0\"",
+            "definition_version: \"1.3.0\"",
+        )
+        .replace("prior to enrolment,", "prior to enrolment (amendment 2),")
+        .replace(&ex10, &ex11);
+    prescreen_core::trial::load::load_trial_str(&amended, "a-muse-1.3.0.ron").unwrap()
+}
+
+pub fn a_screening_in_progress_moves_to_the_amended_definition_in_one_event(mut s: Harness) {
+    let current = trial("a-muse");
+    let id = s
+        .store
+        .create_screening(&current, &new_screening(date(2026, 3, 1)), s.by)
+        .unwrap();
+    for (criterion, answer) in [
+        ("IN06", Answer::Yes),
+        ("IN08", Answer::Yes),
+        ("EX06", Answer::No),
+    ] {
+        s.store
+            .set_answer(
+                &id,
+                criterion,
+                Some(&CriterionEntry::new(answer)),
+                s.by,
+                None,
+            )
+            .unwrap();
+    }
+    s.store
+        .set_answer(
+            &id,
+            "EX10",
+            Some(&CriterionEntry::new(Answer::No)),
+            s.by,
+            None,
+        )
+        .unwrap();
+    let amended = amended_a_muse();
+    let moved = s
+        .store
+        .move_screening(&id, &amended, s.by, Some("protocol amendment 2"))
+        .unwrap();
+    assert_eq!(
+        (moved.from_version.as_str(), moved.to_version.as_str()),
+        ("1.2.0", "1.3.0")
+    );
+    assert_eq!(moved.carried, ["EX06", "IN08"]);
+    assert_eq!(moved.reopened, ["EX11", "IN06"]);
+    assert_eq!(moved.removed, ["EX10"]);
+    let stored = s.store.load_screening(&id).unwrap();
+    assert_eq!(stored.screening.trial.version, "1.3.0");
+    let answered: Vec<&String> = stored.screening.answers.keys().collect();
+    assert_eq!(answered, ["EX06", "IN08"]);
+    let history = s.store.screening_history(&id).unwrap();
+    let event = history.last().unwrap();
+    assert_eq!(event.action, "definition_moved");
+    let said = event.new_value.clone().unwrap_or_default();
+    assert!(
+        said.contains("1.3.0") && said.contains("IN06") && said.contains("EX10"),
+        "{said}"
+    );
+    assert!(
+        event
+            .old_value
+            .clone()
+            .unwrap_or_default()
+            .contains("1.2.0")
+    );
+    assert_eq!(event.reason.as_deref(), Some("protocol amendment 2"));
+    // The replayed trail and the tables agree; the log reads per version.
+    let report = s.store.verify_audit_chain().unwrap();
+    assert!(
+        report.is_intact() && report.records.is_empty(),
+        "{report:?}"
+    );
+    let on = |version: &str| {
+        log_rows(
+            &*s.store,
+            &LogFilter {
+                definition_version: Some(version.to_owned()),
+                ..LogFilter::default()
+            },
+        )
+        .len()
+    };
+    assert_eq!((on("1.3.0"), on("1.2.0")), (1, 0));
+    // Moving again to the same version is refused.
+    assert!(s.store.move_screening(&id, &amended, s.by, None).is_err());
+}
+
+pub fn a_signed_screening_never_moves(mut s: Harness) {
+    let id = s
+        .store
+        .create_screening(&trial("a-muse"), &new_screening(date(2026, 3, 1)), s.by)
+        .unwrap();
+    s.store
+        .mark_signed(&id, s.by, "summary.pdf SHA-256 00 by Synthetic Coordinator")
+        .unwrap();
+    let refused = s.store.move_screening(&id, &amended_a_muse(), s.by, None);
+    let Err(StoreError::DefinitionMismatch(message)) = refused else {
+        panic!("a signed screening must not move: {refused:?}");
+    };
+    assert!(message.contains("never moves"), "{message}");
+    assert_eq!(
+        s.store.load_screening(&id).unwrap().screening.trial.version,
+        "1.2.0"
+    );
+}
