@@ -95,11 +95,11 @@ struct Tally {
     not_enrolled: HashMap<String, u64>,
 }
 
-fn bump(map: &mut HashMap<String, u64>, key: &str) {
+fn bump(map: &mut HashMap<String, u64>, key: &str, n: u64) {
     match map.get_mut(key) {
-        Some(count) => *count += 1,
+        Some(count) => *count += n,
         None => {
-            map.insert(key.to_owned(), 1);
+            map.insert(key.to_owned(), n);
         }
     }
 }
@@ -115,6 +115,12 @@ pub struct SearTally {
 impl SearTally {
     /// Counts one screening.
     pub fn add(&mut self, row: &SearRow<'_>) {
+        self.add_many(row, 1);
+    }
+
+    /// Counts `n` screenings that are alike in every column the tally reads (a store that
+    /// groups them where they are kept sends one row per group).
+    pub fn add_many(&mut self, row: &SearRow<'_>, n: u64) {
         let tally = match self.by_trial.get_mut(row.trial_id) {
             Some(tally) => tally,
             None => self
@@ -130,38 +136,38 @@ impl SearTally {
         };
         let s = &mut tally.summary;
         match row.status {
-            ScreeningStatus::Draft => s.in_progress += 1,
-            ScreeningStatus::Voided => s.voided += 1,
+            ScreeningStatus::Draft => s.in_progress += n,
+            ScreeningStatus::Voided => s.voided += n,
             status => {
-                s.screened += 1;
+                s.screened += n;
                 if row.verdict.is_eligible() {
-                    s.eligible += 1;
+                    s.eligible += n;
                 }
                 if row.was_approached {
-                    s.approached += 1;
+                    s.approached += n;
                 }
                 if row.was_consented {
-                    s.consented += 1;
+                    s.consented += n;
                 }
                 if row.verdict == VerdictKind::NotEligible {
-                    s.not_eligible += 1;
+                    s.not_eligible += n;
                     for criterion in row.failing.split_whitespace() {
-                        bump(&mut tally.failing, criterion);
+                        bump(&mut tally.failing, criterion, n);
                     }
                     for criterion in row.time_limited.split_whitespace() {
-                        bump(&mut tally.time_limited, criterion);
+                        bump(&mut tally.time_limited, criterion, n);
                     }
                 }
                 let reason = row.status_reason.unwrap_or_default();
                 match status {
                     ScreeningStatus::Declined => {
-                        s.declined += 1;
-                        bump(&mut tally.declined, reason);
+                        s.declined += n;
+                        bump(&mut tally.declined, reason, n);
                     }
-                    ScreeningStatus::Enrolled => s.enrolled += 1,
+                    ScreeningStatus::Enrolled => s.enrolled += n,
                     ScreeningStatus::NotEnrolled => {
-                        s.not_enrolled += 1;
-                        bump(&mut tally.not_enrolled, reason);
+                        s.not_enrolled += n;
+                        bump(&mut tally.not_enrolled, reason, n);
                     }
                     _ => {}
                 }

@@ -125,6 +125,10 @@ CREATE TABLE screening (
 CREATE INDEX screening_by_date ON screening (site_code, prescreening_date, id);
 CREATE INDEX screening_by_trial_date ON screening (site_code, trial_id, prescreening_date, id);
 CREATE INDEX screening_by_rescreen_of ON screening (rescreen_of);
+-- Covers every column the summary reads, so a filtered summary is an index-only scan.
+CREATE INDEX screening_summary ON screening (site_code, trial_id, prescreening_date)
+    INCLUDE (status, verdict, was_approached, was_consented, verdict_failing, status_reason,
+        verdict_time_limited);
 
 CREATE TABLE answer (
     screening_id TEXT NOT NULL REFERENCES screening (id),

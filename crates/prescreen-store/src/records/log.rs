@@ -203,23 +203,32 @@ pub(crate) fn summary(
     // One pass over the covering index `screening_summary`: the core tallies rows as they
     // stream, so memory depends on the number of trials and distinct reasons only.
     let (clause, values) = filter_clause(filter, false);
+    // Grouped where the rows are kept: a server sends one row per distinct combination
+    // (dozens) instead of one per screening, and the core tallies each with its count.
     let sql = format!(
         "SELECT s.trial_id, s.status, s.verdict, s.was_approached, s.was_consented, \
-         s.verdict_failing, s.status_reason, s.verdict_time_limited FROM screening s {clause}"
+         s.verdict_failing, s.status_reason, s.verdict_time_limited, count(*) \
+         FROM screening s {clause} GROUP BY s.trial_id, s.status, s.verdict, \
+         s.was_approached, s.was_consented, s.verdict_failing, s.status_reason, \
+         s.verdict_time_limited"
     );
     let mut tally = SearTally::default();
     store.db().for_each_row(&sql, &values, &mut |row| {
         let flag = |i: usize| row.get::<_, bool>(i);
-        tally.add(&SearRow {
-            trial_id: row.text(0)?,
-            status: parse_status(row.text(1)?)?,
-            verdict: parse_verdict(row.text(2)?)?,
-            was_approached: flag(3)?,
-            was_consented: flag(4)?,
-            failing: row.text(5)?,
-            time_limited: row.text(7)?,
-            status_reason: row.text_or_null(6)?,
-        });
+        let count: i64 = row.get(8)?;
+        tally.add_many(
+            &SearRow {
+                trial_id: row.text(0)?,
+                status: parse_status(row.text(1)?)?,
+                verdict: parse_verdict(row.text(2)?)?,
+                was_approached: flag(3)?,
+                was_consented: flag(4)?,
+                failing: row.text(5)?,
+                time_limited: row.text(7)?,
+                status_reason: row.text_or_null(6)?,
+            },
+            u64::try_from(count).unwrap_or(0),
+        );
         Ok(())
     })?;
     let mut texts = HashMap::new();
