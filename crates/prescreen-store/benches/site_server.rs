@@ -311,6 +311,27 @@ fn site_server_benchmarks(c: &mut Criterion) {
             b.iter(|| log_csv(store, &whole, &mut std::io::sink()))
         });
     }
+    // What the window asks for first when the log opens: the 500 newest rows (one page,
+    // read by key), then the next page after them.
+    let first_page = LogFilter {
+        newest_first: true,
+        limit: Some(500),
+        ..LogFilter::default()
+    };
+    for (backend, store) in stores {
+        group.bench_function(BenchmarkId::new("log_first_page_500", backend), |b| {
+            b.iter(|| {
+                let mut rows = 0;
+                store
+                    .log(&first_page, &mut |_| {
+                        rows += 1;
+                        Ok(())
+                    })
+                    .unwrap_or_else(|e| panic!("{e}"));
+                rows
+            })
+        });
+    }
     for (backend, store) in stores {
         group.bench_function(BenchmarkId::new("summary", backend), |b| {
             b.iter(|| store.summary(&whole).unwrap_or_else(|e| panic!("{e}")))
