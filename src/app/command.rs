@@ -14,6 +14,8 @@ pub enum View {
     Log,
     /// The active screening's visit: what to settle and re-confirm there.
     Visit,
+    /// The trial library: every loaded definition, and the review of a draft.
+    Library,
 }
 
 /// One thing a panel asked for.
@@ -110,6 +112,8 @@ pub enum Command {
     /// Before the screening starts: follow the candidate form as typed, if it reads as a
     /// valid candidate (no messages; those come when a field is left).
     PreviewCandidate,
+    /// Something the trial library asked for.
+    Library(super::library::LibraryCommand),
     /// A digit typed outside any field on a criterion answered with a number or a date: it
     /// goes into that field, which takes the focus.
     StartTyping {

@@ -231,6 +231,7 @@ impl PrescreenApp {
             Command::RefreshLog => self.refresh_log(),
             Command::Rescreen(id) => self.rescreen(id),
             Command::ToggleTheme => self.dark = !self.dark,
+            Command::Library(command) => self.apply_library(command),
             Command::OpenSignDialog => self.open_sign_dialog(),
             Command::CloseSignDialog => {
                 self.sign_dialog = None;

@@ -97,6 +97,7 @@ impl PrescreenApp {
                         .ui(ui, &self.trials, self.config.today, &mut commands);
                 });
             }
+            View::Library => self.library_view(ui, &mut commands),
             View::Screening | View::Visit => self.screening_view(ui, &mut commands),
         }
         if self.pending.is_some() {

@@ -9,7 +9,10 @@
 pub mod command;
 mod commands;
 mod frame;
+pub mod library;
+pub mod library_jobs;
 mod outcomes;
+pub mod review_form;
 pub mod tasks;
 mod ui;
 pub mod worker;
@@ -167,6 +170,8 @@ pub struct PrescreenApp {
     help_open: bool,
     /// The window title last sent (the trial and the screening id).
     title: String,
+    /// Every loaded definition, every version, and the review form open on one.
+    library: library::Library,
 }
 
 /// Storage key of the UI preferences in eframe's storage.
@@ -200,6 +205,7 @@ impl PrescreenApp {
         }
         let trial_problems = set.problems.iter().map(ToString::to_string).collect();
         let trials: Vec<LoadedTrial> = set.latest_each().into_iter().cloned().collect();
+        let library = library::Library::new(set);
         let mut workspaces: Vec<Workspace> = trials
             .iter()
             .map(|t| Workspace::new(t, config.today))
@@ -252,6 +258,7 @@ impl PrescreenApp {
             help_open: false,
             title: String::new(),
             theme_applied: None,
+            library,
         };
         app.refresh_across_trials();
         app

@@ -287,6 +287,7 @@ impl PrescreenApp {
                     dialog.source_check.1 = Some(summary);
                 }
             }
+            Outcome::DefinitionWritten(written) => self.apply_definition_written(*written),
             Outcome::FormDraftSaved(Ok(())) => {}
             Outcome::FormDraftSaved(Err(error)) => {
                 self.message = Some(format!("The candidate form could not be kept: {error}"));

@@ -239,6 +239,8 @@ pub enum Job {
     },
     /// Generate a key pair and certificate and store them.
     CreateIdentity(Box<IdentityJob>),
+    /// Write a trial definition file from the library (and note a verification).
+    Definition(Box<super::library_jobs::DefinitionJob>),
     /// Keep (or forget, with `None`) a trial's unstarted candidate form.
     SaveFormDraft {
         /// The trial.
@@ -355,6 +357,8 @@ pub enum Outcome {
     },
     /// [`Job::CreateIdentity`].
     IdentityCreated(Result<(), String>),
+    /// [`Job::Definition`].
+    DefinitionWritten(Box<super::library_jobs::DefinitionWritten>),
 }
 
 /// Rows per page of the log: the first page shows at once, the rest follow.
@@ -611,6 +615,9 @@ pub(super) fn run(store: &mut dyn Store, job: Job, partial: &mut dyn FnMut(Outco
             path,
         },
         Job::CreateIdentity(job) => Outcome::IdentityCreated(create_identity(store, &job)),
+        Job::Definition(job) => {
+            Outcome::DefinitionWritten(Box::new(super::library_jobs::run(store, *job)))
+        }
         Job::SaveFormDraft { trial_id, text } => {
             Outcome::FormDraftSaved(store.set_form_draft(&trial_id, text.as_deref()))
         }

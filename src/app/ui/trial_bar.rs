@@ -99,6 +99,14 @@ pub fn ui(
                 {
                     commands.push(Command::ShowView(View::Log));
                 }
+                let library_text = egui::RichText::new("Trial library").color(egui::Color32::WHITE);
+                if ui
+                    .add(egui::Button::selectable(view == View::Library, library_text))
+                    .on_hover_text("Every loaded definition; review and verify a draft")
+                    .clicked()
+                {
+                    commands.push(Command::ShowView(View::Library));
+                }
                 ui.separator();
                 if let Some(c) = coordinator {
                     ui.label(
