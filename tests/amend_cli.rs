@@ -27,31 +27,11 @@ fn ok(data: &Path, args: &[&str]) -> String {
     stdout
 }
 
-/// The shipped A-MUSE file as amendment 2 would change it.
-fn amended(dir: &Path) {
-    let text = std::fs::read_to_string(common::repo("trials/a-muse.ron")).unwrap();
-    let start = text.find("        (\n            id: \"EX10\"").unwrap();
-    let end = text[start..].find("        ),\n").unwrap() + start + "        ),\n".len();
-    let ex10 = text[start..end].to_owned();
-    let ex11 = ex10.replace("\"EX10\"", "\"EX11\"").replace(
-        "Vulnerable patient",
-        "Adult under guardianship or curatorship",
-    );
-    let text = text
-        .replace(
-            "definition_version: \"1.2.0\"",
-            "definition_version: \"1.3.0\"",
-        )
-        .replace("prior to enrolment,", "prior to enrolment (amendment 2),")
-        .replace(&ex10, &ex11);
-    std::fs::write(dir.join("a-muse-1.3.0.ron"), text).unwrap();
-}
-
 #[test]
 fn a_screening_moves_to_the_amended_version_and_the_log_reads_per_version() {
     let data = tempfile::tempdir().unwrap();
     let trials = tempfile::tempdir().unwrap();
-    amended(trials.path());
+    common::amended_a_muse(trials.path());
     let d = data.path();
     ok(
         d,

@@ -71,6 +71,10 @@ pub enum Command {
         /// The entry.
         entry: CriterionEntry,
     },
+    /// Move the offered screening to the newer version of its definition.
+    MoveAcross,
+    /// Leave the offered screening on its version.
+    DismissMove,
     /// Save the change a conflict kept, on top of the stored state.
     ReapplyMine,
     /// Let the change a conflict kept go.

@@ -160,6 +160,8 @@ impl PrescreenApp {
             Command::SaveEntry { criterion, entry } => {
                 self.change_entry(criterion, Some(entry), None)
             }
+            Command::MoveAcross => self.accept_move(),
+            Command::DismissMove => self.move_offer = None,
             Command::ReapplyMine => {
                 let kept = self
                     .workspaces
@@ -546,7 +548,7 @@ impl PrescreenApp {
         self.focus_reason = true;
     }
 
-    fn coordinator_id(&mut self) -> Option<i64> {
+    pub(super) fn coordinator_id(&mut self) -> Option<i64> {
         match &self.coordinator {
             Some(c) => Some(c.id),
             None => {

@@ -43,6 +43,7 @@ impl PrescreenApp {
             self.dark,
             &mut commands,
         );
+        super::amend::ui(ui, self.move_offer.as_ref(), &mut commands);
         if let Some(why) = &self.offline {
             egui::Panel::top("offline-banner").show(ui, |ui| {
                 let text = format!(

@@ -6,6 +6,7 @@
 //! the log, export and signing, key generation) on a worker thread; [`outcomes`] applies what
 //! the worker finished; [`frame`] draws; [`ui`] has one panel per file.
 
+pub mod amend;
 pub mod command;
 mod commands;
 mod frame;
@@ -148,6 +149,8 @@ pub struct PrescreenApp {
     tasks: Option<Tasks>,
     /// Why the site server cannot be reached, while it cannot (the banner; saves wait).
     offline: Option<String>,
+    /// A screening on an older version of its definition, offered to move across.
+    move_offer: Option<amend::MoveOffer>,
     store_error: Option<String>,
     coordinator: Option<Coordinator>,
     profile_form: profile::ProfileForm,
@@ -241,6 +244,7 @@ impl PrescreenApp {
             trial_problems,
             tasks,
             offline: None,
+            move_offer: None,
             store_error,
             coordinator,
             profile_form: profile::ProfileForm::default(),
@@ -309,6 +313,11 @@ impl PrescreenApp {
     /// candidate from pre-screening to the visit); new defaults and checks use it.
     pub fn set_today(&mut self, today: Date) {
         self.config.today = today;
+    }
+
+    /// The move across an amendment the window offers, if any.
+    pub fn move_offer(&self) -> Option<&amend::MoveOffer> {
+        self.move_offer.as_ref()
     }
 
     /// Why the site server cannot be reached, while the banner says so.

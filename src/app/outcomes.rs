@@ -288,6 +288,7 @@ impl PrescreenApp {
                 }
             }
             Outcome::DefinitionWritten(written) => self.apply_definition_written(*written),
+            Outcome::ScreeningMoved(result) => self.apply_moved(result),
             Outcome::FormDraftSaved(Ok(())) => {}
             Outcome::FormDraftSaved(Err(error)) => {
                 self.message = Some(format!("The candidate form could not be kept: {error}"));
@@ -327,16 +328,18 @@ impl PrescreenApp {
     }
 
     /// Opens a stored screening in its trial's workspace, if its definition is loaded.
-    fn open_stored(&mut self, stored: StoredScreening) {
+    pub(super) fn open_stored(&mut self, stored: StoredScreening) {
         let id = stored.screening.screening_id.clone();
         let Some(index) = self.trials.iter().position(|t| {
             t.definition.id == stored.screening.trial.id
                 && t.definition.version() == stored.screening.trial.version
         }) else {
-            self.message = Some(format!(
-                "{id} was screened against {} {}, which is not loaded.",
-                stored.screening.trial.id, stored.screening.trial.version
-            ));
+            if !self.offer_move(&stored) {
+                self.message = Some(format!(
+                    "{id} was screened against {} {}, which is not loaded.",
+                    stored.screening.trial.id, stored.screening.trial.version
+                ));
+            }
             return;
         };
         self.show_stored(index, stored, false);

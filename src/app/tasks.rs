@@ -19,8 +19,8 @@ use zeroize::Zeroizing;
 use crate::report::SignatureMeaning;
 use crate::screening::{Candidate, CriterionEntry};
 use crate::storage::{
-    Coordinator, CoordinatorId, LogFilter, LogRow, NewCoordinator, NewScreening, ScreeningStatus,
-    Store, StoreError, StoredScreening, StoredVerdict,
+    Coordinator, CoordinatorId, LogFilter, LogRow, MoveReport, NewCoordinator, NewScreening,
+    ScreeningStatus, Store, StoreError, StoredScreening, StoredVerdict,
 };
 use crate::trial::load::{LoadedTrial, TrialSet};
 
@@ -208,6 +208,17 @@ pub enum Job {
     },
     /// Read a stored screening.
     OpenScreening(String),
+    /// Move a screening in progress to a newer version of its definition.
+    MoveScreening {
+        /// Screening id.
+        screening_id: String,
+        /// The version to move to.
+        to: Box<LoadedTrial>,
+        /// Who.
+        by: CoordinatorId,
+        /// Why (the amendment).
+        reason: String,
+    },
     /// Whether someone else changed an open screening since this window based its changes on
     /// it; if so, it is read again (what is typed is kept).
     CheckForChanges {
@@ -357,6 +368,8 @@ pub enum Outcome {
     },
     /// [`Job::CreateIdentity`].
     IdentityCreated(Result<(), String>),
+    /// [`Job::MoveScreening`]: what the move did, and the screening afterwards.
+    ScreeningMoved(Result<(MoveReport, StoredScreening), StoreError>),
     /// [`Job::Definition`].
     DefinitionWritten(Box<super::library_jobs::DefinitionWritten>),
 }
@@ -615,6 +628,16 @@ pub(super) fn run(store: &mut dyn Store, job: Job, partial: &mut dyn FnMut(Outco
             path,
         },
         Job::CreateIdentity(job) => Outcome::IdentityCreated(create_identity(store, &job)),
+        Job::MoveScreening {
+            screening_id,
+            to,
+            by,
+            reason,
+        } => Outcome::ScreeningMoved(
+            store
+                .move_screening(&screening_id, &to, by, Some(&reason))
+                .and_then(|report| Ok((report, store.load_screening(&screening_id)?))),
+        ),
         Job::Definition(job) => {
             Outcome::DefinitionWritten(Box::new(super::library_jobs::run(store, *job)))
         }
