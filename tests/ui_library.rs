@@ -222,3 +222,65 @@ fn a_draft_is_reviewed_saved_verified_and_copied_as_a_new_version() {
     assert!(form.dirty());
     assert!(!form.can_verify(), "an unsaved form is not marked verified");
 }
+
+/// From a registry record to a first screening without leaving the window: import, review,
+/// mark verified, and screen a candidate against it.
+#[test]
+fn a_registry_record_becomes_a_verified_definition_and_a_first_screening_in_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    save_profile(&mut harness);
+    click(&mut harness, "Trial library");
+    assert!(
+        harness
+            .query_by_label("Import a registry record…")
+            .is_some()
+    );
+    let record = common::repo("crates/prescreen-core/tests/registry/bullets-nested.json");
+    harness.state_mut().apply(prescreen::app::Command::Library(
+        prescreen::app::library::LibraryCommand::ImportRecord(Some(record)),
+    ));
+    harness.run_steps(2);
+    settle(&mut harness);
+    let review = harness
+        .state()
+        .library()
+        .review
+        .as_ref()
+        .expect("the review opens");
+    let path = review.path.clone();
+    assert!(
+        path.starts_with(dir.path().join("trials")),
+        "{}",
+        path.display()
+    );
+    assert_eq!(review.loaded.definition.status, DefinitionStatus::Draft);
+    let acronym = review.loaded.definition.acronym.clone();
+    // Unverified, the draft can be used for practice; verified, it is in use.
+    click(&mut harness, "Mark verified…");
+    harness
+        .get_by_role_and_label(Role::Button, "Mark verified")
+        .click();
+    harness.run_steps(3);
+    settle(&mut harness);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("verified_by: \"Synthetic Coordinator (study coordinator)"),
+        "{text}"
+    );
+    // Its trial is in the bar: a first candidate is screened against it.
+    switch_to(&mut harness, &acronym);
+    type_into(&mut harness, "Initials", "QX");
+    type_into(&mut harness, "Date of birth", "1968-03-14");
+    click(&mut harness, "Sex: Male");
+    click(&mut harness, "Start screening");
+    let workspace = harness.state().workspace().unwrap();
+    assert!(workspace.stored, "{:?}", harness.state().message());
+    assert_eq!(
+        workspace.screening.trial.id,
+        harness.state().active_trial().unwrap().definition.id
+    );
+    let store = SqliteStore::open(&dir.path().join("prescreen.sqlite3")).unwrap();
+    let report = store.verify_audit_chain().unwrap();
+    assert!(report.is_intact(), "{report:?}");
+}

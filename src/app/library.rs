@@ -48,6 +48,9 @@ pub enum LibraryCommand {
     Verify,
     /// Copy the verified definition as a draft of the form's next version, in a new file.
     NewVersion,
+    /// Read a ClinicalTrials.gov record (the file, or ask for it) into a new draft in the
+    /// data folder's `trials/`, and open its review.
+    ImportRecord(Option<PathBuf>),
 }
 
 impl PrescreenApp {
@@ -100,6 +103,7 @@ impl PrescreenApp {
             }
             LibraryCommand::Verify => self.verify_review(),
             LibraryCommand::NewVersion => self.new_version(),
+            LibraryCommand::ImportRecord(record) => self.import_record(record),
         }
     }
 
@@ -130,6 +134,7 @@ impl PrescreenApp {
                     text,
                     previous: Some(form.loaded.text.clone()),
                     by: None,
+                    record: None,
                 };
                 self.submit(Job::Definition(Box::new(job)));
             }
@@ -177,6 +182,7 @@ impl PrescreenApp {
             text,
             previous: Some(form.loaded.text.clone()),
             by: Some(by),
+            record: None,
         };
         self.submit(Job::Definition(Box::new(job)));
     }
@@ -231,6 +237,7 @@ impl PrescreenApp {
             text,
             previous: None,
             by: None,
+            record: None,
         };
         self.submit(Job::Definition(Box::new(job)));
     }
@@ -293,11 +300,52 @@ impl PrescreenApp {
                 d.version(),
                 d.id
             ),
+            WritePurpose::Import => format!(
+                "Imported as a draft: {file}. Review each criterion's rule (the file's header \
+                 lists the importer's warnings and suggestions), then mark it verified."
+            ),
         };
         let mut form = ReviewForm::new(path, loaded);
         form.message = Some(said.clone());
         self.library.review = Some(form);
         self.message = Some(said);
+    }
+
+    /// Imports a registry record into a new draft file under the data folder's `trials/`
+    /// (a free name: never over another file); the review opens when it is written.
+    fn import_record(&mut self, record: Option<PathBuf>) {
+        let record = match record {
+            Some(record) => record,
+            None => match rfd::FileDialog::new()
+                .set_title("A ClinicalTrials.gov study record (API v2 JSON)")
+                .add_filter("JSON", &["json"])
+                .pick_file()
+            {
+                Some(record) => record,
+                None => return,
+            },
+        };
+        let stem = record
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "record".to_owned());
+        let dir = self.config.data_dir.root().join("trials");
+        let mut path = dir.join(format!("{stem}-draft.ron"));
+        let mut n = 2;
+        while path.exists() {
+            path = dir.join(format!("{stem}-draft-{n}.ron"));
+            n += 1;
+        }
+        self.view = super::View::Library;
+        let job = DefinitionJob {
+            purpose: WritePurpose::Import,
+            path,
+            text: String::new(),
+            previous: None,
+            by: None,
+            record: Some(record),
+        };
+        self.submit(Job::Definition(Box::new(job)));
     }
 
     /// The app screens with the newest version of each trial in the library: after a file

@@ -17,6 +17,9 @@ pub enum WritePurpose {
     Verify,
     /// "New version": a new file next to the old one, never over another.
     NewVersion,
+    /// "Import a registry record": a ClinicalTrials.gov record read into a new draft file,
+    /// never over another.
+    Import,
 }
 
 /// A definition file to write (its text already checked by the loader).
@@ -32,6 +35,8 @@ pub struct DefinitionJob {
     pub previous: Option<String>,
     /// Who verifies (the coordinator the trail names), for [`WritePurpose::Verify`].
     pub by: Option<CoordinatorId>,
+    /// The registry record read, for [`WritePurpose::Import`] (then `text` is unused).
+    pub record: Option<PathBuf>,
 }
 
 /// What writing a definition file came to.
@@ -63,7 +68,11 @@ fn write(store: &mut dyn Store, job: &DefinitionJob) -> Result<LoadedTrial, Stri
             path.display()
         ));
     }
-    put(path, &job.text)?;
+    let text = match (&job.purpose, &job.record) {
+        (WritePurpose::Import, Some(record)) => imported_text(record, path)?,
+        _ => job.text.clone(),
+    };
+    put(path, &text)?;
     let loaded = load_trial_file(path).map_err(|e| e.to_string())?;
     if job.purpose != WritePurpose::Verify {
         return Ok(loaded);
@@ -89,6 +98,25 @@ fn write(store: &mut dyn Store, job: &DefinitionJob) -> Result<LoadedTrial, Stri
             })
         }
     }
+}
+
+/// A registry record read into the draft's text (the importer's warnings and suggestions in
+/// its header), for a file that does not exist yet.
+fn imported_text(record: &Path, path: &Path) -> Result<String, String> {
+    if path.exists() {
+        return Err(format!(
+            "{} already exists and was not replaced",
+            path.display()
+        ));
+    }
+    let json = std::fs::read_to_string(record).map_err(|e| format!("{}: {e}", record.display()))?;
+    let name = record.display().to_string();
+    let draft = crate::trial::import::import_ctgov(&json, &name, jiff::Zoned::now().date())
+        .map_err(|e| format!("{name}: {e}"))?;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    Ok(draft.file_text())
 }
 
 fn put(path: &Path, text: &str) -> Result<(), String> {

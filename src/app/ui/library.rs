@@ -69,6 +69,15 @@ pub fn ui(
     commands: &mut Vec<Command>,
 ) {
     super::fields::heading(ui, "Trial library", 1);
+    if ui
+        .button("Import a registry record…")
+        .on_hover_text("A ClinicalTrials.gov study record (API v2 JSON) becomes a draft to review")
+        .clicked()
+    {
+        commands.push(Command::Library(
+            crate::app::library::LibraryCommand::ImportRecord(None),
+        ));
+    }
     ui.label(
         "Every definition loaded, every version. Select a file's definition to review it: a \
          draft is edited, saved and marked verified here; a verified one changes only as a \
