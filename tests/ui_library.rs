@@ -203,6 +203,18 @@ fn a_draft_is_reviewed_saved_verified_and_copied_as_a_new_version() {
     let form = harness.state().library().review.as_ref().unwrap();
     assert_eq!(form.path, copy);
     assert!(form.editable());
+    // The review says what changed from the version before (the library's diff).
+    let (old, changes) = form
+        .changes
+        .clone()
+        .expect("changes from the previous version");
+    assert_eq!(old, "0.1.0-draft");
+    assert!(changes.contains("0.1.1"), "{changes}");
+    assert!(
+        harness
+            .query_by_label("Changes from version 0.1.0-draft")
+            .is_some()
+    );
     assert!(row_listed(
         &harness,
         "Review A-MUSE a-muse-import 0.1.1, draft"

@@ -53,6 +53,26 @@ pub enum LibraryCommand {
     ImportRecord(Option<PathBuf>),
 }
 
+/// The newest loaded version of the same trial older than `trial` (what an amendment changed).
+fn previous_version<'a>(set: &'a TrialSet, trial: &LoadedTrial) -> Option<&'a LoadedTrial> {
+    let key = |t: &LoadedTrial| ui::library::version_key(t.definition.version());
+    set.trials
+        .values()
+        .filter(|t| t.definition.id == trial.definition.id && key(t) < key(trial))
+        .max_by(|a, b| key(a).cmp(&key(b)))
+}
+
+/// The review form of a definition, with what differs from its previous version.
+fn review_form(set: &TrialSet, path: PathBuf, trial: LoadedTrial) -> ReviewForm {
+    let changes = previous_version(set, &trial).map(|old| {
+        let changes = crate::trial::diff::diff(&old.definition, &trial.definition);
+        (old.definition.version().to_owned(), changes.to_string())
+    });
+    let mut form = ReviewForm::new(path, trial);
+    form.changes = changes;
+    form
+}
+
 impl PrescreenApp {
     /// The trial library (for tests).
     pub fn library(&self) -> &Library {
@@ -72,7 +92,11 @@ impl PrescreenApp {
                     .cloned();
                 match found {
                     Some(trial) if ui::library::file_backed(&trial) => {
-                        self.library.review = Some(ReviewForm::new(PathBuf::from(&origin), trial));
+                        self.library.review = Some(review_form(
+                            &self.library.set,
+                            PathBuf::from(&origin),
+                            trial,
+                        ));
                     }
                     Some(_) => {
                         self.message = Some(format!(
@@ -305,7 +329,7 @@ impl PrescreenApp {
                  lists the importer's warnings and suggestions), then mark it verified."
             ),
         };
-        let mut form = ReviewForm::new(path, loaded);
+        let mut form = review_form(&self.library.set, path, loaded);
         form.message = Some(said.clone());
         self.library.review = Some(form);
         self.message = Some(said);

@@ -372,6 +372,9 @@ pub struct ReviewForm {
     pub new_version: String,
     /// A save is on the worker: the buttons wait.
     pub busy: bool,
+    /// What differs from the previous loaded version of the same trial (`trials diff`'s
+    /// words), when there is one.
+    pub changes: Option<(String, String)>,
 }
 
 impl ReviewForm {
@@ -389,6 +392,7 @@ impl ReviewForm {
             verify: None,
             new_version,
             busy: false,
+            changes: None,
         }
     }
 

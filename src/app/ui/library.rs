@@ -33,7 +33,7 @@ pub fn shown_status(set: &TrialSet, trial: &LoadedTrial) -> DefinitionStatus {
 
 /// Versions compared as numbers segment by segment ("1.10.0" after "1.9.0"), as the loader
 /// picks the newest.
-fn version_key(version: &str) -> Vec<u64> {
+pub fn version_key(version: &str) -> Vec<u64> {
     version
         .split(['.', '-'])
         .map(|part| part.parse().unwrap_or(0))

@@ -22,7 +22,17 @@ pub fn ui(ui: &mut egui::Ui, form: &mut ReviewForm, commands: &mut Vec<Command>)
     ui.separator();
     egui::ScrollArea::vertical()
         .id_salt("review-form")
-        .show(ui, |ui| fields_ui(ui, form, editable));
+        .show(ui, |ui| {
+            fields_ui(ui, form, editable);
+            // After the criteria: what this version changed from the one before it.
+            if let Some((old, changes)) = &form.changes {
+                egui::CollapsingHeader::new(format!("Changes from version {old}"))
+                    .id_salt("review-changes")
+                    .show(ui, |ui| {
+                        ui.label(egui::RichText::new(changes).monospace());
+                    });
+            }
+        });
     if form.verify.is_some() {
         verify_dialog(ui.ctx(), form, commands);
     }
