@@ -4,22 +4,18 @@
 //! stopping it would break any other test sharing it). Synthetic candidates only.
 #![cfg(test)]
 
-#[path = "../crates/prescreen-store/tests/support/pg_cluster.rs"]
-mod pg_cluster;
 mod ui_support;
 
 use std::time::{Duration, Instant};
 
 use egui_kittest::kittest::Queryable;
-use jiff::civil::date;
-use pg_cluster::cluster;
-use prescreen::app::{AppConfig, PrescreenApp};
+use prescreen::app::PrescreenApp;
 use prescreen::screening::Answer;
-use prescreen::storage::pg::{DatabaseUrl, site};
-use prescreen::storage::{DataDir, PgStore, Store};
+use prescreen::storage::pg::DatabaseUrl;
+use prescreen::storage::{PgStore, Store};
+use ui_support::pg_cluster::cluster;
+use ui_support::site::{new_site, window_on};
 use ui_support::{select, settle, start_candidate, switch_to};
-
-const PASSWORD: &str = "synthetic-offline-password";
 
 /// Draws frames until `done` holds (the worker reports in the background), at most `limit`.
 fn frames_until(
@@ -40,36 +36,9 @@ fn frames_until(
 
 #[test]
 fn edits_made_while_the_server_is_down_are_saved_once_when_it_is_back() {
-    let database = cluster().fresh_database();
-    let mut admin = cluster().superuser_client(&database);
-    site::site_init(&mut admin, "test cluster").unwrap();
-    let login = format!("offline_{database}");
-    site::add_user(
-        &mut admin,
-        "test cluster",
-        &login,
-        site::SiteRole::Coordinator,
-        "TLS",
-        PASSWORD,
-    )
-    .unwrap();
-    drop(admin);
-    let url = format!(
-        "postgresql://{login}:{PASSWORD}@localhost:{}/{database}?sslmode=verify-full&sslrootcert={}",
-        cluster().port(),
-        cluster().root_cert_path().display()
-    );
+    let (_, url) = new_site().coordinator("offline", "TLS");
     let data = tempfile::tempdir().unwrap();
-    let config = AppConfig {
-        data_dir: DataDir::at(data.path()),
-        trial_dirs: Vec::new(),
-        today: date(2026, 11, 23),
-        database: Some(url.clone()),
-    };
-    let mut harness = egui_kittest::Harness::builder()
-        .with_size(eframe::egui::vec2(1400.0, 1000.0))
-        .build_eframe(move |cc| PrescreenApp::new(config, &cc.egui_ctx, None));
-    harness.run_steps(2);
+    let mut harness = window_on(&url, data.path());
     switch_to(&mut harness, "A-MUSE");
     start_candidate(&mut harness);
     let id = harness

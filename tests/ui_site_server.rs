@@ -3,52 +3,19 @@
 //! attributed to the login, in a chain that verifies. Synthetic candidates only.
 #![cfg(test)]
 
-#[path = "../crates/prescreen-store/tests/support/pg_cluster.rs"]
-mod pg_cluster;
 mod ui_support;
 
 use egui_kittest::kittest::Queryable;
-use jiff::civil::date;
-use pg_cluster::cluster;
-use prescreen::app::{AppConfig, PrescreenApp};
-use prescreen::storage::pg::{DatabaseUrl, site};
-use prescreen::storage::{DataDir, PgStore, Store};
+use prescreen::storage::pg::DatabaseUrl;
+use prescreen::storage::{PgStore, Store};
+use ui_support::site::{new_site, window_on};
 use ui_support::{answer_a_muse_to_eligible, settle, start_candidate, switch_to, verdict};
-
-const PASSWORD: &str = "synthetic-window-password";
 
 #[test]
 fn the_window_screens_on_the_server_as_the_login() {
-    let database = cluster().fresh_database();
-    let mut admin = cluster().superuser_client(&database);
-    site::site_init(&mut admin, "test cluster").unwrap();
-    let login = format!("window_{database}");
-    site::add_user(
-        &mut admin,
-        "test cluster",
-        &login,
-        site::SiteRole::Coordinator,
-        "TLS",
-        PASSWORD,
-    )
-    .unwrap();
-    let url = format!(
-        "postgresql://{login}:{PASSWORD}@localhost:{}/{database}?sslmode=verify-full&sslrootcert={}",
-        cluster().port(),
-        cluster().root_cert_path().display()
-    );
-
+    let (login, url) = new_site().coordinator("window", "TLS");
     let data = tempfile::tempdir().unwrap();
-    let config = AppConfig {
-        data_dir: DataDir::at(data.path()),
-        trial_dirs: Vec::new(),
-        today: date(2026, 11, 23),
-        database: Some(url.clone()),
-    };
-    let mut harness = egui_kittest::Harness::builder()
-        .with_size(eframe::egui::vec2(1400.0, 1000.0))
-        .build_eframe(move |cc| PrescreenApp::new(config, &cc.egui_ctx, None));
-    harness.run_steps(2);
+    let mut harness = window_on(&url, data.path());
     settle(&mut harness);
     // No profile to fill in: the login is the coordinator.
     assert!(harness.query_by_label("Save profile").is_none());

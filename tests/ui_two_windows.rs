@@ -3,63 +3,22 @@
 //! restart, no reload by hand. Synthetic candidates only.
 #![cfg(test)]
 
-#[path = "../crates/prescreen-store/tests/support/pg_cluster.rs"]
-mod pg_cluster;
 mod ui_support;
 
 use std::time::{Duration, Instant};
 
-use jiff::civil::date;
-use pg_cluster::cluster;
-use prescreen::app::{AppConfig, PrescreenApp};
 use prescreen::screening::Answer;
-use prescreen::storage::DataDir;
-use prescreen::storage::pg::site;
+use ui_support::site::{new_site, window_on};
 use ui_support::{click, click_log_row, key, select, start_candidate, switch_to};
-
-const PASSWORD: &str = "synthetic-two-windows-password";
-
-fn window(url: &str, data: &std::path::Path) -> egui_kittest::Harness<'static, PrescreenApp> {
-    let config = AppConfig {
-        data_dir: DataDir::at(data),
-        trial_dirs: Vec::new(),
-        today: date(2026, 11, 23),
-        database: Some(url.to_owned()),
-    };
-    let mut harness = egui_kittest::Harness::builder()
-        .with_size(eframe::egui::vec2(1400.0, 1000.0))
-        .build_eframe(move |cc| PrescreenApp::new(config, &cc.egui_ctx, None));
-    harness.run_steps(2);
-    harness
-}
 
 #[test]
 fn a_change_made_in_one_window_shows_in_the_other_with_who_made_it() {
-    let database = cluster().fresh_database();
-    let mut admin = cluster().superuser_client(&database);
-    site::site_init(&mut admin, "test cluster").unwrap();
-    let url_of = |login: &str| {
-        site::add_user(
-            &mut cluster().superuser_client(&database),
-            "test cluster",
-            login,
-            site::SiteRole::Coordinator,
-            "TLS",
-            PASSWORD,
-        )
-        .unwrap();
-        format!(
-            "postgresql://{login}:{PASSWORD}@localhost:{}/{database}?sslmode=verify-full&sslrootcert={}",
-            cluster().port(),
-            cluster().root_cert_path().display()
-        )
-    };
-    let anna = format!("anna_{database}");
-    let ben = format!("ben_{database}");
-    let (anna_url, ben_url) = (url_of(&anna), url_of(&ben));
+    let site = new_site();
+    let (anna, anna_url) = site.coordinator("anna", "TLS");
+    let (_, ben_url) = site.coordinator("ben", "TLS");
     let (anna_data, ben_data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
 
-    let mut first = window(&anna_url, anna_data.path());
+    let mut first = window_on(&anna_url, anna_data.path());
     switch_to(&mut first, "A-MUSE");
     start_candidate(&mut first);
     let id = first
@@ -71,7 +30,7 @@ fn a_change_made_in_one_window_shows_in_the_other_with_who_made_it() {
         .clone();
 
     // Ben opens the same screening from the shared log.
-    let mut second = window(&ben_url, ben_data.path());
+    let mut second = window_on(&ben_url, ben_data.path());
     click(&mut second, "Screening log");
     click_log_row(&mut second, &id);
     click(&mut second, "Open");

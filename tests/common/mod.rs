@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "../../crates/prescreen-store/tests/support/amendment.rs"]
+mod amendment;
+
 /// The `prescreen` binary with no `PRESCREEN_*` variable (nor `SOURCE_DATE_EPOCH`) inherited
 /// from whoever runs the tests: each test sets exactly what it means.
 pub fn prescreen_command() -> Command {
@@ -32,22 +35,12 @@ pub fn fixture(name: &str) -> PathBuf {
     repo("tests/fixtures").join(file)
 }
 
-/// The shipped A-MUSE file as amendment 2 would change it.
+/// The shipped A-MUSE file as amendment 2 would change it, written to `dir`.
 pub fn amended_a_muse(dir: &Path) {
     let text = std::fs::read_to_string(repo("trials/a-muse.ron")).unwrap();
-    let start = text.find("        (\n            id: \"EX10\"").unwrap();
-    let end = text[start..].find("        ),\n").unwrap() + start + "        ),\n".len();
-    let ex10 = text[start..end].to_owned();
-    let ex11 = ex10.replace("\"EX10\"", "\"EX11\"").replace(
-        "Vulnerable patient",
-        "Adult under guardianship or curatorship",
-    );
-    let text = text
-        .replace(
-            "definition_version: \"1.2.0\"",
-            "definition_version: \"1.3.0\"",
-        )
-        .replace("prior to enrolment,", "prior to enrolment (amendment 2),")
-        .replace(&ex10, &ex11);
-    std::fs::write(dir.join("a-muse-1.3.0.ron"), text).unwrap();
+    std::fs::write(
+        dir.join("a-muse-1.3.0.ron"),
+        amendment::amended_a_muse_text(&text),
+    )
+    .unwrap();
 }

@@ -4,6 +4,10 @@
 
 use std::path::Path;
 
+#[path = "../../crates/prescreen-store/tests/support/pg_cluster.rs"]
+pub mod pg_cluster;
+pub mod site;
+
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;

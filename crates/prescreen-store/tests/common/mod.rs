@@ -14,6 +14,8 @@ use prescreen_store::clock::SteppingClock;
 use prescreen_store::sqlite::Durability;
 use prescreen_store::{NewCoordinator, SqliteStore, Store, StoreError};
 
+#[path = "../support/amendment.rs"]
+pub mod amendment;
 pub mod harness;
 pub mod pg;
 #[path = "../support/pg_cluster.rs"]

@@ -859,22 +859,9 @@ pub fn the_log_reads_newest_first_in_pages_by_key(mut s: Harness) {
 /// The shipped A-MUSE definition amended: IN06 reworded, EX10 removed, EX11 added.
 fn amended_a_muse() -> LoadedTrial {
     let path = format!("{}/../../trials/a-muse.ron", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap();
-    let start = text.find("        (\n            id: \"EX10\"").unwrap();
-    let end = text[start..].find("        ),\n").unwrap() + start + "        ),\n".len();
-    let ex10 = text[start..end].to_owned();
-    let ex11 = ex10.replace("\"EX10\"", "\"EX11\"").replace(
-        "Vulnerable patient",
-        "Adult under guardianship or curatorship",
-    );
-    let amended = text
-        .replace(
-            "definition_version: \"1.2.0\"",
-            "definition_version: \"1.3.0\"",
-        )
-        .replace("prior to enrolment,", "prior to enrolment (amendment 2),")
-        .replace(&ex10, &ex11);
-    prescreen_core::trial::load::load_trial_str(&amended, "a-muse-1.3.0.ron").unwrap()
+    let text =
+        crate::common::amendment::amended_a_muse_text(&std::fs::read_to_string(&path).unwrap());
+    prescreen_core::trial::load::load_trial_str(&text, "a-muse-1.3.0.ron").unwrap()
 }
 
 pub fn a_screening_in_progress_moves_to_the_amended_definition_in_one_event(mut s: Harness) {
