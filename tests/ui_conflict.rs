@@ -123,3 +123,60 @@ fn letting_my_change_go_keeps_theirs() {
         Answer::Yes
     );
 }
+
+#[test]
+fn a_stale_candidate_edit_keeps_what_was_typed_and_saves_on_top() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = a_muse_screening_started(dir.path());
+    let id = screening_id(&harness);
+    let mut other = SqliteStore::open(&dir.path().join("prescreen.sqlite3")).unwrap();
+    let them = other.current_coordinator().unwrap().unwrap().id;
+    other.load_screening(&id).unwrap();
+    other
+        .set_answer(
+            &id,
+            "IN08",
+            Some(&CriterionEntry::new(Answer::Yes)),
+            them,
+            None,
+        )
+        .unwrap();
+
+    // The initials typed here (a change: its reason asked first) are refused as stale, and
+    // kept in the form.
+    type_into(&mut harness, "Initials", "QY");
+    type_into(&mut harness, "Reason", "typo in the initials");
+    let said = harness.state().message().unwrap_or_default().to_owned();
+    assert!(
+        said.contains("Not saved") && said.contains("kept"),
+        "{said}"
+    );
+    let workspace = harness.state().workspace().unwrap();
+    assert_eq!(workspace.candidate_form.initials, "QY");
+    assert_eq!(
+        workspace.screening.answers["IN08"].answer,
+        Answer::Yes,
+        "their change shown"
+    );
+    assert_eq!(
+        other
+            .load_screening(&id)
+            .unwrap()
+            .screening
+            .candidate
+            .initials,
+        "QX"
+    );
+    // Saved again, on top of theirs (a changed field asks for its reason).
+    type_into(&mut harness, "Initials", "QY");
+    type_into(&mut harness, "Reason", "typo in the initials");
+    assert_eq!(
+        other
+            .load_screening(&id)
+            .unwrap()
+            .screening
+            .candidate
+            .initials,
+        "QY"
+    );
+}

@@ -99,6 +99,9 @@ pub struct Workspace {
     /// A change the store refused because someone else changed the screening first, kept
     /// until it is re-applied or let go.
     pub conflict: Option<ui::conflict::ConflictedChange>,
+    /// What the candidate panel held when its save was refused as stale: put back once the
+    /// stored state is shown, to be saved again on top.
+    pub kept_candidate: Option<candidate::CandidateForm>,
 }
 
 impl Workspace {
@@ -136,6 +139,7 @@ impl Workspace {
             focused_row: None,
             visit_form: Default::default(),
             conflict: None,
+            kept_candidate: None,
         }
     }
 }

@@ -179,6 +179,25 @@ impl PrescreenApp {
                 {
                     self.ask_reason(PendingChange::Candidate);
                 }
+                Err(StoreError::Conflict {
+                    changed_by,
+                    changed_at,
+                    ..
+                }) => {
+                    if let Some(workspace) = self.workspaces.get_mut(trial_index) {
+                        workspace.kept_candidate = Some(workspace.candidate_form.clone());
+                    }
+                    self.message = Some(format!(
+                        "Not saved: {changed_by} changed {screening_id} at {}. Their state is \
+                         shown; what you typed in the candidate panel is kept — save it again to \
+                         put it on top.",
+                        crate::app::ui::conflict::when(&changed_at)
+                    ));
+                    self.submit(crate::app::tasks::Job::ReloadScreening {
+                        trial_index,
+                        screening_id,
+                    });
+                }
                 Err(error) => self.message = Some(error.to_string()),
             },
             Outcome::StatusSet {
@@ -233,7 +252,7 @@ impl PrescreenApp {
                     .get(trial_index)
                     .is_some_and(|w| w.screening.screening_id == id)
                 {
-                    self.show_stored(trial_index, stored, true);
+                    self.show_stored_keeping_typing(trial_index, stored);
                     self.message = Some(format!(
                         "{id} was changed by {by} at {}: their change is shown now.",
                         crate::app::ui::conflict::when(&at)
@@ -251,7 +270,7 @@ impl PrescreenApp {
                     .get(trial_index)
                     .is_some_and(|w| w.screening.screening_id == stored.screening.screening_id)
                 {
-                    self.show_stored(trial_index, stored, true);
+                    self.show_stored_keeping_typing(trial_index, stored);
                 }
             }
             Outcome::ScreeningReloaded {
@@ -325,6 +344,23 @@ impl PrescreenApp {
             workspace.inputs = Default::default();
         }
         self.refresh_across_trials();
+    }
+
+    /// Shows the stored screening as someone else left it, keeping what this person is typing:
+    /// the criterion inputs, and the candidate panel when it holds edits not saved yet.
+    fn show_stored_keeping_typing(&mut self, trial_index: usize, stored: StoredScreening) {
+        let Some(workspace) = self.workspaces.get(trial_index) else {
+            return;
+        };
+        let typed = workspace.candidate_form.clone();
+        let unsaved = typed != candidate::CandidateForm::from_screening(&workspace.screening);
+        self.show_stored(trial_index, stored, true);
+        let workspace = &mut self.workspaces[trial_index];
+        if let Some(kept) = workspace.kept_candidate.take() {
+            workspace.candidate_form = kept;
+        } else if unsaved {
+            workspace.candidate_form = typed;
+        }
     }
 
     /// Opens a stored screening in its trial's workspace, if its definition is loaded.
