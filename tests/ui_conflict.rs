@@ -12,6 +12,29 @@ use prescreen::screening::{Answer, CriterionEntry};
 use prescreen::storage::{SqliteStore, Store, StoreError};
 use ui_support::{a_muse_screening_started, click, key, screening_id, select, type_into};
 
+/// Another process (a second handle on the same file) answers `criterion` of `id` behind the
+/// window's back; returns that handle and its coordinator.
+fn someone_else_answers(
+    dir: &std::path::Path,
+    id: &str,
+    criterion: &str,
+    answer: Answer,
+) -> (SqliteStore, i64) {
+    let mut other = SqliteStore::open(&dir.join("prescreen.sqlite3")).unwrap();
+    let them = other.current_coordinator().unwrap().unwrap().id;
+    other.load_screening(id).unwrap();
+    other
+        .set_answer(
+            id,
+            criterion,
+            Some(&CriterionEntry::new(answer)),
+            them,
+            None,
+        )
+        .unwrap();
+    (other, them)
+}
+
 #[test]
 fn a_stale_save_shows_their_state_and_keeps_mine_to_re_apply() {
     let dir = tempfile::tempdir().unwrap();
@@ -19,18 +42,7 @@ fn a_stale_save_shows_their_state_and_keeps_mine_to_re_apply() {
     let id = screening_id(&harness);
 
     // Someone else answers IN06 (the window has not seen it).
-    let mut other = SqliteStore::open(&dir.path().join("prescreen.sqlite3")).unwrap();
-    let them = other.current_coordinator().unwrap().unwrap().id;
-    other.load_screening(&id).unwrap();
-    other
-        .set_answer(
-            &id,
-            "IN06",
-            Some(&CriterionEntry::new(Answer::No)),
-            them,
-            None,
-        )
-        .unwrap();
+    let (mut other, them) = someone_else_answers(dir.path(), &id, "IN06", Answer::No);
 
     // This window answers IN06 Yes: refused, their No shown, my Yes kept beside it.
     select(&mut harness, 5);
@@ -99,18 +111,7 @@ fn letting_my_change_go_keeps_theirs() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = a_muse_screening_started(dir.path());
     let id = screening_id(&harness);
-    let mut other = SqliteStore::open(&dir.path().join("prescreen.sqlite3")).unwrap();
-    let them = other.current_coordinator().unwrap().unwrap().id;
-    other.load_screening(&id).unwrap();
-    other
-        .set_answer(
-            &id,
-            "IN08",
-            Some(&CriterionEntry::new(Answer::Yes)),
-            them,
-            None,
-        )
-        .unwrap();
+    let (other, _) = someone_else_answers(dir.path(), &id, "IN08", Answer::Yes);
     select(&mut harness, 7);
     key(&mut harness, eframe::egui::Key::N);
     assert!(harness.state().workspace().unwrap().conflict.is_some());
@@ -129,18 +130,7 @@ fn a_stale_candidate_edit_keeps_what_was_typed_and_saves_on_top() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = a_muse_screening_started(dir.path());
     let id = screening_id(&harness);
-    let mut other = SqliteStore::open(&dir.path().join("prescreen.sqlite3")).unwrap();
-    let them = other.current_coordinator().unwrap().unwrap().id;
-    other.load_screening(&id).unwrap();
-    other
-        .set_answer(
-            &id,
-            "IN08",
-            Some(&CriterionEntry::new(Answer::Yes)),
-            them,
-            None,
-        )
-        .unwrap();
+    let (other, _) = someone_else_answers(dir.path(), &id, "IN08", Answer::Yes);
 
     // The initials typed here (a change: its reason asked first) are refused as stale, and
     // kept in the form.

@@ -19,13 +19,12 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use jiff::civil::Date;
-use prescreen_core::screening::{Answer, Candidate, CriterionEntry, Sex};
+use prescreen_core::screening::{Answer, CriterionEntry};
 use prescreen_core::trial::TrialSet;
 use prescreen_core::trial::model::Rule;
 use prescreen_store::pg::DatabaseUrl;
 use prescreen_store::pg::site::SiteRole;
-use prescreen_store::{NewCoordinator, NewScreening, PgStore, SqliteStore, Store};
+use prescreen_store::{NewCoordinator, PgStore, SqliteStore, Store};
 
 /// Set in the child's environment: the data folder it writes to.
 const CHILD_ENV: &str = "PRESCREEN_CRASH_CHILD_DIR";
@@ -78,24 +77,7 @@ fn crash_writer_child() {
     for saves in 0_u64.. {
         if saves.is_multiple_of(10) {
             screening = store
-                .create_screening(
-                    trial,
-                    &NewScreening {
-                        site_code: None,
-                        candidate: Candidate {
-                            initials: "ZZ".to_owned(),
-                            date_of_birth: Some(Date::constant(1970, 1, 1)),
-                            sex: Some(Sex::Female),
-                            childbearing_potential: Some(false),
-                            pregnant: Some(false),
-                            breastfeeding: Some(false),
-                        },
-                        prescreening_date: Date::constant(2026, 11, 23),
-                        planned_visit_date: None,
-                        rescreen_of: None,
-                    },
-                    by.id,
-                )
+                .create_screening(trial, &common::synthetic_candidate(), by.id)
                 .unwrap();
             writeln!(out, "created {screening}").unwrap();
             out.flush().unwrap();

@@ -18,13 +18,12 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use jiff::civil::Date;
-use prescreen_core::screening::{Answer, Candidate, CriterionEntry, Sex};
+use prescreen_core::screening::{Answer, CriterionEntry};
 use prescreen_core::trial::TrialSet;
 use prescreen_core::trial::model::Rule;
 use prescreen_store::pg::DatabaseUrl;
 use prescreen_store::pg::site::SiteRole;
-use prescreen_store::{NewScreening, PgStore, SqliteStore, Store, StoreError};
+use prescreen_store::{PgStore, SqliteStore, Store, StoreError};
 
 const WRITERS: usize = 8;
 const SCREENINGS: usize = 4;
@@ -48,23 +47,6 @@ fn open(target: &str) -> Box<dyn Store> {
         ),
         Some(("file", path)) => Box::new(SqliteStore::open(std::path::Path::new(path)).unwrap()),
         _ => panic!("unknown load target {target}"),
-    }
-}
-
-fn candidate() -> NewScreening {
-    NewScreening {
-        site_code: None,
-        candidate: Candidate {
-            initials: "ZZ".to_owned(),
-            date_of_birth: Some(Date::constant(1970, 1, 1)),
-            sex: Some(Sex::Female),
-            childbearing_potential: Some(false),
-            pregnant: Some(false),
-            breastfeeding: Some(false),
-        },
-        prescreening_date: Date::constant(2026, 11, 23),
-        planned_visit_date: None,
-        rescreen_of: None,
     }
 }
 
@@ -102,7 +84,9 @@ fn load_writer_child() {
     while Instant::now() < stop {
         n += 1;
         if n.is_multiple_of(10) {
-            let id = store.create_screening(trial, &candidate(), me).unwrap();
+            let id = store
+                .create_screening(trial, &common::synthetic_candidate(), me)
+                .unwrap();
             writeln!(out, "created {id}").unwrap();
         }
         let id = &ids[rng.usize(..ids.len())];
@@ -270,7 +254,11 @@ fn shared_screenings(store: &mut dyn Store, by: i64) -> Vec<String> {
     let set = TrialSet::built_in();
     let trial = set.latest("assix").unwrap();
     (0..SCREENINGS)
-        .map(|_| store.create_screening(trial, &candidate(), by).unwrap())
+        .map(|_| {
+            store
+                .create_screening(trial, &common::synthetic_candidate(), by)
+                .unwrap()
+        })
         .collect()
 }
 

@@ -74,3 +74,22 @@ pub fn setup() -> Setup {
         by,
     }
 }
+
+/// A synthetic candidate on 2026-11-23 (the crash and load tests' writers start one after
+/// another).
+pub fn synthetic_candidate() -> prescreen_store::NewScreening {
+    prescreen_store::NewScreening {
+        site_code: None,
+        candidate: prescreen_core::screening::Candidate {
+            initials: "ZZ".to_owned(),
+            date_of_birth: Some(jiff::civil::Date::constant(1970, 1, 1)),
+            sex: Some(prescreen_core::screening::Sex::Female),
+            childbearing_potential: Some(false),
+            pregnant: Some(false),
+            breastfeeding: Some(false),
+        },
+        prescreening_date: jiff::civil::Date::constant(2026, 11, 23),
+        planned_visit_date: None,
+        rescreen_of: None,
+    }
+}
