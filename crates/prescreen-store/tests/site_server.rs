@@ -453,3 +453,52 @@ fn a_store_of_several_sites_is_not_moved() {
         .get(0);
     assert_eq!(count, 0);
 }
+
+#[test]
+fn verify_ca_checks_the_chain_and_require_only_encrypts_on_this_machine() {
+    let site = new_site();
+    let nurse = site.add_user("nurse", SiteRole::Coordinator, "CPH");
+    let cluster = common::pg_cluster::cluster();
+    let with = |mode: &str, root: &str| {
+        connect::DatabaseUrl::parse(&format!(
+            "postgresql://{nurse}:{PASSWORD}@127.0.0.1:{}/{}?sslmode={mode}{root}",
+            cluster.port(),
+            site.database,
+        ))
+        .unwrap()
+    };
+    let root = format!("&sslrootcert={}", cluster.root_cert_path().display());
+    assert!(connect::connect(&with("verify-ca", &root), &mut |_| Ok(None)).is_ok());
+    assert!(connect::connect(&with("require", ""), &mut |_| Ok(None)).is_ok());
+    // A root that did not sign the server's certificate is refused.
+    let stranger = tempfile::tempdir().unwrap();
+    let other_root = stranger.path().join("other.crt");
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-days", "2", "-subj", "/CN=Another CA", "-keyout"])
+        .arg(stranger.path().join("other.key"))
+        .arg("-out")
+        .arg(&other_root)
+        .output()
+        .expect("openssl is installed by ./scripts/setup.sh");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let refused = connect::connect(
+        &with(
+            "verify-ca",
+            &format!("&sslrootcert={}", other_root.display()),
+        ),
+        &mut |_| Ok(None),
+    );
+    assert!(refused.is_err(), "a chain to another root must be refused");
+}

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
-use postgres::{Client, Statement};
+use postgres::{Client, GenericClient, Statement};
 use tracing::debug;
 
 use crate::clock::{Clock, SystemClock};
@@ -332,16 +332,8 @@ impl Db for PgConn {
     }
 
     fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
-        let mut client = self.client.borrow_mut();
-        let statement = prepared(
-            &self.statements,
-            sql,
-            |text| client.prepare(text),
-            &self.label,
-        )?;
-        client
-            .execute(&statement, &as_params(params))
-            .map_err(|e| pg_error(&self.label, &e))
+        self.session()
+            .execute(&mut *self.client.borrow_mut(), sql, params)
     }
 
     fn for_each_row(
@@ -351,19 +343,20 @@ impl Db for PgConn {
         each: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         // Read whole, then handed out: `each` may query again on this same connection.
-        let rows = {
-            let mut client = self.client.borrow_mut();
-            let statement = prepared(
-                &self.statements,
-                sql,
-                |text| client.prepare(text),
-                &self.label,
-            )?;
-            client
-                .query(&statement, &as_params(params))
-                .map_err(|e| pg_error(&self.label, &e))?
-        };
+        let rows = self
+            .session()
+            .query(&mut *self.client.borrow_mut(), sql, params)?;
         hand_out(&rows, &self.label, each)
+    }
+}
+
+impl PgConn {
+    fn session(&self) -> Session<'_> {
+        Session {
+            statements: &self.statements,
+            label: &self.label,
+            lost: &self.lost,
+        }
     }
 }
 
@@ -373,11 +366,8 @@ impl Db for PgTx<'_> {
     }
 
     fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
-        let mut tx = self.tx.borrow_mut();
-        let statement = prepared(self.statements, sql, |text| tx.prepare(text), self.label)
-            .map_err(|e| noted(self.lost, e))?;
-        tx.execute(&statement, &as_params(params))
-            .map_err(|e| noted(self.lost, pg_error(self.label, &e)))
+        self.session()
+            .execute(&mut *self.tx.borrow_mut(), sql, params)
     }
 
     fn for_each_row(
@@ -386,14 +376,68 @@ impl Db for PgTx<'_> {
         params: &[Value],
         each: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let rows = {
-            let mut tx = self.tx.borrow_mut();
-            let statement = prepared(self.statements, sql, |text| tx.prepare(text), self.label)
-                .map_err(|e| noted(self.lost, e))?;
-            tx.query(&statement, &as_params(params))
-                .map_err(|e| noted(self.lost, pg_error(self.label, &e)))?
-        };
+        let rows = self
+            .session()
+            .query(&mut *self.tx.borrow_mut(), sql, params)?;
         hand_out(&rows, self.label, each)
+    }
+}
+
+impl PgTx<'_> {
+    fn session(&self) -> Session<'_> {
+        Session {
+            statements: self.statements,
+            label: self.label,
+            lost: self.lost,
+        }
+    }
+}
+
+/// What a connection and a transaction on it share: the prepared statements, the server's
+/// name for messages, and the note that the connection was lost.
+struct Session<'a> {
+    statements: &'a RefCell<HashMap<String, Statement>>,
+    label: &'a str,
+    lost: &'a Cell<bool>,
+}
+
+impl Session<'_> {
+    fn statement(
+        &self,
+        client: &mut impl GenericClient,
+        sql: &str,
+    ) -> Result<Statement, StoreError> {
+        prepared(
+            self.statements,
+            sql,
+            |text| client.prepare(text),
+            self.label,
+        )
+        .map_err(|e| noted(self.lost, e))
+    }
+
+    fn execute(
+        &self,
+        client: &mut impl GenericClient,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<u64, StoreError> {
+        let statement = self.statement(client, sql)?;
+        client
+            .execute(&statement, &as_params(params))
+            .map_err(|e| noted(self.lost, pg_error(self.label, &e)))
+    }
+
+    fn query(
+        &self,
+        client: &mut impl GenericClient,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<Vec<postgres::Row>, StoreError> {
+        let statement = self.statement(client, sql)?;
+        client
+            .query(&statement, &as_params(params))
+            .map_err(|e| noted(self.lost, pg_error(self.label, &e)))
     }
 }
 

@@ -16,7 +16,8 @@ pub(super) fn ring() -> Arc<CryptoProvider> {
 #[derive(Debug)]
 pub(super) struct ChainOnly {
     roots: Arc<RootCertStore>,
-    algorithms: WebPkiSupportedAlgorithms,
+    /// The handshake-signature checks, shared with [`AnyCertificate`].
+    signatures: AnyCertificate,
 }
 
 impl ServerCertVerifier for ChainOnly {
@@ -34,7 +35,7 @@ impl ServerCertVerifier for ChainOnly {
             &self.roots,
             intermediates,
             now,
-            self.algorithms.all,
+            self.signatures.algorithms.all,
         )?;
         Ok(ServerCertVerified::assertion())
     }
@@ -45,7 +46,7 @@ impl ServerCertVerifier for ChainOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+        self.signatures.verify_tls12_signature(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -54,11 +55,11 @@ impl ServerCertVerifier for ChainOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+        self.signatures.verify_tls13_signature(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
+        self.signatures.supported_verify_schemes()
     }
 }
 
@@ -173,7 +174,7 @@ pub(super) fn tls_connector(url: &DatabaseUrl) -> Result<Option<MakeRustlsConnec
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(ChainOnly {
                 roots: Arc::new(load_roots(url)?),
-                algorithms,
+                signatures: AnyCertificate { algorithms },
             }))
             .with_no_client_auth(),
         SslMode::Require | SslMode::Prefer | SslMode::Disable => builder
